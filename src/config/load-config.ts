@@ -1,0 +1,394 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { load } from 'js-yaml';
+import { ReplicoopError, registerSecret } from '../errors.js';
+import { schemaPath } from '../package-info.js';
+import type { ConnectionTarget, Role } from './connection-target.js';
+import { compileGlobs, globProblem } from './glob.js';
+import { interpolateEnv, type Env } from './interpolate-env.js';
+import type { MaintainTable, MaskRule, ResolvedConfig } from './types.js';
+
+/**
+ * replicoop.yaml (or .json) -> env interpolation -> JSON Schema -> semantic checks -> ResolvedConfig.
+ * Every problem becomes one line "file: /json/pointer: what is wrong"; all lines are reported at once.
+ */
+export function loadConfig(file: string, env: Env = process.env, cwd: string = process.cwd()): ResolvedConfig {
+  const absolute = resolve(cwd, file);
+  const display = displayPath(absolute, cwd);
+  if (!existsSync(absolute)) {
+    throw new ReplicoopError('config_not_found', `${display}: file not found (pass -c <file>, or start from replicoop.yaml.example)`, {
+      details: { file: display },
+    });
+  }
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ReplicoopError('config_unreadable', `${display}: cannot read: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfig(text, absolute, display, env);
+}
+
+export function parseConfig(text: string, absolute: string, display: string, env: Env): ResolvedConfig {
+  const raw = parseDocument(text, absolute, display);
+  const { value, problems, wholeTokenPaths } = interpolateEnv(raw, env);
+  const fail = (lines: string[]): never => {
+    throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), { details: { file: display, problems: lines } });
+  };
+  if (problems.length > 0) {
+    fail(problems.map((p) => `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`));
+  }
+  const data = coerceWholeTokens(value, wholeTokenPaths);
+  const validate = schemaValidator();
+  if (!validate(data)) fail(formatSchemaErrors(validate.errors ?? []));
+  return resolveConfig(data as RawConfig, absolute, display, fail);
+}
+
+function parseDocument(text: string, absolute: string, display: string): unknown {
+  let doc: unknown;
+  try {
+    doc = absolute.endsWith('.json') ? JSON.parse(text) : load(text, { filename: display });
+  } catch (error) {
+    const e = error as { mark?: { line: number; column: number }; reason?: string; message: string };
+    const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}: ` : '';
+    throw new ReplicoopError('config_syntax', `${display}: ${where}${e.reason ?? e.message.split('\n')[0]}`, { cause: error, details: { file: display } });
+  }
+  if (doc === null || doc === undefined) throw new ReplicoopError('config_invalid', `${display}: the file is empty`, { details: { file: display } });
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ReplicoopError('config_invalid', `${display}: /: must be a mapping of keys (production, sandbox, maintain, ...)`, { details: { file: display } });
+  }
+  return doc;
+}
+
+let compiled: ReturnType<Ajv['compile']> | null = null;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(schemaPath('config'), 'utf8')) as object);
+  }
+  return compiled;
+}
+
+/** ajv errors -> "/pointer: message" lines, one per problem, anyOf noise folded into one line. */
+export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const lines: string[] = [];
+  for (const error of errors) {
+    const path = error.instancePath || '/';
+    if (error.keyword !== 'anyOf' && [...anyOfPaths].some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`))) {
+      // Branch errors under an anyOf: keep only those that are about a deeper key of an object branch.
+      const deeper = [...anyOfPaths].some((p) => error.instancePath.startsWith(`${p}/`)) && error.keyword !== 'type';
+      if (!deeper) continue;
+    }
+    let message: string;
+    switch (error.keyword) {
+      case 'additionalProperties':
+        message = `unknown key "${String((error.params as { additionalProperty: string }).additionalProperty)}"`;
+        break;
+      case 'required':
+        message = `missing required key "${String((error.params as { missingProperty: string }).missingProperty)}"`;
+        break;
+      case 'enum':
+        message = `must be one of: ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
+        break;
+      case 'anyOf': {
+        const description = (error.parentSchema as { description?: string } | undefined)?.description;
+        message = `must be ${description ? description.replace(/\.$/, '') : 'a valid value'}`;
+        break;
+      }
+      default:
+        message = error.message ?? 'is invalid';
+    }
+    const line = `${path}: ${message}`;
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines;
+}
+
+/** A value that was exactly "${VAR}" may stand for a number or a boolean (port: ${DB_PORT}). */
+function coerceWholeTokens(value: unknown, paths: ReadonlySet<string>): unknown {
+  if (paths.size === 0) return value;
+  const schema = JSON.parse(readFileSync(schemaPath('config'), 'utf8')) as SchemaNode;
+  const walk = (item: unknown, path: string, node: SchemaNode | undefined): unknown => {
+    const resolved = resolveRef(schema, node);
+    if (typeof item === 'string' && paths.has(path) && resolved) {
+      if (resolved.type === 'integer' && /^-?\d+$/.test(item)) return Number(item);
+      if (resolved.type === 'boolean' && (item === 'true' || item === 'false')) return item === 'true';
+      return item;
+    }
+    if (Array.isArray(item)) return item.map((child, i) => walk(child, `${path}/${i}`, resolved?.items ?? resolved?.anyOf?.find((b) => b.type === 'object')));
+    if (item && typeof item === 'object') {
+      const out: Record<string, unknown> = {};
+      const objectNode = resolved?.anyOf ? resolved.anyOf.find((b) => b.type === 'object') : resolved;
+      for (const [key, child] of Object.entries(item)) {
+        const childNode = objectNode?.properties?.[key] ?? (typeof objectNode?.additionalProperties === 'object' ? objectNode.additionalProperties : undefined);
+        out[key] = walk(child, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, childNode);
+      }
+      return out;
+    }
+    return item;
+  };
+  return walk(value, '', schema);
+}
+
+interface SchemaNode {
+  type?: string | string[];
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  definitions?: Record<string, SchemaNode>;
+}
+
+function resolveRef(root: SchemaNode, node: SchemaNode | undefined): SchemaNode | undefined {
+  if (!node?.$ref) return node;
+  const name = node.$ref.replace('#/definitions/', '');
+  return root.definitions?.[name];
+}
+
+interface RawConnection {
+  url?: string;
+  host?: string;
+  port?: number;
+  socket?: string;
+  user?: string;
+  password?: string;
+  database?: string;
+  connectTimeoutMs?: number;
+  ssl?: { ca?: string; rejectUnauthorized?: boolean };
+}
+
+type RawMaskRule = null | string | { fixed: string | number | null };
+
+interface RawConfig {
+  production: RawConnection;
+  sandbox: RawConnection;
+  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule> })[];
+  ignore?: string[];
+  backup?: { dir?: string; keep?: number };
+  state?: string;
+  logs?: string;
+  reports?: string;
+  masking?: { secret?: string };
+  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
+  definers?: 'current_user' | 'keep';
+  apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
+}
+
+function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: (lines: string[]) => never): ResolvedConfig {
+  const base = dirname(absolute);
+  const problems: string[] = [];
+  const production = resolveConnection('production', raw.production, base, problems);
+  const sandbox = resolveConnection('sandbox', raw.sandbox, base, problems);
+
+  const ignore = raw.ignore ?? [];
+  ignore.forEach((pattern, index) => {
+    const problem = globProblem(pattern);
+    if (problem) problems.push(`/ignore/${index}: "${pattern}" is not a valid glob: it ${problem}`);
+  });
+  const isIgnored = ignore.every((p) => globProblem(p) === null) ? compileGlobs(ignore) : () => false;
+
+  const maintain: MaintainTable[] = [];
+  const seen = new Map<string, number>();
+  let needsSecret = false;
+  (raw.maintain ?? []).forEach((entry, index) => {
+    const path = typeof entry === 'string' ? `/maintain/${index}` : `/maintain/${index}/table`;
+    const table = typeof entry === 'string' ? entry : entry.table;
+    const nameProblem = identifierProblem(table);
+    if (nameProblem) {
+      problems.push(`${path}: "${table}" is not a valid table name: it ${nameProblem}`);
+      return;
+    }
+    const key = table.toLowerCase();
+    if (seen.has(key)) {
+      problems.push(`${path}: table "${table}" is listed twice (also /maintain/${seen.get(key)})`);
+      return;
+    }
+    seen.set(key, index);
+    if (isIgnored(table)) problems.push(`${path}: table "${table}" is both maintained and ignored (matched by an ignore pattern)`);
+    let where: string | null = null;
+    const mask: Record<string, MaskRule> = {};
+    if (typeof entry !== 'string') {
+      if (entry.where !== undefined) {
+        if (entry.where.trim() === '') problems.push(`/maintain/${index}/where: is empty (remove it to copy every row)`);
+        else if (/;\s*\S/.test(entry.where) || /;\s*$/.test(entry.where)) problems.push(`/maintain/${index}/where: must be one SQL condition without ";"`);
+        else where = entry.where.trim();
+      }
+      for (const column of Object.keys(entry.mask ?? {}).sort()) {
+        const columnProblem = identifierProblem(column);
+        if (columnProblem) {
+          problems.push(`/maintain/${index}/mask/${column}: "${column}" is not a valid column name: it ${columnProblem}`);
+          continue;
+        }
+        const rule = toMaskRule(entry.mask![column]!);
+        if (rule.kind !== 'null' && rule.kind !== 'fixed') needsSecret = true;
+        mask[column] = rule;
+      }
+    }
+    maintain.push(Object.freeze({ table, where, mask: Object.freeze(mask) }));
+  });
+
+  const secret = raw.masking?.secret ?? null;
+  if (needsSecret && (!secret || secret.length < 8)) {
+    problems.push(`/masking/secret: ${secret ? 'must be at least 8 characters' : 'is required when a mask rule other than null/fixed is used'} (e.g. secret: \${REPLICOOP_MASK_SECRET})`);
+  }
+  registerSecret(secret);
+
+  if (production && sandbox) {
+    const same = sameDatabase(production, sandbox);
+    if (same) problems.push(`/sandbox: points at the production database (${same}); refusing to use production as the sandbox`);
+  }
+  if (problems.length > 0 || !production || !sandbox) fail(problems);
+
+  const within = (path: string | undefined, fallback: string): string => resolve(base, path ?? fallback);
+  return Object.freeze({
+    file: absolute,
+    displayFile: display,
+    production: production!,
+    sandbox: sandbox!,
+    maintain: Object.freeze(maintain),
+    ignore: Object.freeze([...ignore]),
+    backup: Object.freeze({ dir: within(raw.backup?.dir, './backups'), keep: raw.backup?.keep ?? 5 }),
+    statePath: within(raw.state, './.replicoop/state.db'),
+    logsDir: within(raw.logs, './logs'),
+    reportsDir: within(raw.reports, './reports'),
+    masking: Object.freeze({ secret }),
+    copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
+    definers: raw.definers ?? 'current_user',
+    apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
+  });
+}
+
+function toMaskRule(raw: RawMaskRule): MaskRule {
+  if (raw === null || raw === 'null') return { kind: 'null' };
+  if (typeof raw === 'string') return { kind: raw as 'email' | 'name' | 'phone' | 'hash' | 'redact' };
+  return { kind: 'fixed', value: raw.fixed };
+}
+
+/** Why a string cannot be a MySQL/MariaDB table or column name, or null when it can. */
+export function identifierProblem(name: string): string | null {
+  if (name.length === 0) return 'is empty';
+  if (name.length > 64) return 'is longer than 64 characters';
+  if (/\s$/.test(name)) return 'ends with a space';
+  if (name.includes('\0')) return 'contains a NUL character';
+  if (/[*?[\]]/.test(name)) return 'contains glob characters (maintain takes exact table names)';
+  if (name.includes('.')) return 'contains "." (name the table alone; the database comes from production.database)';
+  return null;
+}
+
+function resolveConnection(role: Role, raw: RawConnection, base: string, problems: string[]): ConnectionTarget | null {
+  let fields: RawConnection = { ...raw };
+  if (raw.url !== undefined) {
+    const extra = (['host', 'port', 'socket', 'user', 'password', 'database'] as const).filter((k) => raw[k] !== undefined);
+    if (extra.length > 0) {
+      problems.push(`/${role}: use either url or ${extra.join('/')}, not both`);
+      return null;
+    }
+    const parsed = parseConnectionUrl(raw.url);
+    if (typeof parsed === 'string') {
+      problems.push(`/${role}/url: ${parsed}`);
+      return null;
+    }
+    fields = { ...raw, ...parsed };
+  }
+  let ok = true;
+  if (!fields.user) {
+    problems.push(`/${role}: missing required key "user"`);
+    ok = false;
+  }
+  if (!fields.database) {
+    problems.push(`/${role}: missing required key "database"`);
+    ok = false;
+  } else {
+    const problem = databaseNameProblem(fields.database);
+    if (problem) {
+      problems.push(`/${role}/database: "${fields.database}" is not a valid database name: it ${problem}`);
+      ok = false;
+    }
+  }
+  if (fields.host !== undefined && fields.host.trim() === '') {
+    problems.push(`/${role}/host: is empty`);
+    ok = false;
+  }
+  let ssl: ConnectionTarget['ssl'];
+  if (fields.ssl) {
+    let ca: string | undefined;
+    if (fields.ssl.ca !== undefined) {
+      const caPath = resolve(base, fields.ssl.ca);
+      if (!existsSync(caPath)) {
+        problems.push(`/${role}/ssl/ca: file not found: ${fields.ssl.ca}`);
+        ok = false;
+      } else ca = readFileSync(caPath, 'utf8');
+    }
+    ssl = Object.freeze({ ...(ca ? { ca } : {}), rejectUnauthorized: fields.ssl.rejectUnauthorized ?? true });
+  }
+  if (!ok) return null;
+  registerSecret(fields.password);
+  return Object.freeze({
+    role,
+    host: fields.host ?? '127.0.0.1',
+    port: fields.port ?? 3306,
+    user: fields.user!,
+    password: fields.password ?? '',
+    database: fields.database!,
+    ...(fields.socket ? { socket: resolve(base, fields.socket) } : {}),
+    ...(ssl ? { ssl } : {}),
+    ...(fields.connectTimeoutMs ? { connectTimeoutMs: fields.connectTimeoutMs } : {}),
+  });
+}
+
+function databaseNameProblem(name: string): string | null {
+  if (name.length > 64) return 'is longer than 64 characters';
+  if (/\s$/.test(name)) return 'ends with a space';
+  if (/[/\\.\0]/.test(name)) return 'contains "/", "\\", "." or NUL';
+  return null;
+}
+
+/** mysql://user:pass@host:port/db -> fields; a string is the reason it cannot be parsed. */
+export function parseConnectionUrl(text: string): RawConnection | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a valid URL (expected mysql://user:password@host:port/database)';
+  }
+  if (!['mysql:', 'mariadb:'].includes(url.protocol)) return `has scheme "${url.protocol.replace(':', '')}", expected mysql:// or mariadb://`;
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) return 'names no database (expected mysql://user:password@host:port/database)';
+  const port = url.port ? Number(url.port) : 3306;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const out: RawConnection = { host: host || '127.0.0.1', port, database };
+  if (url.username) out.user = decodeURIComponent(url.username);
+  if (url.password) out.password = decodeURIComponent(url.password);
+  return out;
+}
+
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost.localdomain', 'ip6-localhost']);
+
+/** A canonical host for "same server?" comparisons: every name of this machine becomes "local". */
+export function canonicalHost(host: string): string {
+  const lower = host.trim().toLowerCase().replace(/\.$/, '');
+  if (LOCAL_NAMES.has(lower) || lower === hostname().toLowerCase()) return 'local';
+  if (isIP(lower) === 4 && lower.startsWith('127.')) return 'local';
+  return lower;
+}
+
+/** Describes why two targets are the same database, or returns null. Config-time check; connect time checks server identity too. */
+export function sameDatabase(a: ConnectionTarget, b: ConnectionTarget): string | null {
+  if (a.database.toLowerCase() !== b.database.toLowerCase()) return null;
+  if (a.socket || b.socket) {
+    // A socket and a TCP address may or may not be one server: the connect-time identity check decides.
+    return a.socket && b.socket && a.socket === b.socket ? `socket ${a.socket}, database ${a.database}` : null;
+  }
+  if (canonicalHost(a.host) === canonicalHost(b.host) && a.port === b.port) return `${a.host}:${a.port} and ${b.host}:${b.port}, database ${a.database}`;
+  return null;
+}
+
+function displayPath(absolute: string, cwd: string): string {
+  const rel = relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}

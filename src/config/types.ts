@@ -1,0 +1,34 @@
+import type { ConnectionTarget } from './connection-target.js';
+
+export type MaskRule =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'fixed'; readonly value: string | number | null }
+  | { readonly kind: 'email' | 'name' | 'phone' | 'hash' | 'redact' };
+
+export interface MaintainTable {
+  readonly table: string;
+  readonly where: string | null;
+  /** column -> rule, sorted by column name. */
+  readonly mask: Readonly<Record<string, MaskRule>>;
+}
+
+export type CopyMethod = 'auto' | 'load-data' | 'insert';
+
+export interface ResolvedConfig {
+  /** Absolute path of the config file. */
+  readonly file: string;
+  /** The file as the user named it, for messages. */
+  readonly displayFile: string;
+  readonly production: ConnectionTarget;
+  readonly sandbox: ConnectionTarget;
+  readonly maintain: readonly MaintainTable[];
+  readonly ignore: readonly string[];
+  readonly backup: { readonly dir: string; readonly keep: number };
+  readonly statePath: string;
+  readonly logsDir: string;
+  readonly reportsDir: string;
+  readonly masking: { readonly secret: string | null };
+  readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
+  readonly definers: 'current_user' | 'keep';
+  readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };
+}

@@ -1,0 +1,261 @@
+import mysql from 'mysql2/promise';
+import type { Readable } from 'node:stream';
+import type { ConnectionTarget, Role } from '../config/connection-target.js';
+import { describeTarget } from '../config/connection-target.js';
+import { ReplicoopError } from '../errors.js';
+import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from './server-info.js';
+import { driverError, isConnectionError, sqlError } from './sql-error.js';
+
+export type Row = Record<string, unknown>;
+
+/** The minimal interface introspection and validation need: read-only queries. */
+export interface Queryable {
+  readonly role: Role;
+  readonly server: ServerInfo;
+  readonly database: string;
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly factor: number;
+  readonly onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
+}
+
+/** The original design's connection_error strategy: 3 attempts, backoff factor 2. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, factor: 2 };
+
+export interface StreamOptions {
+  /** Return every value as the raw bytes the server sent (Buffer) or null. */
+  readonly raw?: boolean;
+  readonly highWaterMark?: number;
+}
+
+abstract class BaseSession implements Queryable {
+  abstract readonly role: Role;
+  readonly server: ServerInfo;
+  readonly target: ConnectionTarget;
+  #conn: mysql.Connection;
+  #closed = false;
+
+  protected constructor(conn: mysql.Connection, server: ServerInfo, target: ConnectionTarget) {
+    this.#conn = conn;
+    this.server = server;
+    this.target = target;
+    // A server-side disconnect must not crash the process as an unhandled 'error' event.
+    conn.on('error', () => undefined);
+  }
+
+  get database(): string {
+    return this.target.database;
+  }
+
+  get threadId(): number {
+    return this.#conn.threadId ?? 0;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    this.guard(sql);
+    try {
+      const [rows] = await this.#conn.query({ sql, values: params as unknown[] });
+      return (Array.isArray(rows) ? rows : []) as T[];
+    } catch (error) {
+      throw sqlError(error, sql, this.role);
+    }
+  }
+
+  /** Rows as arrays, for bulk readers that know their column order. */
+  async queryArrays(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): Promise<unknown[][]> {
+    this.guard(sql);
+    try {
+      const [rows] = await this.#conn.query({
+        sql,
+        values: params as unknown[],
+        rowsAsArray: true,
+        ...(options.raw ? { typeCast: rawTypeCast } : {}),
+      });
+      return rows as unknown[][];
+    } catch (error) {
+      throw sqlError(error, sql, this.role);
+    }
+  }
+
+  /** Streams a large result with backpressure (the connection pauses while the consumer is busy). */
+  streamRows(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): Readable {
+    this.guard(sql);
+    const core = (this.#conn as unknown as { connection: { query: (o: object) => { stream: (o: object) => Readable } } }).connection;
+    const query = core.query({
+      sql,
+      values: params,
+      rowsAsArray: true,
+      ...(options.raw ? { typeCast: rawTypeCast } : {}),
+    });
+    return query.stream({ highWaterMark: options.highWaterMark ?? 1024, objectMode: true });
+  }
+
+  protected async run(sql: string, params: readonly unknown[] = [], extra: object = {}): Promise<{ affectedRows: number; warningStatus: number }> {
+    try {
+      const [result] = await this.#conn.query({ sql, values: params as unknown[], ...extra });
+      const header = result as { affectedRows?: number; warningStatus?: number };
+      return { affectedRows: header.affectedRows ?? 0, warningStatus: header.warningStatus ?? 0 };
+    } catch (error) {
+      throw sqlError(error, sql, this.role);
+    }
+  }
+
+  protected abstract guard(sql: string): void;
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#conn.end();
+    } catch {
+      this.#conn.destroy();
+    }
+  }
+
+  /** Drops the socket without the polite goodbye; for a connection already known to be broken. */
+  destroy(): void {
+    this.#closed = true;
+    this.#conn.destroy();
+  }
+}
+
+// Statements a production session may send. The session is also READ ONLY at the server, so
+// this is a second fence, not the only one.
+const PRODUCTION_ALLOWED =
+  /^\s*(?:\/\*.*?\*\/\s*)*(?:SELECT|SHOW|EXPLAIN|DESCRIBE|DESC|WITH|START\s+TRANSACTION|COMMIT|ROLLBACK|USE|SET\s+(?:SESSION\b|NAMES\b|@@SESSION\.|TRANSACTION\b|time_zone\b|sql_mode\b|character_set_results\b|group_concat_max_len\b|max_statement_time\b|max_execution_time\b|net_read_timeout\b|net_write_timeout\b))/is;
+const PRODUCTION_FORBIDDEN = /\bINTO\s+(?:OUTFILE|DUMPFILE)\b|\bFOR\s+UPDATE\b|\bLOCK\s+IN\s+SHARE\s+MODE\b|\bSET\s+GLOBAL\b/i;
+
+/** A production session: read-only at the server and by type. Nothing that writes accepts it. */
+export class ProductionSession extends BaseSession {
+  readonly role = 'production' as const;
+
+  static async open(target: ConnectionTarget, retry: RetryPolicy = DEFAULT_RETRY): Promise<ProductionSession> {
+    const { conn, server } = await connectWithRetry(target, retry);
+    const session = new ProductionSession(conn, server, target);
+    await session.query('SET SESSION TRANSACTION READ ONLY');
+    await session.query("SET SESSION time_zone = '+00:00'");
+    await session.query("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    return session;
+  }
+
+  /** One consistent, read-only view of production for everything read until commit(). */
+  async startSnapshot(): Promise<void> {
+    await this.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  }
+
+  async commit(): Promise<void> {
+    await this.query('COMMIT');
+  }
+
+  protected guard(sql: string): void {
+    if (!PRODUCTION_ALLOWED.test(sql) || PRODUCTION_FORBIDDEN.test(sql)) {
+      throw new ReplicoopError('production_write_refused', `refused to send a non-read statement to production: ${sql.slice(0, 80)}`);
+    }
+  }
+}
+
+/** The sandbox: the only session type that write paths accept. */
+export class SandboxSession extends BaseSession {
+  readonly role = 'sandbox' as const;
+
+  static async open(target: ConnectionTarget, retry: RetryPolicy = DEFAULT_RETRY): Promise<SandboxSession> {
+    const { conn, server } = await connectWithRetry(target, retry);
+    const session = new SandboxSession(conn, server, target);
+    await session.query("SET SESSION time_zone = '+00:00'");
+    return session;
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<{ affectedRows: number; warningStatus: number }> {
+    return this.run(sql, params);
+  }
+
+  /** LOAD DATA LOCAL INFILE fed from a stream instead of a file. */
+  async loadDataLocal(sql: string, source: () => Readable): Promise<{ affectedRows: number; warningStatus: number }> {
+    return this.run(sql, [], { infileStreamFactory: source });
+  }
+
+  protected guard(): void {
+    // The sandbox may receive anything.
+  }
+}
+
+/** Raw bytes for every column: exact round-trips, no driver interpretation. */
+function rawTypeCast(field: { buffer: () => Buffer | null }): Buffer | null {
+  return field.buffer();
+}
+
+const NO_RETRY_CODES = new Map<string, string>([
+  ['ER_ACCESS_DENIED_ERROR', 'access denied (check user and password); not retried'],
+  ['ER_DBACCESS_DENIED_ERROR', 'access to the database denied (check the GRANTs); not retried'],
+  ['ER_BAD_DB_ERROR', 'unknown database; not retried'],
+  ['ER_NOT_SUPPORTED_AUTH_MODE', 'authentication method not supported; not retried'],
+  ['HANDSHAKE_SSL_ERROR', 'TLS handshake failed; not retried'],
+  ['ENOTFOUND', 'host name not found; not retried'],
+]);
+
+async function connectWithRetry(target: ConnectionTarget, retry: RetryPolicy): Promise<{ conn: mysql.Connection; server: ServerInfo }> {
+  let delayMs = retry.baseDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const conn = await mysql.createConnection({
+        host: target.socket ? undefined : target.host,
+        port: target.socket ? undefined : target.port,
+        socketPath: target.socket,
+        user: target.user,
+        password: target.password,
+        database: target.database,
+        charset: 'utf8mb4_general_ci',
+        timezone: 'Z',
+        dateStrings: true,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        decimalNumbers: false,
+        multipleStatements: false,
+        connectTimeout: target.connectTimeoutMs ?? 10_000,
+        ...(target.ssl ? { ssl: { ca: target.ssl.ca, rejectUnauthorized: target.ssl.rejectUnauthorized ?? true } } : {}),
+      });
+      try {
+        const [rows] = await conn.query({
+          sql: `SHOW VARIABLES WHERE Variable_name IN (${SERVER_VARIABLES.map(() => '?').join(', ')})`,
+          values: [...SERVER_VARIABLES],
+        });
+        const vars = new Map<string, string>();
+        for (const row of rows as { Variable_name: string; Value: string }[]) vars.set(row.Variable_name, row.Value);
+        return { conn, server: parseServerInfo(vars) };
+      } catch (error) {
+        conn.destroy();
+        throw error;
+      }
+    } catch (error) {
+      const e = driverError(error);
+      const fatal = e.code ? NO_RETRY_CODES.get(e.code) : undefined;
+      const where = describeTarget(target);
+      if (fatal) {
+        throw new ReplicoopError('connection_refused', `${target.role}: ${fatal} (${where}${e.code === 'ER_ACCESS_DENIED_ERROR' ? `, user ${target.user}` : ''})`, {
+          details: { role: target.role, target: where, driverCode: e.code ?? null },
+          cause: error,
+        });
+      }
+      const retryable = isConnectionError(error);
+      if (!retryable || attempt >= retry.attempts) {
+        const reason = e.code ?? e.sqlMessage ?? e.message ?? 'unknown error';
+        throw new ReplicoopError(
+          'connection_failed',
+          `${target.role}: cannot connect to ${where} (${reason})${retryable ? ` after ${attempt} attempts` : ''}`,
+          { details: { role: target.role, target: where, attempts: attempt, driverCode: e.code ?? null }, cause: error },
+        );
+      }
+      retry.onRetry?.({ attempt, delayMs, error: e.code ?? e.message ?? 'error' });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs *= retry.factor;
+    }
+  }
+}
