@@ -56,3 +56,13 @@ export function compileGlobs(patterns: readonly string[]): NameMatcher {
   const regexps = patterns.map(globToRegExp);
   return (name) => regexps.some((re) => re.test(name));
 }
+
+/**
+ * The same patterns as one regular expression for the server (REGEXP), so that ignored objects
+ * are filtered in information_schema queries and never read at all. Null when there are none.
+ */
+export function globsToSqlRegex(patterns: readonly string[]): string | null {
+  if (patterns.length === 0) return null;
+  const bodies = patterns.map((p) => globToRegExp(p).source.replace(/^\^/, '').replace(/\$$/, ''));
+  return `(?i)^(?:${bodies.join('|')})$`;
+}

@@ -170,6 +170,8 @@ export class SandboxSession extends BaseSession {
     const { conn, server } = await connectWithRetry(target, retry);
     const session = new SandboxSession(conn, server, target);
     await session.query("SET SESSION time_zone = '+00:00'");
+    // Lenient like mysqldump's restore: zero dates in DDL defaults load; no ANSI_QUOTES surprises.
+    await session.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
     return session;
   }
 

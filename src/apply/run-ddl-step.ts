@@ -1,0 +1,42 @@
+import type { SandboxSession } from '../db/session.js';
+import { isForeignKeyError } from '../db/sql-error.js';
+import type { PlanStep } from '../plan/plan-types.js';
+
+export interface DdlStepOutcome {
+  readonly statements: number;
+  /** Set when a foreign key error made us turn foreign_key_checks off (the original design's strategy). */
+  readonly foreignKeyChecksDisabled: boolean;
+}
+
+export const SANDBOX_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
+
+/**
+ * Runs a structure or post step's statements in order on the sandbox. A foreign key error turns
+ * foreign_key_checks off for the session and retries once (foreign_key_error: disable and
+ * continue with a warning). Session settings the step changed are put back afterwards.
+ */
+export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, options: { onSql?: (sql: string) => void; onWarning?: (text: string) => void } = {}): Promise<DdlStepOutcome> {
+  let disabled = false;
+  try {
+    for (const sql of step.sql) {
+      options.onSql?.(sql);
+      try {
+        await sandbox.execute(sql);
+      } catch (error) {
+        if (!isForeignKeyError(error) || disabled) throw error;
+        disabled = true;
+        options.onWarning?.(`step ${step.id}: foreign key error (${(error as Error).message}); retrying with foreign_key_checks=0`);
+        await sandbox.execute('SET SESSION foreign_key_checks = 0');
+        await sandbox.execute(sql);
+      }
+    }
+  } finally {
+    await resetSession(sandbox).catch(() => undefined);
+  }
+  return { statements: step.sql.length, foreignKeyChecksDisabled: disabled };
+}
+
+export async function resetSession(sandbox: SandboxSession): Promise<void> {
+  await sandbox.execute(`SET SESSION sql_mode = '${SANDBOX_SQL_MODE}', time_zone = '+00:00', foreign_key_checks = 1`);
+  await sandbox.execute('SET NAMES utf8mb4 COLLATE utf8mb4_general_ci');
+}

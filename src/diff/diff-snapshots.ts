@@ -1,0 +1,282 @@
+import { stripIntegerDisplayWidth } from '../snapshot/dialect.js';
+import type { Column, Event, Index, Routine, Sequence, Snapshot, Table, Trigger, Unsupported, View } from '../snapshot/model.js';
+import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
+import type { AlterClause, Change, ColumnPosition } from './changes.js';
+import { columnChangeSafety } from './column-safety.js';
+
+export interface DiffOptions {
+  /** current_user: definers are rewritten in the sandbox, so they are not compared. */
+  readonly definers?: 'current_user' | 'keep';
+}
+
+/**
+ * The typed changes that turn `from` (the sandbox) into `to` (production). Pure; the order of
+ * the result is by object kind and name only: plan/ decides execution order.
+ */
+export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions = {}): Change[] {
+  const compare: CompareOptions = {
+    stripWidths: from.flavor === 'mysql' || to.flavor === 'mysql',
+    definers: options.definers ?? 'current_user',
+  };
+  return [
+    ...diffTables(from, to, compare),
+    ...diffNamed(from.views, to.views, viewKey(compare), (v) => ({ kind: 'create_view', name: v.name, view: v, destructive: false, reasons: [`creates view ${v.name}`] }),
+      (a, b) => ({ kind: 'alter_view', name: b.name, from: a, view: b, destructive: false, reasons: [`replaces view ${b.name}`] }),
+      (v) => ({ kind: 'drop_view', name: v.name, view: v, destructive: false, reasons: [`drops view ${v.name} (views hold no data)`] })),
+    ...diffNamed(from.triggers, to.triggers, triggerKey(compare), (t) => ({ kind: 'create_trigger', name: t.name, trigger: t, destructive: false, reasons: [`creates trigger ${t.name} on ${t.table}`] }),
+      (a, b) => ({ kind: 'alter_trigger', name: b.name, from: a, trigger: b, destructive: false, reasons: [`replaces trigger ${b.name} on ${b.table}`] }),
+      (t) => ({ kind: 'drop_trigger', name: t.name, trigger: t, destructive: false, reasons: [`drops trigger ${t.name}`] })),
+    ...diffNamed(from.routines, to.routines, routineKey(compare), (r) => ({ kind: 'create_routine', name: r.name, routine: r, destructive: false, reasons: [`creates ${r.type.toLowerCase()} ${r.name}`] }),
+      (a, b) => ({ kind: 'alter_routine', name: b.name, from: a, routine: b, destructive: false, reasons: [`replaces ${b.type.toLowerCase()} ${b.name}`] }),
+      (r) => ({ kind: 'drop_routine', name: r.name, routine: r, destructive: false, reasons: [`drops ${r.type.toLowerCase()} ${r.name}`] }),
+      (r) => `${r.type}:${r.name}`),
+    ...diffNamed(from.events, to.events, eventKey(compare), (e) => ({ kind: 'create_event', name: e.name, event: e, destructive: false, reasons: [`creates event ${e.name}`] }),
+      (a, b) => ({ kind: 'alter_event', name: b.name, from: a, event: b, destructive: false, reasons: [`replaces event ${b.name}`] }),
+      (e) => ({ kind: 'drop_event', name: e.name, event: e, destructive: false, reasons: [`drops event ${e.name}`] })),
+    ...diffNamed(from.sequences, to.sequences, (s: Sequence) => s.definition, (s) => ({ kind: 'create_sequence', name: s.name, sequence: s, destructive: false, reasons: [`creates sequence ${s.name}`] }),
+      (a, b) => ({ kind: 'alter_sequence', name: b.name, from: a, sequence: b, destructive: true, reasons: [`recreates sequence ${b.name} (its current value restarts)`] }),
+      (s) => ({ kind: 'drop_sequence', name: s.name, sequence: s, destructive: true, reasons: [`drops sequence ${s.name}`] })),
+    ...unreadableObjects(from, to),
+  ];
+}
+
+interface CompareOptions {
+  readonly stripWidths: boolean;
+  readonly definers: 'current_user' | 'keep';
+}
+
+function diffNamed<T extends { name: string }>(
+  from: readonly T[],
+  to: readonly T[],
+  key: (item: T) => string,
+  create: (item: T) => Change,
+  alter: (from: T, to: T) => Change,
+  drop: (item: T) => Change,
+  identity: (item: T) => string = (item) => item.name,
+): Change[] {
+  const before = new Map(from.map((item) => [identity(item), item]));
+  const after = new Map(to.map((item) => [identity(item), item]));
+  const changes: Change[] = [];
+  for (const [id, item] of after) {
+    const old = before.get(id);
+    if (!old) changes.push(create(item));
+    else if (key(old) !== key(item)) changes.push(alter(old, item));
+  }
+  for (const [id, item] of before) if (!after.has(id)) changes.push(drop(item));
+  return changes;
+}
+
+const viewKey = (o: CompareOptions) => (v: View): string =>
+  JSON.stringify([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
+const triggerKey = (o: CompareOptions) => (t: Trigger): string =>
+  JSON.stringify([t.table, t.timing, t.event, t.order, t.statement, t.sqlMode, t.charsetClient, t.collationConnection, o.definers === 'keep' ? t.definer : '']);
+const routineKey = (o: CompareOptions) => (r: Routine): string =>
+  JSON.stringify([r.definition, r.sqlMode, r.charsetClient, r.collationConnection, o.definers === 'keep' ? r.definer : '']);
+const eventKey = (o: CompareOptions) => (e: Event): string =>
+  JSON.stringify([e.definition, e.sqlMode, e.timeZone, e.charsetClient, e.collationConnection, o.definers === 'keep' ? e.definer : '']);
+
+function unreadableObjects(from: Snapshot, to: Snapshot): Change[] {
+  const changes: Change[] = [];
+  for (const u of to.unsupported) {
+    if (u.kind === 'view' || u.kind === 'routine' || u.kind === 'event') {
+      changes.push({ kind: 'unsupported_object', name: u.name, objectKind: u.kind, detail: `production: ${u.reason}`, destructive: false, reasons: [u.reason] });
+    }
+  }
+  void from;
+  return changes;
+}
+
+function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Change[] {
+  const unsupportedFrom = new Map(from.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
+  const unsupportedTo = new Map(to.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
+  const before = new Map(from.tables.map((t) => [t.name, t]));
+  const changes: Change[] = [];
+  for (const table of to.tables) {
+    const old = before.get(table.name);
+    const uTo = unsupportedTo.get(table.name);
+    const uFrom = unsupportedFrom.get(table.name);
+    if (!old) {
+      changes.push({
+        kind: 'create_table',
+        name: table.name,
+        table,
+        createStatement: uTo?.createStatement ?? null,
+        destructive: false,
+        reasons: [`creates table ${table.name}`],
+      });
+      continue;
+    }
+    if (uTo || uFrom) {
+      const change = unsupportedTableChange(old, table, uFrom, uTo);
+      if (change) changes.push(change);
+      continue;
+    }
+    const alter = diffTable(old, table, options);
+    if (alter) changes.push(alter);
+  }
+  const after = new Set(to.tables.map((t) => t.name));
+  for (const table of from.tables) {
+    if (!after.has(table.name)) changes.push({ kind: 'drop_table', name: table.name, table, destructive: true, reasons: [`drops table ${table.name} and all its rows`] });
+  }
+  return changes;
+}
+
+/** A table the model cannot represent on either side: compare the server's own text, never guess DDL. */
+function unsupportedTableChange(from: Table, to: Table, uFrom: Unsupported | undefined, uTo: Unsupported | undefined): Change | null {
+  const a = uFrom?.createStatement ?? null;
+  const b = uTo?.createStatement ?? null;
+  if (a !== null && b !== null) {
+    const ca = comparableCreate(splitShowCreate(a));
+    const cb = comparableCreate(splitShowCreate(b));
+    if (JSON.stringify(ca) === JSON.stringify(cb)) return null;
+  }
+  const reason = (uTo ?? uFrom)!.reason;
+  return {
+    kind: 'unsupported_table',
+    name: to.name,
+    detail: reason,
+    from,
+    to,
+    fromStatement: a,
+    toStatement: b,
+    destructive: false,
+    reasons: [`table ${to.name} cannot be altered safely: ${reason}`],
+  };
+}
+
+function columnKey(column: Column, options: CompareOptions): string {
+  return JSON.stringify([
+    options.stripWidths ? stripIntegerDisplayWidth(column.type) : column.type,
+    column.nullable,
+    column.default,
+    column.onUpdate,
+    column.autoIncrement,
+    column.charset,
+    column.collation,
+    column.generated,
+    column.invisible,
+    column.comment,
+    column.check,
+  ]);
+}
+
+function indexKey(index: Index): string {
+  return JSON.stringify([index.kind, index.parts, index.using, index.comment, index.ignored, index.parser]);
+}
+
+export function diffTable(from: Table, to: Table, options: CompareOptions = { stripWidths: false, definers: 'current_user' }): Change | null {
+  const clauses: AlterClause[] = [];
+  const reasons: string[] = [];
+  let destructive = false;
+
+  const fromFks = new Map(from.foreignKeys.map((fk) => [fk.name, fk]));
+  const toFks = new Map(to.foreignKeys.map((fk) => [fk.name, fk]));
+  for (const fk of from.foreignKeys) {
+    const target = toFks.get(fk.name);
+    if (!target || JSON.stringify(target) !== JSON.stringify(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
+  }
+
+  const fromChecks = new Map(from.checks.map((c) => [c.name, c]));
+  const toChecks = new Map(to.checks.map((c) => [c.name, c]));
+  for (const check of from.checks) {
+    const target = toChecks.get(check.name);
+    if (!target || JSON.stringify(target) !== JSON.stringify(check)) clauses.push({ kind: 'drop_check', check });
+  }
+
+  const fromIndexes = new Map(from.indexes.map((i) => [i.name, i]));
+  const toIndexes = new Map(to.indexes.map((i) => [i.name, i]));
+  const toColumnNames = new Set(to.columns.map((c) => c.name));
+  for (const index of from.indexes) {
+    const target = toIndexes.get(index.name);
+    if (target && indexKey(target) === indexKey(index)) continue;
+    // An index that only lost columns being dropped disappears with them; still drop it explicitly when it changes.
+    clauses.push({ kind: 'drop_index', index });
+  }
+
+  // Columns: drops, then adds/modifies in production order with positions.
+  const fromColumns = new Map(from.columns.map((c) => [c.name, c]));
+  for (const column of from.columns) {
+    if (!toColumnNames.has(column.name)) {
+      clauses.push({ kind: 'drop_column', column });
+      destructive = true;
+      reasons.push(`column ${column.name}: dropped with its data`);
+    }
+  }
+  const remaining = from.columns.filter((c) => toColumnNames.has(c.name)).map((c) => c.name);
+  const targetCommon = to.columns.filter((c) => fromColumns.has(c.name)).map((c) => c.name);
+  const stable = new Set(longestCommonSubsequence(remaining, targetCommon));
+  to.columns.forEach((column, index) => {
+    const position: ColumnPosition = index === 0 ? { first: true } : { after: to.columns[index - 1]!.name };
+    const old = fromColumns.get(column.name);
+    if (!old) {
+      clauses.push({ kind: 'add_column', column, position });
+      if (!column.nullable && column.default === null && !column.autoIncrement && !column.generated) {
+        reasons.push(`column ${column.name}: added NOT NULL without a default (existing rows get the type's zero value)`);
+      }
+      return;
+    }
+    const moved = !stable.has(column.name);
+    const changed = columnKey(old, options) !== columnKey(column, options);
+    if (!moved && !changed) return;
+    clauses.push({ kind: 'modify_column', from: old, to: column, position: moved ? position : null });
+    if (changed) {
+      const safety = columnChangeSafety(old, column);
+      if (safety.destructive) {
+        destructive = true;
+        reasons.push(...safety.reasons);
+      }
+    }
+  });
+
+  for (const index of to.indexes) {
+    const old = fromIndexes.get(index.name);
+    if (!old || indexKey(old) !== indexKey(index)) clauses.push({ kind: 'add_index', index });
+  }
+  for (const check of to.checks) {
+    const old = fromChecks.get(check.name);
+    if (!old || JSON.stringify(old) !== JSON.stringify(check)) clauses.push({ kind: 'add_check', check });
+  }
+  for (const fk of to.foreignKeys) {
+    const old = fromFks.get(fk.name);
+    if (!old || JSON.stringify(old) !== JSON.stringify(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
+  }
+
+  const a = from.options;
+  const b = to.options;
+  if (a.engine.toLowerCase() !== b.engine.toLowerCase() || a.collation !== b.collation || a.comment !== b.comment || [...a.createOptions].sort().join(' ') !== [...b.createOptions].sort().join(' ')) {
+    clauses.push({ kind: 'table_options', from: a, to: b });
+    if (a.engine.toLowerCase() !== b.engine.toLowerCase()) reasons.push(`engine changes from ${a.engine} to ${b.engine} (the table is rebuilt)`);
+  }
+  if (partitionKey(from.partitioning) !== partitionKey(to.partitioning)) {
+    clauses.push({ kind: 'partitioning', from: from.partitioning, to: to.partitioning });
+    reasons.push(to.partitioning ? 'partitioning changes (the table is rebuilt)' : 'partitioning is removed (the table is rebuilt)');
+  }
+
+  if (clauses.length === 0) return null;
+  if (reasons.length === 0) reasons.push(`alters table ${to.name} in place (rows are kept)`);
+  return { kind: 'alter_table', name: to.name, from, to, clauses, destructive, reasons };
+}
+
+/** Longest common subsequence of two name lists (column reorder detection). */
+export function longestCommonSubsequence(a: readonly string[], b: readonly string[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const table: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+    }
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) {
+      out.push(a[i]!);
+      i++;
+      j++;
+    } else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++;
+    else j++;
+  }
+  return out;
+}

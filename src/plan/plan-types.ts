@@ -1,0 +1,111 @@
+import type { MaintainTable } from '../config/types.js';
+import type { Flavor } from '../db/server-info.js';
+import type { Snapshot } from '../snapshot/model.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type StepPhase = 'structure' | 'data' | 'post';
+
+export type StepKind =
+  | 'create_table'
+  | 'alter_table'
+  | 'drop_table'
+  | 'recreate_table'
+  | 'add_foreign_keys'
+  | 'create_view'
+  | 'drop_view'
+  | 'create_trigger'
+  | 'drop_trigger'
+  | 'create_routine'
+  | 'drop_routine'
+  | 'create_event'
+  | 'drop_event'
+  | 'create_sequence'
+  | 'drop_sequence'
+  | 'copy_table';
+
+export type ObjectType = 'table' | 'view' | 'trigger' | 'routine' | 'event' | 'sequence';
+
+/**
+ * What the sandbox holds once a step is done, so that a step found "running" after a crash can
+ * be checked instead of blindly re-run. Objects are looked up in the plan's production snapshot.
+ */
+export interface StepExpectation {
+  readonly objectType: ObjectType;
+  readonly name: string;
+  readonly state: 'present' | 'absent';
+  /** For tables: foreign keys of the production table that are added by a later step. */
+  readonly pendingForeignKeys: readonly string[];
+  /** For routines: PROCEDURE or FUNCTION. */
+  readonly routineType?: 'PROCEDURE' | 'FUNCTION';
+}
+
+export interface DataStep {
+  readonly table: string;
+  /** Columns the chunks are ordered by (primary key or first NOT NULL unique key); null: one streamed pass. */
+  readonly key: readonly string[] | null;
+  readonly where: string | null;
+  readonly estimatedRows: number;
+  readonly maskedColumns: readonly { readonly column: string; readonly rule: string }[];
+}
+
+export interface PlanStep {
+  /** Stable id: position and object, e.g. "0007-alter-table-orders". */
+  readonly id: string;
+  readonly phase: StepPhase;
+  readonly kind: StepKind;
+  readonly objectType: ObjectType;
+  readonly object: string;
+  readonly sql: readonly string[];
+  readonly destructive: boolean;
+  readonly reason: string;
+  /** False for steps that only refresh data (copies, and triggers lifted around them). */
+  readonly schemaChange: boolean;
+  readonly expect: StepExpectation | null;
+  readonly data: DataStep | null;
+}
+
+export interface ServerIdentity {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly flavor: Flavor;
+  readonly version: string;
+  readonly serverId: string;
+}
+
+export interface PlanSummary {
+  readonly tablesCreated: number;
+  readonly tablesAltered: number;
+  readonly tablesDropped: number;
+  readonly tablesRecreated: number;
+  readonly otherObjectsChanged: number;
+  readonly maintainTables: number;
+  readonly structureOnlyTables: number;
+  readonly destructiveSteps: number;
+  readonly schemaChangeSteps: number;
+  readonly dataSteps: number;
+  readonly estimatedRowsToCopy: number;
+  readonly unsupported: readonly { readonly kind: string; readonly name: string; readonly reason: string }[];
+}
+
+export interface PlanSettings {
+  readonly definers: 'current_user' | 'keep';
+  readonly maintain: readonly MaintainTable[];
+  readonly ignore: readonly string[];
+}
+
+export interface Plan {
+  readonly formatVersion: number;
+  readonly replicoopVersion: string;
+  readonly createdAt: string;
+  readonly source: ServerIdentity;
+  readonly target: ServerIdentity;
+  readonly fingerprints: { readonly production: string; readonly sandbox: string };
+  readonly settings: PlanSettings;
+  readonly summary: PlanSummary;
+  readonly steps: readonly PlanStep[];
+  readonly snapshots: { readonly production: Snapshot; readonly sandbox: Snapshot };
+  /** sha256 over everything apply executes (identities, fingerprints, settings, steps). */
+  readonly checksum: string;
+}
