@@ -1,30 +1,11 @@
 import { maskSecrets } from '../errors.js';
+import { palette, type Palette } from '../report/palette.js';
 
 export interface OutputOptions {
   readonly color: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
   readonly json: boolean;
-}
-
-export type Paint = (text: string) => string;
-
-export interface Palette {
-  readonly bold: Paint;
-  readonly dim: Paint;
-  readonly red: Paint;
-  readonly green: Paint;
-  readonly yellow: Paint;
-  readonly cyan: Paint;
-}
-
-const plain: Paint = (text) => text;
-const sgr = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
-
-export function palette(color: boolean): Palette {
-  return color
-    ? { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) }
-    : { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
 }
 
 /** The only writer to stdout/stderr. Everything passes through the secret mask. */

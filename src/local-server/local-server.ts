@@ -181,7 +181,7 @@ export class LocalServer {
   loadFile(path: string, database: string): void {
     const client = which('mariadb') ?? which('mysql');
     if (!client) throw new ReplicoopError('no_client_binary', 'the mariadb client is needed to load SQL files');
-    const result = spawnSync(client, ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', database], {
+    const result = spawnSync(client, ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', '--comments', database], {
       input: readFileSync(path),
       encoding: 'utf8',
       maxBuffer: 1 << 28,

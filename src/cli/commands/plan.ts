@@ -1,11 +1,97 @@
-import { ReplicoopError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../config/load-config.js';
+import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../../db/open-sessions.js';
+import { checkMaintain } from '../../introspect/check-maintain.js';
+import { readSnapshot } from '../../introspect/read-snapshot.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import { writePlanFile } from '../../plan/plan-file.js';
+import type { Plan, ServerIdentity } from '../../plan/plan-types.js';
+import { packageVersion } from '../../package-info.js';
+import { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } from '../../report/render-plan.js';
 import type { CommandModule } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { maskProblemFor } from '../mask-check.js';
+import type { ConnectionTarget } from '../../config/connection-target.js';
+import type { ServerInfo } from '../../db/server-info.js';
 
-export const planCommand: CommandModule = {
+interface PlanArgs {
+  readonly out: string;
+  readonly format: 'text' | 'markdown' | 'json' | undefined;
+  readonly detailedExitcode: boolean;
+}
+
+export const planCommand: CommandModule<PlanArgs> = {
   command: 'plan',
   describe: 'Snapshot both schemas, diff them and write plan.json',
-  builder: (yargs) => yargs,
-  run: async () => {
-    throw new ReplicoopError('not_implemented', 'plan is not implemented yet');
+  builder: (yargs) =>
+    yargs
+      .option('out', { alias: 'o', type: 'string', default: 'plan.json', describe: 'Where to write the plan file' })
+      .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], describe: 'How to print the plan (default text; --json = json)' })
+      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are schema changes, 0 when only data refreshes' }),
+  run: async ({ args, out, cwd }) => {
+    const config = loadConfig(args.config, process.env, cwd);
+    const format = args.json ? 'json' : (args.format ?? 'text');
+    const progress = createProgress(out);
+    progress.start('connecting to production and sandbox');
+    const sessions = await openSessions(config).catch((error: unknown) => {
+      progress.fail('connection failed');
+      throw error;
+    });
+    const extras = [...(await openProductionPool(config, 3)), ...(await openSandboxPool(config, 3))];
+    let plan: Plan;
+    try {
+      progress.update('reading production schema');
+      const production = await readSnapshot(sessions.production, {
+        ignore: config.ignore,
+        extraSessions: extras.filter((s) => s.role === 'production'),
+        onProgress: (p) => progress.update(`reading production schema (${p.stage} ${p.done}/${p.total})`),
+      });
+      await checkMaintain(config, sessions.production, production, maskProblemFor);
+      progress.update('reading sandbox schema');
+      const sandbox = await readSnapshot(sessions.sandbox, {
+        ignore: config.ignore,
+        extraSessions: extras.filter((s) => s.role === 'sandbox'),
+        onProgress: (p) => progress.update(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
+      });
+      progress.update('diffing');
+      plan = buildPlan({
+        production,
+        sandbox,
+        source: identity(config.production, sessions.production.server),
+        target: identity(config.sandbox, sessions.sandbox.server),
+        settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
+        replicoopVersion: packageVersion,
+        createdAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      progress.fail('planning failed');
+      throw error;
+    } finally {
+      await closeAll([sessions.production, sessions.sandbox, ...extras]);
+    }
+    const file = resolve(cwd, args.out);
+    writePlanFile(file, plan);
+    progress.succeed(`plan written to ${args.out} (${plan.steps.length} steps)`);
+
+    if (format === 'json') out.result(JSON.stringify(planJson(plan, args.out), null, 2));
+    else if (format === 'markdown') out.result(renderPlanMarkdown(plan));
+    else {
+      out.result(renderPlanText(plan, out.paint));
+      out.info(`Plan written to ${args.out}. Review it, then run: replicoop apply ${args.out}`);
+    }
+    if (args.detailedExitcode && hasSchemaChanges(plan)) return ExitCode.differences;
+    return ExitCode.ok;
   },
 };
+
+export function identity(target: ConnectionTarget, server: ServerInfo): ServerIdentity {
+  return {
+    host: target.socket ? `socket:${target.socket}` : target.host,
+    port: target.socket ? 0 : target.port,
+    database: target.database,
+    flavor: server.flavor,
+    version: server.version,
+    serverId: server.serverId,
+  };
+}

@@ -1,0 +1,39 @@
+import ora, { type Ora } from 'ora';
+import type { Output } from './output.js';
+
+/** A spinner on stderr when a human watches; silent otherwise (CI, pipes, --quiet, --json). */
+export interface Progress {
+  start(text: string): void;
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+export function createProgress(out: Output): Progress {
+  if (!out.spinnerAllowed) {
+    return { start: () => undefined, update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined };
+  }
+  let spinner: Ora | null = null;
+  return {
+    start(text) {
+      spinner?.stop();
+      spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
+    },
+    update(text) {
+      if (spinner) spinner.text = text;
+    },
+    succeed(text) {
+      spinner?.succeed(text);
+      spinner = null;
+    },
+    fail(text) {
+      spinner?.fail(text);
+      spinner = null;
+    },
+    stop() {
+      spinner?.stop();
+      spinner = null;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { ResolvedConfig } from '../config/types.js';
+import { quoteIdent } from '../db/quote.js';
+import type { ProductionSession } from '../db/session.js';
+import { ReplicoopError } from '../errors.js';
+import type { Snapshot } from '../snapshot/model.js';
+
+export type MaskCheck = (rule: ResolvedConfig['maintain'][number]['mask'][string], column: Snapshot['tables'][number]['columns'][number]) => string | null;
+
+/**
+ * Plan-time checks of `maintain` against production, so that nothing fails halfway through an
+ * apply: every table exists, every `where` filter is accepted by the server (a zero-row probe),
+ * every masked column exists and can hold its mask.
+ */
+export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot, maskProblem: MaskCheck | null = null): Promise<void> {
+  const problems: string[] = [];
+  const tables = new Map(snapshot.tables.map((t) => [t.name, t]));
+  for (const [index, entry] of config.maintain.entries()) {
+    const table = tables.get(entry.table);
+    if (!table) {
+      problems.push(`${config.displayFile}: /maintain/${index}: maintain table "${entry.table}" does not exist in production database ${config.production.database}`);
+      continue;
+    }
+    if (entry.where !== null) {
+      try {
+        await production.query(`SELECT 1 FROM ${quoteIdent(entry.table)} WHERE (${entry.where}) LIMIT 0`);
+      } catch (error) {
+        problems.push(`${config.displayFile}: /maintain/${index}/where: production rejects the filter for table "${entry.table}": ${(error as Error).message.replace(/^production: /, '')}`);
+      }
+    }
+    for (const [column, rule] of Object.entries(entry.mask)) {
+      const target = table.columns.find((c) => c.name === column);
+      if (!target) {
+        problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: table "${entry.table}" has no column "${column}"`);
+        continue;
+      }
+      const problem = maskProblem?.(rule, target) ?? null;
+      if (problem) problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: ${problem}`);
+    }
+  }
+  if (problems.length > 0) throw new ReplicoopError('maintain_invalid', problems.join('\n'), { details: { problems } });
+}

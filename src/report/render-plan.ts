@@ -1,0 +1,163 @@
+import { createTwoFilesPatch } from 'diff';
+import type { Plan, PlanStep } from '../plan/plan-types.js';
+import { objectChanges, type ObjectChange } from './object-changes.js';
+import { PLAIN, type Palette } from './palette.js';
+
+const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±' };
+
+export function hasSchemaChanges(plan: Plan): boolean {
+  return plan.steps.some((s) => s.schemaChange);
+}
+
+/** A unified diff of two CREATE statements (empty side for creates and drops). */
+export function unifiedDiff(change: ObjectChange): string {
+  const patch = createTwoFilesPatch(`sandbox/${change.name}`, `production/${change.name}`, change.before === null ? '' : `${change.before}\n`, change.after === null ? '' : `${change.after}\n`, '', '', { context: 3 });
+  // Drop the "Index:" / "====" header lines: the object name is already in the heading.
+  return patch
+    .split('\n')
+    .filter((line) => !line.startsWith('Index:') && !line.startsWith('===='))
+    .join('\n')
+    .trimEnd();
+}
+
+function summaryRows(plan: Plan): [string, string][] {
+  const s = plan.summary;
+  return [
+    ['Tables created', String(s.tablesCreated)],
+    ['Tables altered', String(s.tablesAltered)],
+    ['Tables dropped', String(s.tablesDropped)],
+    ['Tables re-created', String(s.tablesRecreated)],
+    ['Views, triggers, routines, events changed', String(s.otherObjectsChanged)],
+    ['Maintain tables (data refreshed)', String(s.maintainTables)],
+    ['Structure-only tables', String(s.structureOnlyTables)],
+    ['Destructive steps', String(s.destructiveSteps)],
+    ['Estimated rows to copy', s.estimatedRowsToCopy.toLocaleString('en-US')],
+  ];
+}
+
+function colourDiff(diff: string, paint: Palette): string {
+  return diff
+    .split('\n')
+    .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? paint.green(line) : line.startsWith('-') && !line.startsWith('---') ? paint.red(line) : line.startsWith('@@') ? paint.cyan(line) : line))
+    .join('\n');
+}
+
+function maskText(step: PlanStep): string {
+  const masked = step.data?.maskedColumns ?? [];
+  return masked.length === 0 ? '' : masked.map((m) => `${m.column}:${m.rule}`).join(', ');
+}
+
+/** The plan for a terminal: summary, destructive steps, per-object diffs and SQL, data refresh. */
+export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
+  const out: string[] = [];
+  out.push(paint.bold(`Plan: production ${plan.source.host}:${plan.source.port}/${plan.source.database} -> sandbox ${plan.target.host}:${plan.target.port}/${plan.target.database}`));
+  out.push('');
+  for (const [label, value] of summaryRows(plan)) out.push(`  ${label.padEnd(44)} ${value}`);
+  out.push('');
+  const destructive = plan.steps.filter((s) => s.destructive);
+  if (destructive.length > 0) {
+    out.push(paint.red(paint.bold(`! ${destructive.length} destructive step${destructive.length > 1 ? 's' : ''}:`)));
+    for (const step of destructive) out.push(paint.red(`  ! ${step.id}: ${step.reason}`));
+    out.push('');
+  }
+  const changes = objectChanges(plan);
+  if (changes.length === 0) out.push(paint.green('No schema changes: the sandbox structure matches production.'));
+  for (const change of changes) {
+    const heading = `${SYMBOL[change.action]} ${change.objectType} ${change.name} (${change.action})${change.destructive ? ' DESTRUCTIVE' : ''}`;
+    out.push(change.destructive ? paint.red(paint.bold(heading)) : paint.bold(heading));
+    for (const step of change.steps) out.push(paint.dim(`  ${step.id}: ${step.reason}`));
+    out.push(colourDiff(unifiedDiff(change), paint).replace(/^/gm, '    '));
+    for (const step of change.steps) for (const sql of step.sql) out.push(paint.cyan(`${sql};`).replace(/^/gm, '    '));
+    out.push('');
+  }
+  for (const u of plan.summary.unsupported) out.push(paint.yellow(`? unsupported ${u.kind} ${u.name}: ${u.reason} (no DDL generated)`));
+  const data = plan.steps.filter((s) => s.kind === 'copy_table');
+  if (data.length > 0) {
+    out.push(paint.bold('Data refresh (maintain tables):'));
+    for (const step of data) {
+      const d = step.data!;
+      const mask = maskText(step);
+      out.push(`  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`);
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function mdEscape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function fence(language: string, body: string): string {
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${language}\n${body}\n${ticks}`;
+}
+
+/** The plan for a pull-request comment: summary table, destructive steps first, collapsible diffs. */
+export function renderPlanMarkdown(plan: Plan): string {
+  const out: string[] = [];
+  out.push(`## replicoop plan: \`${mdEscape(plan.source.database)}\` → \`${mdEscape(plan.target.database)}\``);
+  out.push('');
+  out.push(`Production ${plan.source.flavor} ${mdEscape(plan.source.version)} at \`${plan.source.host}:${plan.source.port}\`; sandbox ${plan.target.flavor} ${mdEscape(plan.target.version)} at \`${plan.target.host}:${plan.target.port}\`. Plan checksum \`${plan.checksum.slice(0, 12)}\`.`);
+  out.push('');
+  out.push('| | |');
+  out.push('|---|---:|');
+  for (const [label, value] of summaryRows(plan)) out.push(`| ${label} | ${value} |`);
+  out.push('');
+  const destructive = plan.steps.filter((s) => s.destructive);
+  if (destructive.length > 0) {
+    out.push('> [!WARNING]');
+    out.push(`> **${destructive.length} destructive step${destructive.length > 1 ? 's' : ''}** — data in the sandbox can be lost:`);
+    for (const step of destructive) out.push(`> - \`${step.id}\`: ${mdEscape(step.reason)}`);
+    out.push('');
+  }
+  const changes = objectChanges(plan);
+  if (changes.length === 0) out.push('No schema changes: the sandbox structure matches production.\n');
+  else out.push('### Schema changes\n');
+  const ordered = [...changes.filter((c) => c.destructive), ...changes.filter((c) => !c.destructive)];
+  for (const change of ordered) {
+    out.push('<details>');
+    out.push(`<summary>${change.destructive ? '⚠️ ' : ''}<code>${mdEscape(change.name)}</code> — ${change.objectType}, ${change.action}${change.destructive ? ' (destructive)' : ''}</summary>`);
+    out.push('');
+    for (const step of change.steps) out.push(`- \`${step.id}\`: ${mdEscape(step.reason)}`);
+    out.push('');
+    out.push(fence('diff', unifiedDiff(change)));
+    out.push('');
+    out.push(fence('sql', change.steps.flatMap((s) => s.sql.map((q) => `${q};`)).join('\n')));
+    out.push('');
+    out.push('</details>');
+    out.push('');
+  }
+  if (plan.summary.unsupported.length > 0) {
+    out.push('### Not handled (no DDL generated)\n');
+    for (const u of plan.summary.unsupported) out.push(`- ${u.kind} \`${mdEscape(u.name)}\`: ${mdEscape(u.reason)}`);
+    out.push('');
+  }
+  const data = plan.steps.filter((s) => s.kind === 'copy_table');
+  if (data.length > 0) {
+    out.push('### Data refresh\n');
+    out.push('| Step | Table | Chunk key | Filter | Est. rows | Masked columns |');
+    out.push('|---|---|---|---|---:|---|');
+    for (const step of data) {
+      const d = step.data!;
+      out.push(`| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The plan for machines: identities, summary and steps (the snapshots stay in the plan file). */
+export function planJson(plan: Plan, file: string | null): Record<string, unknown> {
+  return {
+    file,
+    checksum: plan.checksum,
+    createdAt: plan.createdAt,
+    source: plan.source,
+    target: plan.target,
+    fingerprints: plan.fingerprints,
+    schemaChanges: hasSchemaChanges(plan),
+    summary: plan.summary,
+    steps: plan.steps,
+  };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { backupFileName, escapeBytes, SqlScriptSplitter } from '../../../src/apply/backup.js';
+
+function split(script: string | Buffer, chunkSize?: number): { sql: string; line: number }[] {
+  const bytes = typeof script === 'string' ? Buffer.from(script, 'utf8') : script;
+  const splitter = new SqlScriptSplitter();
+  const out = [];
+  const size = chunkSize ?? bytes.length;
+  for (let i = 0; i < bytes.length; i += size) out.push(...splitter.push(bytes.subarray(i, i + size)));
+  out.push(...splitter.end());
+  return out.map((s) => ({ sql: s.sql.toString('utf8'), line: s.line }));
+}
+
+const sqls = (script: string, chunkSize?: number) => split(script, chunkSize).map((s) => s.sql);
+
+const DUMP = `/*M!999999\\- enable the sandbox mode */ 
+
+/*!40101 SET NAMES utf8mb4 */;
+-- a comment; with a semicolon
+DROP TABLE IF EXISTS \`t;1\`;
+CREATE TABLE \`t;1\` (
+  \`a\` varchar(10) DEFAULT 'x;y' COMMENT 'it''s; "here"'
+);
+INSERT INTO \`t;1\` VALUES ('a\\';b'),("c\\";d"),('back\\\\'),('😀;é'),('--;'),('/*;*/'),('#;');
+# hash comment;
+/* block ; comment */
+DELIMITER ;;
+/*!50003 CREATE*/ /*!50017 DEFINER=\`root\`@\`localhost\`*/ /*!50003 TRIGGER tr BEFORE INSERT ON \`t;1\` FOR EACH ROW BEGIN
+  SET NEW.a = CONCAT(NEW.a, ';'); -- inner comment;
+END */;;
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1; /* c; */ SELECT 'DELIMITER ;';
+END
+;;
+DELIMITER ;
+SELECT 4/2, 5--1;
+SELECT 'no final delimiter'`;
+
+const EXPECTED = [
+  "/*M!999999\\- enable the sandbox mode */ \n\n/*!40101 SET NAMES utf8mb4 */",
+  '-- a comment; with a semicolon\nDROP TABLE IF EXISTS `t;1`',
+  "CREATE TABLE `t;1` (\n  `a` varchar(10) DEFAULT 'x;y' COMMENT 'it''s; \"here\"'\n)",
+  "INSERT INTO `t;1` VALUES ('a\\';b'),(\"c\\\";d\"),('back\\\\'),('😀;é'),('--;'),('/*;*/'),('#;')",
+  "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER tr BEFORE INSERT ON `t;1` FOR EACH ROW BEGIN\n  SET NEW.a = CONCAT(NEW.a, ';'); -- inner comment;\nEND */",
+  "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1; /* c; */ SELECT 'DELIMITER ;';\nEND",
+  'SELECT 4/2, 5--1',
+  "SELECT 'no final delimiter'",
+];
+
+describe('SqlScriptSplitter', () => {
+  it('cuts a dump-like script the way the mariadb client does', () => {
+    expect(sqls(DUMP)).toEqual(EXPECTED);
+  });
+
+  it('gives the same statements whatever the chunk size', () => {
+    for (const size of [1, 2, 3, 5, 7, 64]) expect(sqls(DUMP, size)).toEqual(EXPECTED);
+  });
+
+  it('reports the line of each statement', () => {
+    const lines = split(DUMP).map((s) => s.line);
+    expect(lines).toEqual([1, 5, 6, 9, 13, 16, 22, 23]);
+    expect(split(DUMP, 1).map((s) => s.line)).toEqual(lines);
+  });
+
+  it('skips pieces made only of plain comments and whitespace', () => {
+    expect(sqls('-- only a comment;\n/* and this */;\n  ;\n# and this;\nSELECT 1;\n-- trailing\n')).toEqual(['# and this;\nSELECT 1']);
+  });
+
+  it('keeps bytes exactly, CRLF and non-UTF-8 included', () => {
+    const script = Buffer.concat([Buffer.from("SELECT 'caf"), Buffer.from([0xe9]), Buffer.from("';\r\nSELECT 2;\r\n")]);
+    const statements = new SqlScriptSplitter().push(script);
+    expect(statements.map((s) => s.sql.toString('latin1'))).toEqual(["SELECT 'caf\xe9'", 'SELECT 2']);
+    const crlf = new SqlScriptSplitter().push(Buffer.from("CREATE PROCEDURE p()\r\nSELECT 'a\r\nb';"));
+    expect(crlf[0]!.sql.toString('latin1')).toBe("CREATE PROCEDURE p()\r\nSELECT 'a\r\nb'");
+  });
+
+  it('understands other delimiters and a DELIMITER after comments', () => {
+    expect(sqls('-- setup\nDELIMITER $$\nSELECT 1; SELECT 2$$\ndelimiter //\nSELECT 3//\nDELIMITER ;\nSELECT 4;')).toEqual(['SELECT 1; SELECT 2', 'SELECT 3', 'SELECT 4']);
+  });
+
+  it('does not take an identifier starting with "delimiter" for the command', () => {
+    expect(sqls('delimiter_table;\nDELETE FROM delimiters;')).toEqual(['delimiter_table', 'DELETE FROM delimiters']);
+  });
+});
+
+describe('escapeBytes', () => {
+  it('escapes what mysql_real_escape_string escapes and nothing else', () => {
+    const input = Buffer.from("a\0b\nc\rd\x1ae\\f'g\"h😀", 'utf8');
+    expect(escapeBytes(input).toString('utf8')).toBe("a\\0b\\nc\\rd\\Ze\\\\f\\'g\\\"h😀");
+    const plain = Buffer.from('plain text');
+    expect(escapeBytes(plain)).toBe(plain);
+  });
+});
+
+describe('backupFileName', () => {
+  it('uses the UTC time and file-safe names', () => {
+    expect(backupFileName('shop', new Date('2026-03-04T05:06:07.890Z'), 'r-1')).toBe('backup_shop_20260304_050607_r-1.sql.gz');
+    expect(backupFileName('my db/x', new Date('2026-03-04T05:06:07Z'), 'a:b')).toBe('backup_my_db_x_20260304_050607_a_b.sql.gz');
+  });
+});
