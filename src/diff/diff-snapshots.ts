@@ -1,4 +1,5 @@
 import { stripIntegerDisplayWidth } from '../snapshot/dialect.js';
+import { canonicalJson } from '../snapshot/fingerprint.js';
 import type { Column, Event, Index, Routine, Sequence, Snapshot, Table, Trigger, Unsupported, View } from '../snapshot/model.js';
 import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
 import type { AlterClause, Change, ColumnPosition } from './changes.js';
@@ -67,13 +68,13 @@ function diffNamed<T extends { name: string }>(
 }
 
 const viewKey = (o: CompareOptions) => (v: View): string =>
-  JSON.stringify([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
+  canonicalJson([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
 const triggerKey = (o: CompareOptions) => (t: Trigger): string =>
-  JSON.stringify([t.table, t.timing, t.event, t.order, t.statement, t.sqlMode, t.charsetClient, t.collationConnection, o.definers === 'keep' ? t.definer : '']);
+  canonicalJson([t.table, t.timing, t.event, t.order, t.statement, t.sqlMode, t.charsetClient, t.collationConnection, o.definers === 'keep' ? t.definer : '']);
 const routineKey = (o: CompareOptions) => (r: Routine): string =>
-  JSON.stringify([r.definition, r.sqlMode, r.charsetClient, r.collationConnection, o.definers === 'keep' ? r.definer : '']);
+  canonicalJson([r.definition, r.sqlMode, r.charsetClient, r.collationConnection, o.definers === 'keep' ? r.definer : '']);
 const eventKey = (o: CompareOptions) => (e: Event): string =>
-  JSON.stringify([e.definition, e.sqlMode, e.timeZone, e.charsetClient, e.collationConnection, o.definers === 'keep' ? e.definer : '']);
+  canonicalJson([e.definition, e.sqlMode, e.timeZone, e.charsetClient, e.collationConnection, o.definers === 'keep' ? e.definer : '']);
 
 function unreadableObjects(from: Snapshot, to: Snapshot): Change[] {
   const changes: Change[] = [];
@@ -128,7 +129,7 @@ function unsupportedTableChange(from: Table, to: Table, uFrom: Unsupported | und
   if (a !== null && b !== null) {
     const ca = comparableCreate(splitShowCreate(a));
     const cb = comparableCreate(splitShowCreate(b));
-    if (JSON.stringify(ca) === JSON.stringify(cb)) return null;
+    if (canonicalJson(ca) === canonicalJson(cb)) return null;
   }
   const reason = (uTo ?? uFrom)!.reason;
   return {
@@ -145,7 +146,7 @@ function unsupportedTableChange(from: Table, to: Table, uFrom: Unsupported | und
 }
 
 function columnKey(column: Column, options: CompareOptions): string {
-  return JSON.stringify([
+  return canonicalJson([
     options.stripWidths ? stripIntegerDisplayWidth(column.type) : column.type,
     column.nullable,
     column.default,
@@ -161,7 +162,7 @@ function columnKey(column: Column, options: CompareOptions): string {
 }
 
 function indexKey(index: Index): string {
-  return JSON.stringify([index.kind, index.parts, index.using, index.comment, index.ignored, index.parser]);
+  return canonicalJson([index.kind, index.parts, index.using, index.comment, index.ignored, index.parser]);
 }
 
 export function diffTable(from: Table, to: Table, options: CompareOptions = { stripWidths: false, definers: 'current_user' }): Change | null {
@@ -173,14 +174,14 @@ export function diffTable(from: Table, to: Table, options: CompareOptions = { st
   const toFks = new Map(to.foreignKeys.map((fk) => [fk.name, fk]));
   for (const fk of from.foreignKeys) {
     const target = toFks.get(fk.name);
-    if (!target || JSON.stringify(target) !== JSON.stringify(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
+    if (!target || canonicalJson(target) !== canonicalJson(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
   }
 
   const fromChecks = new Map(from.checks.map((c) => [c.name, c]));
   const toChecks = new Map(to.checks.map((c) => [c.name, c]));
   for (const check of from.checks) {
     const target = toChecks.get(check.name);
-    if (!target || JSON.stringify(target) !== JSON.stringify(check)) clauses.push({ kind: 'drop_check', check });
+    if (!target || canonicalJson(target) !== canonicalJson(check)) clauses.push({ kind: 'drop_check', check });
   }
 
   const fromIndexes = new Map(from.indexes.map((i) => [i.name, i]));
@@ -234,11 +235,11 @@ export function diffTable(from: Table, to: Table, options: CompareOptions = { st
   }
   for (const check of to.checks) {
     const old = fromChecks.get(check.name);
-    if (!old || JSON.stringify(old) !== JSON.stringify(check)) clauses.push({ kind: 'add_check', check });
+    if (!old || canonicalJson(old) !== canonicalJson(check)) clauses.push({ kind: 'add_check', check });
   }
   for (const fk of to.foreignKeys) {
     const old = fromFks.get(fk.name);
-    if (!old || JSON.stringify(old) !== JSON.stringify(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
+    if (!old || canonicalJson(old) !== canonicalJson(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
   }
 
   const a = from.options;

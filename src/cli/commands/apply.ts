@@ -1,11 +1,89 @@
-import { ReplicoopError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { runApply } from '../../apply/run-apply.js';
+import { reportStamp, writeReport } from '../../apply/write-report.js';
+import { loadConfig } from '../../config/load-config.js';
+import { FileLogger } from '../../log/file-logger.js';
+import { readPlanFile } from '../../plan/plan-file.js';
+import { applyReport, renderApplyMarkdown } from '../../report/render-apply-report.js';
 import type { CommandModule } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { validatorFor } from '../validator.js';
 
-export const applyCommand: CommandModule = {
+interface ApplyArgs {
+  readonly plan: string;
+  readonly restart: boolean;
+  readonly force: boolean;
+  readonly backup: boolean;
+  readonly validate: boolean | undefined;
+  readonly rollbackOnFailure: boolean | undefined;
+}
+
+export const applyCommand: CommandModule<ApplyArgs> = {
   command: 'apply <plan>',
   describe: 'Back up the sandbox and run a saved plan, resumably',
-  builder: (yargs) => yargs,
-  run: async () => {
-    throw new ReplicoopError('not_implemented', 'apply is not implemented yet');
+  builder: (yargs) =>
+    yargs
+      .positional('plan', { type: 'string', describe: 'The plan file written by replicoop plan' })
+      .option('restart', { type: 'boolean', default: false, describe: 'Abandon an unfinished run and start over with a fresh backup' })
+      .option('force', { type: 'boolean', default: false, describe: 'Apply even if the sandbox drifted since the plan' })
+      .option('backup', { type: 'boolean', default: true, describe: 'Back up the sandbox first (--no-backup: no rollback possible)' })
+      .option('validate', { type: 'boolean', describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)' })
+      .option('rollback-on-failure', { type: 'boolean', describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)' }),
+  run: async ({ args, out, cwd }) => {
+    const config = loadConfig(args.config, process.env, cwd);
+    const planFile = resolve(cwd, args.plan);
+    const plan = readPlanFile(planFile, args.plan);
+    const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
+    logger.info(`apply ${args.plan} (plan ${plan.checksum.slice(0, 12)})`);
+    if (!args.backup) out.warn('--no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it');
+    const progress = createProgress(out);
+    progress.start('preflight: checking the plan against both servers');
+    let result;
+    try {
+      result = await runApply({
+        config,
+        plan,
+        planPath: args.plan,
+        options: {
+          restart: args.restart,
+          force: args.force,
+          backup: args.backup,
+          validate: args.validate ?? config.apply.validate,
+          rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
+        },
+        logger,
+        validator: validatorFor(out),
+        events: {
+          info: (text) => {
+            progress.stop();
+            out.info(text);
+          },
+          warn: (text) => {
+            progress.stop();
+            out.warn(text);
+          },
+          progress: (text) => (out.spinnerAllowed ? (progress.update(text), undefined) : undefined),
+          sql: (text) => out.debug(text),
+        },
+      });
+    } catch (error) {
+      progress.fail('apply stopped');
+      logger.error(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    progress.stop();
+    const report = applyReport(result, plan, args.plan);
+    const files = writeReport(config.reportsDir, `apply_${reportStamp(new Date(result.finishedAt))}_${result.runId}`, report, renderApplyMarkdown(report));
+    logger.info(`report written: ${files.json}`);
+    if (args.json) out.result(JSON.stringify({ ...report, reportFiles: files }, null, 2));
+    else out.result(renderApplyMarkdown(report));
+    out.info(`Report: ${files.markdown}`);
+    if (result.status === 'done') return ExitCode.ok;
+    if (result.status === 'failed') {
+      out.error(`apply failed: ${result.errors[0] ?? 'see the report'}`);
+      out.info(`Two ways out: run "replicoop apply ${args.plan}" again to resume from the failed step, or "replicoop rollback" to restore the backup${result.backupFile ? ` (${result.backupFile})` : ' (none: --no-backup)'}.`);
+    } else out.error('apply failed; the sandbox was restored from its backup (rolled back)');
+    return ExitCode.error;
   },
 };

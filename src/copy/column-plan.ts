@@ -1,0 +1,85 @@
+/**
+ * How each column travels: what production is asked for, how the value is written to the
+ * sandbox, and where the key values sit in a result row. Pure.
+ */
+import type { MaskRule } from '../config/types.js';
+import { quoteIdent } from '../db/quote.js';
+import type { Flavor } from '../db/server-info.js';
+import type { CopyColumn, CopyTask } from './copy-table.js';
+import { keySelectSql } from './keyset-sql.js';
+
+/**
+ * number: digits the server parses as a numeric literal (exact for DECIMAL, shortest round-trip
+ *   text for DOUBLE, FLOAT widened to DOUBLE first);
+ * bit: BIT read as its unsigned number, because its raw text-protocol bytes are a binary string
+ *   that LOAD DATA would store as characters;
+ * text: text that must reach the column as characters, because the type reads a binary string
+ *   differently: MariaDB's UUID and INET6 take 16 binary bytes as the binary form, MySQL 8's
+ *   JSON refuses the binary character set;
+ * bytes: everything else, written byte for byte.
+ */
+export type ValueKind = 'number' | 'bit' | 'text' | 'bytes';
+
+export interface PlannedColumn {
+  readonly column: CopyColumn;
+  readonly kind: ValueKind;
+  readonly mask: MaskRule | null;
+}
+
+export interface ColumnPlan {
+  /** Columns written to the sandbox, in SELECT order (generated columns left out). */
+  readonly written: readonly PlannedColumn[];
+  /** The production SELECT list: the written columns, then key values not already in it. */
+  readonly selectList: string;
+  /** Key columns (in key order) and the index of each one's raw value in a result row. */
+  readonly keyColumns: readonly CopyColumn[];
+  readonly keyIndexes: readonly number[];
+  readonly maskedColumns: readonly string[];
+}
+
+const NUMBER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real']);
+
+const TEXT_TYPES = new Set(['uuid', 'inet4', 'inet6']);
+
+/** flavor: the sandbox's (MariaDB's JSON is LONGTEXT and takes bytes; MySQL's is binary JSON). */
+export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
+  const written: PlannedColumn[] = [];
+  const select: string[] = [];
+  for (const column of task.columns) {
+    if (column.generated) continue;
+    const dataType = column.dataType.toLowerCase();
+    const kind: ValueKind =
+      dataType === 'bit' ? 'bit' : NUMBER_TYPES.has(dataType) ? 'number' : TEXT_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
+    written.push({ column, kind, mask: task.mask[column.name] ?? null });
+    select.push(dataSelectSql(column));
+  }
+  const byName = new Map(task.columns.map((c) => [c.name, c]));
+  const keyColumns: CopyColumn[] = [];
+  const keyIndexes: number[] = [];
+  for (const name of task.key ?? []) {
+    const column = byName.get(name)!;
+    keyColumns.push(column);
+    const expression = keySelectSql(column);
+    let index = written.findIndex((p) => p.column.name === name && dataSelectSql(column) === expression);
+    if (index < 0) {
+      index = select.length;
+      select.push(expression);
+    }
+    keyIndexes.push(index);
+  }
+  return {
+    written,
+    selectList: select.join(', '),
+    keyColumns,
+    keyIndexes,
+    maskedColumns: written.filter((p) => p.mask !== null).map((p) => p.column.name),
+  };
+}
+
+function dataSelectSql(column: CopyColumn): string {
+  const dataType = column.dataType.toLowerCase();
+  const name = quoteIdent(column.name);
+  if (dataType === 'bit') return `${name} + 0`;
+  if (dataType === 'float') return `CAST(${name} AS DOUBLE)`;
+  return name;
+}

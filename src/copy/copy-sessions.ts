@@ -1,0 +1,98 @@
+/**
+ * Session settings and one-off sandbox statements of the copy: what each side is told before a
+ * byte moves, emptying the target, and finding out whether LOAD DATA LOCAL is allowed.
+ */
+import { Readable } from 'node:stream';
+import { quoteIdent } from '../db/quote.js';
+import type { ProductionSession, SandboxSession } from '../db/session.js';
+import { errnoOf } from '../db/sql-error.js';
+import { ReplicoopError } from '../errors.js';
+import type { ColumnPlan } from './column-plan.js';
+import { loadDataSql } from './write-chunk.js';
+
+/**
+ * Raw bytes out (character_set_results=binary: no conversion of any column's text), time
+ * zone already '+00:00' (ProductionSession.open) so TIMESTAMP values read as UTC. The client and
+ * connection character sets stay utf8mb4 so that literals in a configured `where` keep their
+ * meaning. net_write_timeout is raised because a chunk stream may pause while the sandbox
+ * reconnects or commits.
+ */
+export async function prepareProduction(session: ProductionSession): Promise<void> {
+  await session.query('SET SESSION character_set_results = binary');
+  await session.query('SET SESSION net_write_timeout = 600');
+}
+
+/**
+ * SET NAMES binary: literals and LOAD DATA bytes are stored as sent, never converted.
+ * sql_mode without NO_ZERO_DATE/STRICT so that zero dates load, and with NO_AUTO_VALUE_ON_ZERO
+ * so that an id 0 stays 0. foreign_key_checks=0: tables load in any order and parents can be
+ * emptied. unique_checks=0 only when the rows come from one snapshot of a unique source and no
+ * mask could make two values collide, because InnoDB may then not notice a duplicate at all.
+ */
+export async function prepareSandbox(session: SandboxSession, options: { readonly uniqueChecks: boolean }): Promise<void> {
+  await session.execute('SET NAMES binary');
+  await session.execute("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+  await session.execute("SET SESSION time_zone = '+00:00'");
+  await session.execute('SET SESSION foreign_key_checks = 0');
+  await session.execute(`SET SESSION unique_checks = ${options.uniqueChecks ? 1 : 0}`);
+}
+
+// 1701: referenced by a foreign key (servers that refuse even with foreign_key_checks=0);
+// 1142: TRUNCATE needs the DROP privilege, DELETE does not.
+const TRUNCATE_REFUSED = new Set([1701, 1142]);
+const DELETE_BATCH_ROWS = 50_000;
+
+/** Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused. */
+export async function emptyTable(session: SandboxSession, table: string): Promise<'truncate' | 'delete'> {
+  try {
+    await session.execute(`TRUNCATE TABLE ${quoteIdent(table)}`);
+    return 'truncate';
+  } catch (error) {
+    if (!TRUNCATE_REFUSED.has(errnoOf(error) ?? 0)) throw error;
+  }
+  for (;;) {
+    const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} LIMIT ${DELETE_BATCH_ROWS}`);
+    if (affectedRows < DELETE_BATCH_ROWS) return 'delete';
+  }
+}
+
+// 1148 (MariaDB, MySQL 5.7): "The used command is not allowed"; 3948 (MySQL 8): local data
+// disabled; 2068: the client refused the file request; 4166: MariaDB's LOCAL INFILE refusal.
+const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 2068, 4166]);
+
+/**
+ * Which writer to use. 'auto' asks the server (@@local_infile) and then proves it with an
+ * empty LOAD DATA LOCAL into the table inside a rolled-back transaction, because a user or
+ * proxy may refuse what the variable allows.
+ */
+export async function resolveMethod(
+  session: SandboxSession,
+  table: string,
+  plan: ColumnPlan,
+  method: 'auto' | 'load-data' | 'insert',
+): Promise<'load-data' | 'insert'> {
+  if (method === 'insert') return 'insert';
+  const refusal = await localInfileRefusal(session, table, plan);
+  if (refusal === null) return 'load-data';
+  if (method === 'auto') return 'insert';
+  throw new ReplicoopError('copy_load_data_refused', `the sandbox refuses LOAD DATA LOCAL INFILE (${refusal}); set copy.method to auto or insert`, {
+    details: { table },
+  });
+}
+
+async function localInfileRefusal(session: SandboxSession, table: string, plan: ColumnPlan): Promise<string | null> {
+  const [row] = await session.queryArrays('SELECT @@GLOBAL.local_infile', [], { raw: true });
+  const value = (row?.[0] as Buffer | null | undefined)?.toString('latin1') ?? '1';
+  if (value === '0' || value.toUpperCase() === 'OFF') return 'local_infile is OFF';
+  await session.execute('START TRANSACTION');
+  try {
+    await session.loadDataLocal(loadDataSql(table, plan, 'insert'), () => Readable.from([]));
+    return null;
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno !== undefined && LOCAL_INFILE_REFUSED.has(errno)) return `error ${errno}`;
+    throw error;
+  } finally {
+    await session.execute('ROLLBACK');
+  }
+}

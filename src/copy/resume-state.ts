@@ -1,0 +1,106 @@
+/**
+ * Where a table copy stands, as plain JSON the caller stores (SQLite) after every committed
+ * chunk and hands back to resume. Key values are the raw bytes production sent for them,
+ * base64-encoded, so they bind back exactly (see keyset-sql.ts).
+ */
+import { ReplicoopError } from '../errors.js';
+import type { CopyTask } from './copy-table.js';
+
+export interface SegmentResumeState {
+  /** Exclusive lower bound on the first key column (base64), null for none. */
+  readonly lower: string | null;
+  /** Inclusive upper bound on the first key column (base64), null for none. */
+  readonly upper: string | null;
+  /** The full key of the last committed row (base64 per column), null before the first commit. */
+  readonly last: readonly string[] | null;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly done: boolean;
+}
+
+export interface CopyResumeState {
+  readonly version: 1;
+  readonly table: string;
+  /** The chunk key it was made with; null for a table copied in one pass. */
+  readonly key: readonly string[] | null;
+  /** The row filter and masks it was made with: rows copied under others would not match. */
+  readonly where: string | null;
+  readonly mask: string;
+  readonly segments: readonly SegmentResumeState[];
+}
+
+/** A key range of one table being copied: mutable while the copy runs. */
+export class Segment {
+  readonly index: number;
+  readonly lower: Buffer | null;
+  readonly upper: Buffer | null;
+  last: Buffer[] | null;
+  rows: number;
+  bytes: number;
+  done: boolean;
+
+  constructor(index: number, lower: Buffer | null, upper: Buffer | null, last: Buffer[] | null = null, rows = 0, bytes = 0, done = false) {
+    this.index = index;
+    this.lower = lower;
+    this.upper = upper;
+    this.last = last;
+    this.rows = rows;
+    this.bytes = bytes;
+    this.done = done;
+  }
+
+  toState(): SegmentResumeState {
+    return {
+      lower: this.lower === null ? null : this.lower.toString('base64'),
+      upper: this.upper === null ? null : this.upper.toString('base64'),
+      last: this.last === null ? null : this.last.map((b) => b.toString('base64')),
+      rows: this.rows,
+      bytes: this.bytes,
+      done: this.done,
+    };
+  }
+}
+
+export function maskFingerprint(task: CopyTask): string {
+  return JSON.stringify(Object.keys(task.mask).sort().map((column) => [column, task.mask[column]]));
+}
+
+export function resumeState(task: CopyTask, segments: readonly Segment[]): CopyResumeState {
+  return {
+    version: 1,
+    table: task.table,
+    key: task.key === null ? null : [...task.key],
+    where: task.where,
+    mask: maskFingerprint(task),
+    segments: segments.map((s) => s.toState()),
+  };
+}
+
+/**
+ * Segments from a stored state, checked against the task: a state made for another table, key,
+ * filter or masks cannot be continued (the caller should start the table over).
+ */
+export function segmentsFromResume(value: unknown, task: CopyTask): Segment[] {
+  const invalid = (why: string): ReplicoopError =>
+    new ReplicoopError('copy_resume_invalid', `cannot resume the copy of ${task.table}: ${why}; start the table over`, { details: { table: task.table } });
+  if (typeof value !== 'object' || value === null) throw invalid('the stored position is not an object');
+  const state = value as Partial<CopyResumeState>;
+  if (state.version !== 1) throw invalid(`unknown state version ${String(state.version)}`);
+  if (state.table !== task.table) throw invalid(`the stored position belongs to table ${String(state.table)}`);
+  if (JSON.stringify(state.key ?? null) !== JSON.stringify(task.key)) throw invalid('the chunk key changed');
+  if ((state.where ?? null) !== task.where) throw invalid('the where filter changed');
+  if (state.mask !== maskFingerprint(task)) throw invalid('the mask rules changed');
+  if (!Array.isArray(state.segments) || state.segments.length === 0) throw invalid('no key ranges stored');
+  const keyLength = task.key?.length ?? 0;
+  return state.segments.map((s: SegmentResumeState, index) => {
+    const bytes = (v: unknown): Buffer | null => {
+      if (v === null) return null;
+      if (typeof v !== 'string') throw invalid(`range ${index} has a malformed bound`);
+      return Buffer.from(v, 'base64');
+    };
+    if (typeof s !== 'object' || s === null) throw invalid(`range ${index} is malformed`);
+    if (s.last !== null && (!Array.isArray(s.last) || s.last.length !== keyLength)) throw invalid(`range ${index} has a malformed last key`);
+    if (!Number.isSafeInteger(s.rows) || !Number.isSafeInteger(s.bytes) || typeof s.done !== 'boolean') throw invalid(`range ${index} has malformed counts`);
+    return new Segment(index, bytes(s.lower), bytes(s.upper), s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Rows to the byte stream LOAD DATA reads with
+ *   CHARACTER SET binary FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'
+ * (no ENCLOSED BY). The one place values are encoded for LOAD DATA: bytes are copied as they
+ * are, except the five that the format gives a meaning (backslash, tab, newline, carriage
+ * return, NUL), which are escaped; NULL is \N and an empty string an empty field, so the two
+ * stay distinct.
+ */
+const BACKSLASH = 0x5c;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const NUL = 0x00;
+
+// The escaped letter for each special byte; 0 for bytes copied as they are.
+const ESCAPE = new Uint8Array(256);
+ESCAPE[BACKSLASH] = BACKSLASH;
+ESCAPE[TAB] = 0x74; // t
+ESCAPE[NEWLINE] = 0x6e; // n
+ESCAPE[RETURN] = 0x72; // r
+ESCAPE[NUL] = 0x30; // 0
+
+export class TsvEncoder {
+  readonly #pieceBytes: number;
+  #buffer: Buffer;
+  #length = 0;
+
+  /** pieceBytes: the largest piece handed out; each becomes one protocol packet. */
+  constructor(pieceBytes: number) {
+    this.#pieceBytes = Math.max(1024, pieceBytes);
+    this.#buffer = Buffer.allocUnsafe(this.#pieceBytes * 2);
+  }
+
+  /** Bytes encoded and not yet taken. */
+  get pending(): number {
+    return this.#length;
+  }
+
+  /** True once a full piece is waiting. */
+  get ready(): boolean {
+    return this.#length >= this.#pieceBytes;
+  }
+
+  writeRow(values: readonly (Buffer | null)[]): void {
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.#byte(TAB);
+      const value = values[i]!;
+      if (value === null) {
+        this.#reserve(2);
+        this.#buffer[this.#length++] = BACKSLASH;
+        this.#buffer[this.#length++] = 0x4e; // N
+      } else {
+        this.#escaped(value);
+      }
+    }
+    this.#byte(NEWLINE);
+  }
+
+  /**
+   * Hands out what is encoded, in pieces of at most pieceBytes (a row may span pieces; LOAD DATA
+   * reads a stream). The buffer is replaced, never reused, so the pieces stay valid.
+   */
+  take(): Buffer[] {
+    if (this.#length === 0) return [];
+    const full = this.#buffer;
+    const length = this.#length;
+    this.#buffer = Buffer.allocUnsafe(this.#pieceBytes * 2);
+    this.#length = 0;
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < length; offset += this.#pieceBytes) pieces.push(full.subarray(offset, Math.min(length, offset + this.#pieceBytes)));
+    return pieces;
+  }
+
+  #escaped(value: Buffer): void {
+    // Worst case every byte doubles.
+    this.#reserve(value.length * 2);
+    const out = this.#buffer;
+    let special = -1;
+    for (let i = 0; i < value.length; i++) {
+      if (ESCAPE[value[i]!] !== 0) {
+        special = i;
+        break;
+      }
+    }
+    if (special < 0) {
+      value.copy(out, this.#length);
+      this.#length += value.length;
+      return;
+    }
+    value.copy(out, this.#length, 0, special);
+    let at = this.#length + special;
+    for (let i = special; i < value.length; i++) {
+      const byte = value[i]!;
+      const letter = ESCAPE[byte]!;
+      if (letter === 0) {
+        out[at++] = byte;
+      } else {
+        out[at++] = BACKSLASH;
+        out[at++] = letter;
+      }
+    }
+    this.#length = at;
+  }
+
+  #byte(byte: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = byte;
+  }
+
+  #reserve(extra: number): void {
+    const needed = this.#length + extra;
+    if (needed <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalServer } from '../../src/local-server/local-server.js';
+import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { testServers, uniqueName } from '../support/servers.js';
+import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, databaseState, sides } from '../support/shop.js';
+
+const env = { MASK_SECRET: 'mask-secret-for-tests-0123' };
+
+/** A sandbox whose structure-only table holds duplicates, so production's new UNIQUE key cannot be added. */
+async function failingSetup(extra: Record<string, unknown> = {}) {
+  const { production, sandbox } = testServers();
+  const productionDb = uniqueName('shopf');
+  const sandboxDb = uniqueName('shopfsb');
+  await production.createDatabase(productionDb);
+  await sandbox.createDatabase(sandboxDb);
+  await production.sql(`${SHOP_PRODUCTION}\nALTER TABLE audit ADD UNIQUE KEY uk_msg (msg)`, productionDb);
+  await sandbox.sql(`${SHOP_SANDBOX}\nINSERT INTO audit (msg) VALUES ('dup'), ('dup')`, sandboxDb);
+  const dir = tempDir();
+  writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: SHOP_MAINTAIN, masking: { secret: '${MASK_SECRET}' }, ...extra });
+  const plan = await runCli(['plan', '-q'], { cwd: dir, env });
+  expect(plan.code, plan.stderr).toBe(0);
+  return { dir, sandboxDb };
+}
+
+describe('apply failures', () => {
+  it('a failed step keeps the run resumable, names both ways out, and rollback restores the exact pre-apply state', async () => {
+    const s = await failingSetup();
+    const before = databaseState(testServers().sandbox.port, s.sandboxDb);
+    const failed = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/error: apply failed: \d{4}-alter-table-audit: sandbox: Duplicate entry 'dup' for key 'uk_msg'/);
+    expect(failed.stderr).toContain('Two ways out: run "replicoop apply plan.json" again to resume from the failed step, or "replicoop rollback" to restore the backup');
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: s.dir, env })).stdout);
+    expect(status.runs[0].status).toBe('failed');
+    expect(status.runs[0].failedStep.stepId).toMatch(/alter-table-audit$/);
+    const rollback = await runCli(['rollback'], { cwd: s.dir, env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
+  });
+
+  it('--rollback-on-failure restores the backup by itself', async () => {
+    const s = await failingSetup();
+    const before = databaseState(testServers().sandbox.port, s.sandboxDb);
+    const failed = await runCli(['apply', 'plan.json', '--rollback-on-failure'], { cwd: s.dir, env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('the sandbox was restored from its backup (rolled back)');
+    expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
+    const report = readFileSync(join(s.dir, 'reports', (await import('node:fs')).readdirSync(join(s.dir, 'reports')).find((f) => f.endsWith('.json'))!), 'utf8');
+    expect(JSON.parse(report)).toMatchObject({ success: false, status: 'rolled_back' });
+  });
+});
+
+describe('the sandbox server dies mid-apply', () => {
+  let production: LocalServer;
+  let sandbox: LocalServer;
+  beforeAll(async () => {
+    [production, sandbox] = await Promise.all([LocalServer.start({ name: 'crash-prod' }), LocalServer.start({ name: 'crash-sandbox' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([production?.destroy(), sandbox?.destroy()]);
+  });
+
+  it('kill -9 of the sandbox server during the copy, restart, apply again: resumes and converges', async () => {
+    const db = 'shop';
+    await production.sql(`CREATE DATABASE ${db}`);
+    await sandbox.sql(`CREATE DATABASE ${db}`);
+    await production.sql(`${SHOP_PRODUCTION}\nINSERT INTO events SELECT seq, seq % 17, NULL, '2025-01-01' FROM seq_60001_to_400000`, db);
+    await sandbox.sql(SHOP_SANDBOX, db);
+    const dir = tempDir();
+    writeConfig(dir, sides(production.port, sandbox.port, db, db), { maintain: ['events'], copy: { chunkRows: 2000, concurrency: 1, method: 'insert' } });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+
+    const apply = runCli(['apply', 'plan.json', '--no-validate'], { cwd: dir });
+    // Wait until the copy has committed some chunks, then pull the plug on the sandbox server.
+    const { default: Database } = await import('better-sqlite3');
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        const state = new Database(join(dir, '.replicoop', 'state.db'), { readonly: true });
+        const row = state.prepare("SELECT MAX(rows_done) AS n FROM steps WHERE kind = 'copy_table'").get() as { n: number | null };
+        state.close();
+        if ((row.n ?? 0) >= 20_000) break;
+      } catch {
+        // not created yet
+      }
+    }
+    await sandbox.kill();
+    const crashed = await apply;
+    expect(crashed.code).toBe(1);
+    await sandbox.launch();
+    const resumed = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming run');
+    const [prodSum] = (await production.sql('CHECKSUM TABLE events EXTENDED', db)) as { Checksum: string }[];
+    const [sandSum] = (await sandbox.sql('CHECKSUM TABLE events EXTENDED', db)) as { Checksum: string }[];
+    expect(sandSum!.Checksum).toBe(prodSum!.Checksum);
+    const replan = await runCli(['plan', '-q', '--detailed-exitcode', '-o', 'again.json'], { cwd: dir });
+    expect(replan.code).toBe(0);
+  });
+});
