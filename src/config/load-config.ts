@@ -48,6 +48,7 @@ export function parseConfig(text: string, absolute: string, display: string, env
 }
 
 function parseDocument(text: string, absolute: string, display: string): unknown {
+  if (text.trim() === '') throw new ReplicoopError('config_invalid', `${display}: the file is empty`, { details: { file: display } });
   let doc: unknown;
   try {
     doc = absolute.endsWith('.json') ? JSON.parse(text) : load(text, { filename: display });
@@ -74,15 +75,16 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
 
 /** ajv errors -> "/pointer: message" lines, one per problem, anyOf noise folded into one line. */
 export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
+  // anyOf failures produce one error per branch; keep the most specific: an anyOf summary unless
+  // a deeper error explains it, and no branch noise at the anyOf's own path.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const kept = errors.filter((e) => {
+    if (e.keyword === 'anyOf') return !errors.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`) && !(o.keyword !== 'anyOf' && anyOfPaths.has(o.instancePath)));
+    return !anyOfPaths.has(e.instancePath);
+  });
   const lines: string[] = [];
-  for (const error of errors) {
+  for (const error of kept) {
     const path = error.instancePath || '/';
-    if (error.keyword !== 'anyOf' && [...anyOfPaths].some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`))) {
-      // Branch errors under an anyOf: keep only those that are about a deeper key of an object branch.
-      const deeper = [...anyOfPaths].some((p) => error.instancePath.startsWith(`${p}/`)) && error.keyword !== 'type';
-      if (!deeper) continue;
-    }
     let message: string;
     switch (error.keyword) {
       case 'additionalProperties':
