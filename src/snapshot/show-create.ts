@@ -105,7 +105,7 @@ export interface ComparableCreate {
  * Folds spellings that differ between servers and versions but mean the same, so that the
  * self-check compares meaning: version comments, CHARACTER SET before a collation that implies
  * it, integer display widths, quoted numeric defaults, CURRENT_TIMESTAMP spelling, RESTRICT/NO
- * ACTION, AUTO_INCREMENT counters, table charset/collation (read from information_schema).
+ * ACTION, AUTO_INCREMENT counters, DEFAULT NULL, table charset/collation (read from information_schema).
  */
 export function comparableCreate(parts: ShowCreateParts): ComparableCreate {
   return {
@@ -125,6 +125,8 @@ export function normalizeDefinitionLine(line: string): string {
     .replace(/ DEFAULT '(-?\d+(?:\.\d+)?)'/g, ' DEFAULT $1')
     .replace(/\b(?:CURRENT_TIMESTAMP|current_timestamp)(?:\((\d*)\))?/g, (_m, p: string | undefined) => `current_timestamp(${p && p !== '0' ? p : ''})`)
     .replace(/ ON (DELETE|UPDATE) (RESTRICT|NO ACTION)/g, '')
+    // A nullable column without a default defaults to NULL; servers differ in whether they print it.
+    .replace(/ DEFAULT NULL\b/g, '')
     .trim();
 }
 
