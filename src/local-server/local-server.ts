@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,12 @@ export class LocalServer {
     return this.#child !== null;
   }
 
+  private tmpdir(): string {
+    const dir = join(this.dir, 'tmp');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   async launch(): Promise<void> {
     const args = [
       '--no-defaults',
@@ -110,6 +116,8 @@ export class LocalServer {
       `--socket=${join(this.dir, 'mysqld.sock')}`,
       `--pid-file=${join(this.dir, 'mysqld.pid')}`,
       `--log-error=${join(this.dir, 'error.log')}`,
+      // Its own tmpdir: servers sharing /tmp have been seen losing each other's temporary tables.
+      `--tmpdir=${this.tmpdir()}`,
       '--skip-name-resolve',
       '--skip-log-bin',
       '--innodb-flush-log-at-trx-commit=2',
