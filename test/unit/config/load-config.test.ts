@@ -141,3 +141,16 @@ describe('config helpers', () => {
     expect(sameDatabase(a, { ...a, role: 'sandbox', database: 'y' })).toBeNull();
   });
 });
+
+describe('replicoop.yaml.example', () => {
+  it('is a valid config documenting every top-level key of the schema', async () => {
+    const { packageRoot, schemaPath } = await import('../../../src/package-info.js');
+    const { readFileSync } = await import('node:fs');
+    const file = join(packageRoot, 'replicoop.yaml.example');
+    const config = loadConfig(file, { PROD_DB_PASSWORD: 'x', REPLICOOP_MASK_SECRET: 'a-long-enough-secret' }, packageRoot);
+    expect(config.maintain.map((m) => m.table)).toEqual(['countries', 'customers', 'orders']);
+    const text = readFileSync(file, 'utf8');
+    const schema = JSON.parse(readFileSync(schemaPath('config'), 'utf8')) as { properties: Record<string, unknown> };
+    for (const key of Object.keys(schema.properties).filter((k) => k !== '$schema')) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
+  });
+});
