@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         const extraSand = await Promise.all([1, 2, 3].map(() => SandboxSession.open(target('sandbox', 'sandbox'))));
         const [p, s] = await Promise.all([readSnapshot(prod, { extraSessions: extraProd }), readSnapshot(sand, { extraSessions: extraSand })]);
         const identity = { host: '127.0.0.1', port: server.port, database: 'x', flavor: p.flavor, version: p.serverVersion, serverId: 'bench' };
-        const plan = buildPlan({ production: p, sandbox: s, source: identity, target: identity, settings: { definers: 'current_user', maintain: [], ignore: [] }, replicoopVersion: 'bench', createdAt: '' });
+        const plan = buildPlan({ production: p, sandbox: s, source: identity, target: identity, settings: { definers: 'current_user', maintain: [], ignore: [] }, rowCounts: {}, replicoopVersion: 'bench', createdAt: '' });
         steps = plan.steps.length;
         await Promise.all([prod, sand, ...extraProd, ...extraSand].map((x) => x.close()));
         replicoop.push(performance.now() - t0);

@@ -12,6 +12,7 @@ export function writeReport(dir: string, name: string, json: unknown, markdown: 
   return { json: jsonFile, markdown: markdownFile };
 }
 
+/** UTC time to the millisecond: two reports written in the same second do not overwrite each other. */
 export function reportStamp(date: Date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '_').replace('.', '_').replace('Z', '');
 }

@@ -1,7 +1,15 @@
 import type { Validator } from '../apply/run-apply.js';
+import { validationJson, validationSummary } from '../report/render-validation.js';
+import { runValidate } from '../validate/run-validate.js';
 import type { Output } from './output.js';
 
-/** The end-of-apply validation; wired to validate/ once it lands. */
-export function validatorFor(_out: Output): Validator | undefined {
-  return undefined;
+/**
+ * The end-of-apply validation: the same checks as `replicoop validate --plan <plan>`. Warnings do
+ * not fail an apply (there is no --strict here); the details land in apply's report as JSON.
+ */
+export function validatorFor(out: Output): Validator | undefined {
+  return async ({ plan, config }) => {
+    const result = await runValidate({ config, plan, strict: false, onProgress: (p) => out.debug(p.text) });
+    return { passed: result.passed, summary: validationSummary(result), details: validationJson(result) };
+  };
 }

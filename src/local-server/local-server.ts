@@ -89,7 +89,14 @@ export class LocalServer {
     cpSync(join(await templateDataDir(mysqld, installDb), 'data'), join(dir, 'data'), { recursive: true });
     const port = options.port ?? (await freePort());
     const server = new LocalServer(name, dir, port, options.args ?? [], mysqld);
-    await server.launch();
+    try {
+      await server.launch();
+    } catch (error) {
+      // Leave nothing behind: neither a half-started server nor its folder.
+      await server.kill().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     return server;
   }
 

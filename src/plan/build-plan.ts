@@ -33,6 +33,8 @@ export interface PlanInput {
   readonly source: ServerIdentity;
   readonly target: ServerIdentity;
   readonly settings: PlanSettings;
+  /** Rows each maintain table will copy (counted at plan time, with its filter). */
+  readonly rowCounts: Readonly<Record<string, number>>;
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -51,7 +53,7 @@ export function buildPlan(input: PlanInput): Plan {
     definers: settings.definers,
   };
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
-  const steps = planSteps(changes, production, sandbox, settings.maintain, context);
+  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
   const summary = summarise(changes, numbered, production, settings.maintain);
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
@@ -85,7 +87,7 @@ function stepId(index: number, step: DraftStep): string {
   return `${String(index + 1).padStart(4, '0')}-${step.kind.replace(/_/g, '-')}-${slug}`;
 }
 
-function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext): DraftStep[] {
+function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext, rowCounts: Readonly<Record<string, number>>): DraftStep[] {
   const maintainNames = new Set(maintain.map((m) => m.table));
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
   const sandboxTables = new Map(sandbox.tables.map((t) => [t.name, t]));
@@ -260,7 +262,7 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     const table = prodTables.get(name)!;
     const entry = maintainByName.get(name)!;
     const key = chooseChunkKey(table);
-    const rows = production.stats[name]?.rows ?? 0;
+    const rows = rowCounts[name] ?? 0;
     data.push({
       phase: 'data',
       kind: 'copy_table',

@@ -164,11 +164,6 @@ export interface Unsupported {
   readonly createStatement: string | null;
 }
 
-export interface TableStats {
-  readonly rows: number;
-  readonly dataBytes: number;
-}
-
 export interface Snapshot {
   readonly flavor: Flavor;
   readonly serverVersion: string;
@@ -182,6 +177,4 @@ export interface Snapshot {
   readonly events: readonly Event[];
   readonly sequences: readonly Sequence[];
   readonly unsupported: readonly Unsupported[];
-  /** Estimates from information_schema; not part of the fingerprint. */
-  readonly stats: Readonly<Record<string, TableStats>>;
 }

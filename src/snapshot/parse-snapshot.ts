@@ -22,7 +22,6 @@ import type {
   Sequence,
   Snapshot,
   Table,
-  TableStats,
   Trigger,
   Unsupported,
   View,
@@ -56,7 +55,6 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   const tables: Table[] = [];
   const sequences: Sequence[] = [];
   const unsupported: Unsupported[] = [];
-  const stats: Record<string, TableStats> = {};
 
   for (const row of raw.tables) {
     if (row.TABLE_TYPE === 'VIEW') continue;
@@ -65,7 +63,6 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       if (create) sequences.push({ name: row.TABLE_NAME, definition: create });
       continue;
     }
-    stats[row.TABLE_NAME] = { rows: Number(row.TABLE_ROWS ?? 0), dataBytes: Number(row.DATA_LENGTH ?? 0) + Number(row.INDEX_LENGTH ?? 0) };
     if (create === null) {
       unsupported.push({ kind: 'table', name: row.TABLE_NAME, reason: 'SHOW CREATE TABLE returned nothing (table dropped while reading?)', createStatement: null });
       continue;
@@ -171,7 +168,6 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     events: events.sort(byName),
     sequences: sequences.sort(byName),
     unsupported: unsupported.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name)),
-    stats: Object.fromEntries(Object.entries(stats).sort(([a], [b]) => compareText(a, b))),
   });
 }
 

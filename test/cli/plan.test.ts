@@ -42,7 +42,7 @@ describe('replicoop plan', () => {
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toContain('~ table orders (change)\n');
     expect(result.stdout).toContain('- table old_stuff (drop) DESTRUCTIVE');
-    expect(result.stdout).toMatch(/\d{4}-copy-table-events: events {2}key=id {2}~60,000 rows/);
+    expect(result.stdout).toMatch(/\d{4}-copy-table-events: events {2}key=id {2}~[\d,]+ rows/);
     const text = readFileSync(join(s.dir, 'plan.json'), 'utf8');
     const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath('plan'), 'utf8')));

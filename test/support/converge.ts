@@ -42,6 +42,7 @@ export function planFor(production: Snapshot, sandbox: Snapshot, settings: Parti
     source: identity(p.port, production),
     target: identity(s.port, sandbox),
     settings: { definers: 'current_user', maintain: [], ignore: [], ...settings },
+    rowCounts: {},
     replicoopVersion: 'test',
     createdAt: '2026-01-01T00:00:00.000Z',
   });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../../db/open-sessions.js';
 import { checkMaintain } from '../../introspect/check-maintain.js';
+import { countMaintainRows } from '../../introspect/count-rows.js';
 import { readSnapshot } from '../../introspect/read-snapshot.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { writePlanFile } from '../../plan/plan-file.js';
@@ -48,6 +49,12 @@ export const planCommand: CommandModule<PlanArgs> = {
         onProgress: (p) => progress.update(`reading production schema (${p.stage} ${p.done}/${p.total})`),
       });
       await checkMaintain(config, sessions.production, production, maskProblemFor);
+      progress.update('counting rows of maintain tables');
+      const rowCounts = await countMaintainRows(
+        [sessions.production, ...extras.filter((s) => s.role === 'production')],
+        config.maintain,
+        new Set(production.tables.map((t) => t.name)),
+      );
       progress.update('reading sandbox schema');
       const sandbox = await readSnapshot(sessions.sandbox, {
         ignore: config.ignore,
@@ -61,6 +68,7 @@ export const planCommand: CommandModule<PlanArgs> = {
         source: identity(config.production, sessions.production.server),
         target: identity(config.sandbox, sessions.sandbox.server),
         settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
+        rowCounts,
         replicoopVersion: packageVersion,
         createdAt: new Date().toISOString(),
       });

@@ -1,11 +1,68 @@
+import { resolve } from 'node:path';
+import { reportStamp, writeReport } from '../../apply/write-report.js';
+import { loadConfig } from '../../config/load-config.js';
 import { ReplicoopError } from '../../errors.js';
+import { readPlanFile } from '../../plan/plan-file.js';
+import { renderValidationMarkdown, renderValidationText, validationJson } from '../../report/render-validation.js';
+import { runValidate } from '../../validate/run-validate.js';
 import type { CommandModule } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
 
-export const validateCommand: CommandModule = {
+interface ValidateArgs {
+  readonly plan: string | undefined;
+  readonly format: 'text' | 'markdown' | 'json' | undefined;
+  readonly tables: readonly string[] | undefined;
+  readonly strict: boolean;
+  readonly concurrency: number | undefined;
+}
+
+export const validateCommand: CommandModule<ValidateArgs> = {
   command: 'validate',
-  describe: 'Prove the sandbox matches production (exit 2 when it does not)',
-  builder: (yargs) => yargs,
-  run: async () => {
-    throw new ReplicoopError('not_implemented', 'validate is not implemented yet');
+  describe: 'Prove the sandbox matches production: structure, maintained data, foreign keys (exit 2 when it does not)',
+  builder: (yargs) =>
+    yargs
+      .option('plan', { type: 'string', describe: 'Also check the sandbox against the production schema reviewed in this plan, and whether production drifted since' })
+      .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], describe: 'How to print the result (default text; --json = json)' })
+      .option('tables', {
+        type: 'string',
+        describe: 'Comma-separated maintain tables: limit the data checks (and the foreign keys checked) to them',
+        coerce: (value: string | string[]) => [value].flat().flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== ''),
+      })
+      .option('strict', { type: 'boolean', default: false, describe: 'Warnings (orphan rows, production drift) fail the validation too' })
+      .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
+  run: async ({ args, out, cwd }) => {
+    const config = loadConfig(args.config, process.env, cwd);
+    const format = args.json ? 'json' : (args.format ?? 'text');
+    const plan = args.plan === undefined ? null : readPlanFile(resolve(cwd, args.plan), args.plan);
+    if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
+      throw new ReplicoopError('usage', `--concurrency must be a positive integer, got ${args.concurrency}`);
+    }
+    const progress = createProgress(out);
+    progress.start('validating');
+    let result;
+    try {
+      result = await runValidate({
+        config,
+        plan,
+        tables: args.tables ?? null,
+        strict: args.strict,
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        onProgress: (p) => progress.update(p.text),
+      });
+    } catch (error) {
+      progress.fail('validation stopped');
+      throw error;
+    }
+    progress.stop();
+    const json = validationJson(result);
+    const files = writeReport(config.reportsDir, `validate_${reportStamp(new Date(result.finishedAt))}`, json, renderValidationMarkdown(result));
+    if (format === 'json') out.result(JSON.stringify({ ...json, reportFiles: files }, null, 2));
+    else if (format === 'markdown') out.result(renderValidationMarkdown(result));
+    else out.result(renderValidationText(result, out.paint));
+    out.info(`Report: ${files.markdown}`);
+    if (result.passed) return ExitCode.ok;
+    out.error(`validation failed: ${result.failures[0] ?? `--strict and ${result.warnings[0] ?? 'warnings'}`}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : ''}`);
+    return ExitCode.differences;
   },
 };

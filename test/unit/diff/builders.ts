@@ -55,7 +55,6 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     events: [],
     sequences: [],
     unsupported: [],
-    stats: {},
     ...overrides,
   };
 }
