@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeTarget } from '../config/connection-target.js';
-import { assertDistinct } from '../db/open-sessions.js';
+import { openSessions } from '../db/open-sessions.js';
 import { ProductionSession, SandboxSession, DEFAULT_RETRY, type RetryPolicy } from '../db/session.js';
 import { isConnectionError } from '../db/sql-error.js';
 import { diffSnapshots } from '../diff/diff-snapshots.js';
@@ -11,6 +11,7 @@ import { readSnapshot } from '../introspect/read-snapshot.js';
 import type { Logger } from '../log/file-logger.js';
 import type { Plan, PlanStep } from '../plan/plan-types.js';
 import { snapshotFingerprint } from '../snapshot/fingerprint.js';
+import { checkPlanIdentity } from '../plan/plan-identity.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
 import { copyTable, copyTaskFromTable, type ResumeState } from '../copy/copy-table.js';
@@ -113,19 +114,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   };
 
   // --- Preflight: read-only until every check passes ---------------------------------------
-  const production = await ProductionSession.open(config.production, retry);
-  let sandbox: SandboxSession;
-  try {
-    sandbox = await SandboxSession.open(config.sandbox, retry);
-  } catch (error) {
-    await production.close();
-    throw error;
-  }
+  const sessions = await openSessions(config, retry);
+  const production = sessions.production;
+  let sandbox: SandboxSession = sessions.sandbox;
   let lockHeld = false;
   let state: StateStore | null = null;
   try {
-    assertDistinct(production, sandbox);
-    checkIdentity(plan, production, sandbox, input.planPath);
+    checkPlanIdentity(plan, { serverId: production.server.serverId, database: production.database }, { serverId: sandbox.server.serverId, database: sandbox.database }, input.planPath);
     await acquireApplyLock(sandbox);
     lockHeld = true;
 
@@ -275,24 +270,9 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       checkpoints: store.getCheckpoints(run.id).map((c) => ({ name: c.name, at: c.at })),
     };
   } finally {
-    if (lockHeld) await releaseApplyLock(sandbox!).catch(() => undefined);
+    if (lockHeld) await releaseApplyLock(sandbox).catch(() => undefined);
     state?.close();
-    await Promise.all([production.close(), sandbox!.close()].map((p) => p.catch(() => undefined)));
-  }
-}
-
-function checkIdentity(plan: Plan, production: ProductionSession, sandbox: SandboxSession, planPath: string): void {
-  if (plan.target.serverId !== sandbox.server.serverId || plan.target.database !== sandbox.database) {
-    throw new ReplicoopError(
-      'wrong_target',
-      `${planPath} was made for sandbox ${plan.target.database} on server ${plan.target.serverId}, but the configured sandbox is ${sandbox.database} on ${sandbox.server.serverId}; refusing to apply it here`,
-    );
-  }
-  if (plan.source.serverId !== production.server.serverId || plan.source.database !== production.database) {
-    throw new ReplicoopError(
-      'wrong_source',
-      `${planPath} was made from production ${plan.source.database} on server ${plan.source.serverId}, but the configured production is ${production.database} on ${production.server.serverId}; refusing to apply it`,
-    );
+    await Promise.all([production.close(), sandbox.close()].map((p) => p.catch(() => undefined)));
   }
 }
 

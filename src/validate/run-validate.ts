@@ -18,6 +18,7 @@ import { DEFAULT_RETRY } from '../db/session.js';
 import type { ServerInfo } from '../db/server-info.js';
 import { ReplicoopError } from '../errors.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
+import { checkPlanIdentity, serverIdentity } from '../plan/plan-identity.js';
 import type { Plan } from '../plan/plan-types.js';
 import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
@@ -66,7 +67,14 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
   const sessions = await openSessions(config, options.retry ?? DEFAULT_RETRY);
   let pool: WorkPool | null = null;
   try {
-    if (plan) checkPlanIdentity(plan, sessions.production.server, sessions.sandbox.server, config);
+    if (plan) {
+      checkPlanIdentity(
+        plan,
+        { serverId: sessions.production.server.serverId, database: config.production.database },
+        { serverId: sessions.sandbox.server.serverId, database: config.sandbox.database },
+        'the plan',
+      );
+    }
     pool = await WorkPool.open(config, concurrency);
     const workers = pool;
 
@@ -150,24 +158,9 @@ function selectTables(config: ResolvedConfig, tables: readonly string[] | null):
   return config.maintain.filter((m) => tables.includes(m.table));
 }
 
-/** A plan made for other servers would compare the sandbox with the wrong reference. */
-function checkPlanIdentity(plan: Plan, production: ServerInfo, sandbox: ServerInfo, config: ResolvedConfig): void {
-  if (plan.target.serverId !== sandbox.serverId || plan.target.database !== config.sandbox.database) {
-    throw new ReplicoopError('wrong_target', `the plan was made for sandbox ${plan.target.database} on server ${plan.target.serverId}, but the configured sandbox is ${config.sandbox.database} on ${sandbox.serverId}`);
-  }
-  if (plan.source.serverId !== production.serverId || plan.source.database !== config.production.database) {
-    throw new ReplicoopError('wrong_source', `the plan was made from production ${plan.source.database} on server ${plan.source.serverId}, but the configured production is ${config.production.database} on ${production.serverId}`);
-  }
-}
-
 function serverSide(target: ConnectionTarget, server: ServerInfo): ServerSide {
-  return {
-    host: target.socket ? `socket:${target.socket}` : target.host,
-    port: target.socket ? 0 : target.port,
-    database: target.database,
-    flavor: server.flavor,
-    version: server.version,
-  };
+  const { serverId: _serverId, ...side } = serverIdentity(target, server);
+  return side;
 }
 
 function describeObjects(differences: readonly StructureDifference[]): string {

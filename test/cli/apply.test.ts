@@ -134,7 +134,7 @@ describe('replicoop apply', () => {
     writeFileSync(join(otherDir, 'plan.json'), original);
     const wrong = await runCli(['apply', 'plan.json'], { cwd: otherDir, env });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/error: plan\.json was made for sandbox shopsb_\w+ on server .*, but the configured sandbox is other_\w+ on .*; refusing to apply it here/);
+    expect(wrong.stderr).toMatch(/error: plan\.json was made for sandbox shopsb_\w+ on server .*, but the configured sandbox is other_\w+ on .*; refusing to use it here/);
 
     // The sandbox changed after the plan was made.
     await testServers().sandbox.sql('ALTER TABLE audit ADD COLUMN sneaky INT', s.sandboxDb);

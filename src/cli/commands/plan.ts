@@ -6,15 +6,14 @@ import { countMaintainRows } from '../../introspect/count-rows.js';
 import { readSnapshot } from '../../introspect/read-snapshot.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { writePlanFile } from '../../plan/plan-file.js';
-import type { Plan, ServerIdentity } from '../../plan/plan-types.js';
+import type { Plan } from '../../plan/plan-types.js';
+import { serverIdentity } from '../../plan/plan-identity.js';
 import { packageVersion } from '../../package-info.js';
 import { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } from '../../report/render-plan.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { maskProblemFor } from '../mask-check.js';
-import type { ConnectionTarget } from '../../config/connection-target.js';
-import type { ServerInfo } from '../../db/server-info.js';
 
 interface PlanArgs {
   readonly out: string;
@@ -65,8 +64,8 @@ export const planCommand: CommandModule<PlanArgs> = {
       plan = buildPlan({
         production,
         sandbox,
-        source: identity(config.production, sessions.production.server),
-        target: identity(config.sandbox, sessions.sandbox.server),
+        source: serverIdentity(config.production, sessions.production.server),
+        target: serverIdentity(config.sandbox, sessions.sandbox.server),
         settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
         rowCounts,
         replicoopVersion: packageVersion,
@@ -92,14 +91,3 @@ export const planCommand: CommandModule<PlanArgs> = {
     return ExitCode.ok;
   },
 };
-
-export function identity(target: ConnectionTarget, server: ServerInfo): ServerIdentity {
-  return {
-    host: target.socket ? `socket:${target.socket}` : target.host,
-    port: target.socket ? 0 : target.port,
-    database: target.database,
-    flavor: server.flavor,
-    version: server.version,
-    serverId: server.serverId,
-  };
-}
