@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,10 @@ describe('replicoop plan', () => {
     const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath('plan'), 'utf8')));
     expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
-    for (const output of [text, result.stdout, result.stderr]) {
+    const logs = readdirSync(join(s.dir, 'logs'));
+    const log = readFileSync(join(s.dir, 'logs', logs[0]!), 'utf8');
+    expect(log).toMatch(/plan plan\.json written: \d+ steps/);
+    for (const output of [text, result.stdout, result.stderr, log]) {
       expect(output).not.toContain(PASSWORD);
       expect(output).not.toContain(SECRET);
       expect(output).not.toContain('ro_');

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../../db/open-sessions.js';
 import { checkMaintain } from '../../introspect/check-maintain.js';
 import { countMaintainRows } from '../../introspect/count-rows.js';
+import { FileLogger } from '../../log/file-logger.js';
 import { readSnapshot } from '../../introspect/read-snapshot.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { writePlanFile } from '../../plan/plan-file.js';
@@ -31,6 +32,7 @@ export const planCommand: CommandModule<PlanArgs> = {
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are schema changes, 0 when only data refreshes' }),
   run: async ({ args, out, cwd }) => {
     const config = loadConfig(args.config, process.env, cwd);
+    const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
     const progress = createProgress(out);
     progress.start('connecting to production and sandbox');
@@ -73,12 +75,14 @@ export const planCommand: CommandModule<PlanArgs> = {
       });
     } catch (error) {
       progress.fail('planning failed');
+      logger.error(`plan failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     } finally {
       await closeAll([sessions.production, sessions.sandbox, ...extras]);
     }
     const file = resolve(cwd, args.out);
     writePlanFile(file, plan);
+    logger.info(`plan ${args.out} written: ${plan.steps.length} steps (${plan.summary.schemaChangeSteps} schema, ${plan.summary.dataSteps} data, ${plan.summary.destructiveSteps} destructive), checksum ${plan.checksum.slice(0, 12)}`);
     progress.succeed(`plan written to ${args.out} (${plan.steps.length} steps)`);
 
     if (format === 'json') out.result(JSON.stringify(planJson(plan, args.out), null, 2));

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { reportStamp, writeReport } from '../../apply/write-report.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ReplicoopError } from '../../errors.js';
+import { FileLogger } from '../../log/file-logger.js';
 import { readPlanFile } from '../../plan/plan-file.js';
 import { renderValidationMarkdown, renderValidationText, validationJson } from '../../report/render-validation.js';
 import { runValidate } from '../../validate/run-validate.js';
@@ -33,6 +34,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
   run: async ({ args, out, cwd }) => {
     const config = loadConfig(args.config, process.env, cwd);
+    const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
     const plan = args.plan === undefined ? null : readPlanFile(resolve(cwd, args.plan), args.plan);
     if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
@@ -52,6 +54,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       });
     } catch (error) {
       progress.fail('validation stopped');
+      logger.error(`validate failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     }
     progress.stop();
@@ -60,6 +63,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     if (format === 'json') out.result(JSON.stringify({ ...json, reportFiles: files }, null, 2));
     else if (format === 'markdown') out.result(renderValidationMarkdown(result));
     else out.result(renderValidationText(result, out.paint));
+    logger.info(`validate ${result.passed ? 'passed' : 'found differences'}: ${result.failures.length} failures, ${result.warnings.length} warnings; report ${files.json}`);
     out.info(`Report: ${files.markdown}`);
     if (result.passed) return ExitCode.ok;
     out.error(`validation failed: ${result.failures[0] ?? `--strict and ${result.warnings[0] ?? 'warnings'}`}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : ''}`);
