@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { converge, freshDatabases, snapshotOf } from '../support/converge.js';
+import { packageRoot } from '../../src/package-info.js';
+import { converge, convergeLoaded, freshDatabases, snapshotOf } from '../support/converge.js';
 import { diffSnapshots } from '../../src/diff/diff-snapshots.js';
 import { testServers } from '../support/servers.js';
 
@@ -215,5 +217,30 @@ describe('schema engine: every kind of object converges on a real server', () =>
     expect(kinds(result.before)).toEqual(['alter_table keep_me']);
     const tables = await testServers().sandbox.sql<{ TABLE_NAME: string }[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', undefined, [result.sandbox]);
     expect(tables.map((t) => t.TABLE_NAME)).toEqual(['keep_me', 'tmp_scratch']);
+  });
+});
+
+describe('kitchen sink: most MariaDB features at once, every direction', () => {
+  const sink = join(packageRoot, 'test', 'fixtures', 'kitchen-sink.sql');
+  const changed = join(packageRoot, 'test', 'fixtures', 'kitchen-sink-changed.sql');
+  const load = async (sandboxFile: string | null, productionFile: string | null) => {
+    const dbs = await freshDatabases('sink');
+    if (productionFile) await testServers().production.loadFile(productionFile, dbs.production);
+    if (sandboxFile) await testServers().sandbox.loadFile(sandboxFile, dbs.sandbox);
+    return convergeLoaded(dbs);
+  };
+  it('empty -> sink', async () => {
+    const result = await load(null, sink);
+    expect(result.production.unsupported).toEqual([]);
+    expect(result.plan.summary.tablesCreated).toBe(2);
+  });
+  it('sink -> empty', async () => {
+    expect((await load(sink, null)).plan.summary.tablesDropped).toBe(2);
+  });
+  it('sink -> changed sink', async () => {
+    expect((await load(sink, changed)).plan.summary.tablesAltered).toBe(2);
+  });
+  it('changed sink -> sink', async () => {
+    expect((await load(changed, sink)).plan.summary.tablesAltered).toBe(2);
   });
 });
