@@ -18,7 +18,8 @@ import type { ColumnPlan } from './column-plan.js';
 import type { CopyTask } from './copy-table.js';
 import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from './keyset-sql.js';
 import type { Segment } from './resume-state.js';
-import { BatchTooLargeError, insertChunk, loadChunk, type ChunkOutcome, type ChunkWriter, type RawRow } from './write-chunk.js';
+import { KeysetRowSource, StreamRowSource, type RawRow, type RowSource } from './row-reader.js';
+import { BatchTooLargeError, insertChunk, loadChunk, type ChunkOutcome, type ChunkWriter } from './write-chunk.js';
 
 /** What a segment needs from the table copy it belongs to. */
 export interface SegmentRun {
@@ -26,17 +27,21 @@ export interface SegmentRun {
   readonly plan: ColumnPlan;
   readonly method: 'load-data' | 'insert';
   readonly chunkRows: number;
-  /** Rows of the first chunk, from the table's average row size (later chunks adapt). */
-  readonly firstChunkRows: number;
+  /** Average row size from the table statistics (0 when unknown), for the first batch. */
+  readonly estimatedRowBytes: number;
   /** Raw bytes after which a chunk is cut short, to bound memory and transaction size. */
   readonly chunkBytes: number;
   readonly packetBytes: number;
+  /** Silence of a streamed result (one-pass tables) after which the reading connection is checked. */
+  readonly stallProbeMs: number;
   readonly maskSecret: string | null;
   readonly uniqueChecksOff: boolean;
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal;
   /** Opens and prepares a production session inside a fresh snapshot and a sandbox session. */
   open(uniqueChecksOff: boolean): Promise<SessionPair>;
+  /** Whether production still runs the given connection (asked on a separate connection). */
+  productionAlive(threadId: number): Promise<boolean>;
   /** Drops a pair whose state is unknown (the server rolls back what was open). */
   discard(pair: SessionPair): void;
   close(pair: SessionPair): Promise<void>;
@@ -58,24 +63,27 @@ export interface SessionPair {
 /** The original data_too_large_error strategy: halve the batch, never below 100 rows. */
 export const MIN_BATCH_ROWS = 100;
 const ROW_HIGH_WATER = 256;
+/** Keyset batch bounds (see KeysetRowSource). */
+const BATCH_VALUES = 20_000;
+const BATCH_BYTES = 1024 * 1024;
 
 export async function copySegment(run: SegmentRun, segment: Segment, resumed: boolean): Promise<void> {
   let pair: SessionPair | null = null;
   let failures = 0;
   let firstSnapshot = true;
   let needsRecovery = resumed && !segment.done;
-  const progress: Progress = { chunkRows: run.firstChunkRows, batchRows: Number.POSITIVE_INFINITY, replaceNext: false, onCommit: () => (failures = 0) };
+  const state: WriterState = { batchRows: Number.POSITIVE_INFINITY, replaceNext: false, onCommit: () => (failures = 0) };
   try {
     while (!segment.done) {
       if (run.signal.aborted) throw run.abortReason();
       try {
         pair ??= await run.open(firstSnapshot && run.uniqueChecksOff);
         if (needsRecovery) {
-          await recover(run, segment, pair.sandbox, progress);
+          await recover(run, segment, pair.sandbox, state);
           needsRecovery = false;
         }
-        if (run.task.key === null) await copyOnePass(run, segment, pair, progress);
-        else await copyKeyRange(run, segment, pair, progress);
+        if (run.task.key === null) await copyOnePass(run, segment, pair, state);
+        else await copyKeyRange(run, segment, pair, state);
       } catch (error) {
         run.sent(segment, 0, 0);
         if (pair) run.discard(pair);
@@ -86,7 +94,7 @@ export async function copySegment(run: SegmentRun, segment: Segment, resumed: bo
         if (error instanceof BatchTooLargeError) {
           // The server usually closes the connection after this error, so the chunk restarts.
           if (error.batchRows <= MIN_BATCH_ROWS) throw error;
-          progress.batchRows = Math.max(MIN_BATCH_ROWS, Math.floor(error.batchRows / 2));
+          state.batchRows = Math.max(MIN_BATCH_ROWS, Math.floor(error.batchRows / 2));
           continue;
         }
         if (isConnectionError(error) && failures < run.retry.attempts) {
@@ -106,8 +114,7 @@ export async function copySegment(run: SegmentRun, segment: Segment, resumed: bo
   }
 }
 
-interface Progress {
-  chunkRows: number;
+interface WriterState {
   batchRows: number;
   /** Write the next chunk with REPLACE (a masked key could not be cleaned up by range). */
   replaceNext: boolean;
@@ -115,7 +122,7 @@ interface Progress {
 }
 
 /** Removes what an unreported commit may have left in this range (see the file comment). */
-async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSession, progress: Progress): Promise<void> {
+async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSession, state: WriterState): Promise<void> {
   if (run.task.key === null) {
     await run.empty(sandbox);
     segment.rows = 0;
@@ -124,82 +131,108 @@ async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSessio
   }
   const maskedKey = run.task.key.some((name) => run.task.mask[name] !== undefined);
   if (maskedKey) {
-    progress.replaceNext = true;
+    state.replaceNext = true;
     return;
   }
-  const range = rangeCondition(run, segment);
+  const range = rangeCondition(run, segment, segment.last);
   await sandbox.execute(`DELETE FROM ${quoteIdent(run.task.table)}${range ? ` WHERE ${range.sql}` : ''}`, range?.params ?? []);
 }
 
-/** Rows of the segment not yet reported: after the last key (or the lower bound), up to the upper bound. */
-function rangeCondition(run: SegmentRun, segment: Segment): SqlFragment | null {
+/** Rows of the segment after `last` (or after its lower bound), up to its upper bound. */
+function rangeCondition(run: SegmentRun, segment: Segment, last: readonly Buffer[] | null): SqlFragment | null {
   const keys = run.plan.keyColumns;
   const first = keys[0]!;
   return allOf([
-    segment.last !== null ? keyAfter(keys, segment.last) : segment.lower !== null ? firstKeyAbove(first, segment.lower) : null,
+    last !== null ? keyAfter(keys, last) : segment.lower !== null ? firstKeyAbove(first, segment.lower) : null,
     segment.upper !== null ? firstKeyAtMost(first, segment.upper) : null,
   ]);
 }
 
-async function copyKeyRange(run: SegmentRun, segment: Segment, pair: SessionPair, progress: Progress): Promise<void> {
+/** Chunks of a key range, read through a KeysetRowSource (see there for why not a stream). */
+async function copyKeyRange(run: SegmentRun, segment: Segment, pair: SessionPair, state: WriterState): Promise<void> {
   const { plan, task } = run;
-  while (!segment.done) {
-    if (run.signal.aborted) throw run.abortReason();
-    const limit = progress.chunkRows;
-    const condition = allOf([rangeCondition(run, segment), task.where === null ? null : { sql: task.where, params: [] }]);
+  const width = plan.written.length;
+  const fetch = (after: readonly Buffer[] | null, limit: number): Promise<RawRow[]> => {
+    const condition = allOf([rangeCondition(run, segment, after), task.where === null ? null : { sql: task.where, params: [] }]);
     const sql =
       `SELECT ${plan.selectList} FROM ${quoteIdent(task.table)}${condition ? ` WHERE ${condition.sql}` : ''}` +
       ` ORDER BY ${keyOrderBy(plan.keyColumns)} LIMIT ${limit}`;
-    const rows = pair.production.streamRows(sql, condition?.params ?? [], { raw: true, highWaterMark: ROW_HIGH_WATER });
-    const source = rows[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
-    const outcome = await writeChunk(run, segment, pair.sandbox, source, limit, progress);
-    // A chunk cut short (rows or bytes) leaves the rest of its result unread: drop it.
-    if (!outcome.exhausted) await source.return?.();
-    if (outcome.lastRow !== null) segment.last = plan.keyIndexes.map((i) => Buffer.from(outcome.lastRow![i]!));
+    return pair.production.queryArrays(sql, condition?.params ?? [], { raw: true }) as Promise<RawRow[]>;
+  };
+  const keyOf = (row: RawRow): Buffer[] => plan.keyIndexes.map((i) => Buffer.from(row[i]!));
+  const batchLimit = (rows: readonly RawRow[]): number => {
+    const perRow = Math.max(1, rows.reduce((n, row) => n + rowBytes(row, width), 0) / rows.length);
+    return batchRows(run, perRow);
+  };
+  const source = new KeysetRowSource(fetch, keyOf, batchLimit, segment.last, batchRows(run, run.estimatedRowBytes));
+  while (!segment.done) {
+    if (run.signal.aborted) throw run.abortReason();
+    const outcome = await writeChunk(run, segment, pair.sandbox, source, { maxRows: run.chunkRows, maxBytes: run.chunkBytes }, state);
+    if (outcome.lastRow !== null) segment.last = keyOf(outcome.lastRow);
     segment.rows += outcome.rows;
     segment.bytes += outcome.bytes;
     segment.done = outcome.exhausted;
     run.sent(segment, 0, 0);
     run.committed();
-    progress.onCommit();
-    progress.replaceNext = false;
-    if (outcome.rows > 0) {
-      const perRow = Math.max(1, outcome.bytes / outcome.rows);
-      progress.chunkRows = Math.max(1, Math.min(run.chunkRows, Math.floor(run.chunkBytes / perRow)));
-    }
+    state.onCommit();
+    state.replaceNext = false;
   }
 }
 
-/** A table without a usable key: one streamed SELECT, committed every chunkRows rows. */
-async function copyOnePass(run: SegmentRun, segment: Segment, pair: SessionPair, progress: Progress): Promise<void> {
+/** Rows per keyset batch: about BATCH_BYTES of data and BATCH_VALUES values, at most chunkRows. */
+function batchRows(run: SegmentRun, perRowBytes: number): number {
+  const byValues = Math.floor(BATCH_VALUES / Math.max(1, run.plan.written.length));
+  const byBytes = Math.floor(BATCH_BYTES / Math.max(1, perRowBytes));
+  return Math.max(1, Math.min(run.chunkRows, byValues, byBytes));
+}
+
+function rowBytes(row: RawRow, width: number): number {
+  let bytes = 0;
+  for (let i = 0; i < width; i++) bytes += row[i]?.length ?? 0;
+  return bytes;
+}
+
+/** A table without a usable key: one streamed SELECT, committed every chunkRows rows (or chunkBytes). */
+async function copyOnePass(run: SegmentRun, segment: Segment, pair: SessionPair, state: WriterState): Promise<void> {
   const { plan, task } = run;
   const sql = `SELECT ${plan.selectList} FROM ${quoteIdent(task.table)}${task.where === null ? '' : ` WHERE ${task.where}`}`;
-  const rows = pair.production.streamRows(sql, [], { raw: true, highWaterMark: ROW_HIGH_WATER });
-  const source = rows[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
-  while (!segment.done) {
-    if (run.signal.aborted) throw run.abortReason();
-    const outcome = await writeChunk(run, segment, pair.sandbox, source, run.chunkRows, progress);
-    segment.rows += outcome.rows;
-    segment.bytes += outcome.bytes;
-    segment.done = outcome.exhausted;
-    run.sent(segment, 0, 0);
-    run.committed();
-    progress.onCommit();
+  const stream = pair.production.streamRows(sql, [], { raw: true, highWaterMark: ROW_HIGH_WATER });
+  const source = new StreamRowSource(stream, run.stallProbeMs, () => run.productionAlive(pair.production.threadId));
+  try {
+    while (!segment.done) {
+      if (run.signal.aborted) throw run.abortReason();
+      const outcome = await writeChunk(run, segment, pair.sandbox, source, { maxRows: run.chunkRows, maxBytes: run.chunkBytes }, state);
+      segment.rows += outcome.rows;
+      segment.bytes += outcome.bytes;
+      segment.done = outcome.exhausted;
+      run.sent(segment, 0, 0);
+      run.committed();
+      state.onCommit();
+    }
+  } finally {
+    source.close();
   }
 }
 
 /** One sandbox transaction: the chunk's rows, then COMMIT. */
-async function writeChunk(run: SegmentRun, segment: Segment, sandbox: SandboxSession, source: AsyncIterator<RawRow>, maxRows: number, progress: Progress): Promise<ChunkOutcome> {
+async function writeChunk(
+  run: SegmentRun,
+  segment: Segment,
+  sandbox: SandboxSession,
+  source: RowSource,
+  limits: { readonly maxRows: number; readonly maxBytes: number },
+  state: WriterState,
+): Promise<ChunkOutcome> {
   const writer: ChunkWriter = {
     sandbox,
     table: run.task.table,
     plan: run.plan,
     maskSecret: run.maskSecret,
-    mode: progress.replaceNext ? 'replace' : 'insert',
+    mode: state.replaceNext ? 'replace' : 'insert',
     packetBytes: run.packetBytes,
-    batchRows: progress.batchRows,
-    maxRows,
-    maxBytes: run.chunkBytes,
+    batchRows: state.batchRows,
+    maxRows: limits.maxRows,
+    maxBytes: limits.maxBytes,
     onSent: (rows, bytes) => run.sent(segment, rows, bytes),
   };
   await sandbox.execute('START TRANSACTION');

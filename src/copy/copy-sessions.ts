@@ -23,14 +23,15 @@ export async function prepareProduction(session: ProductionSession): Promise<voi
 }
 
 /**
- * SET NAMES binary: literals and LOAD DATA bytes are stored as sent, never converted.
- * sql_mode without NO_ZERO_DATE/STRICT so that zero dates load, and with NO_AUTO_VALUE_ON_ZERO
+ * No SET NAMES binary: the driver follows character_set_client and would then encode the
+ * statement text (identifiers included) byte per UTF-16 unit. The equivalent is per statement:
+ * LOAD DATA ... CHARACTER SET binary, and binary literals in INSERT (sql-literal.ts), so bytes
+ * are stored as sent, never converted. sql_mode without NO_ZERO_DATE/STRICT so that zero dates load, and with NO_AUTO_VALUE_ON_ZERO
  * so that an id 0 stays 0. foreign_key_checks=0: tables load in any order and parents can be
  * emptied. unique_checks=0 only when the rows come from one snapshot of a unique source and no
  * mask could make two values collide, because InnoDB may then not notice a duplicate at all.
  */
 export async function prepareSandbox(session: SandboxSession, options: { readonly uniqueChecks: boolean }): Promise<void> {
-  await session.execute('SET NAMES binary');
   await session.execute("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
   await session.execute("SET SESSION time_zone = '+00:00'");
   await session.execute('SET SESSION foreign_key_checks = 0');

@@ -7,20 +7,25 @@
  *   or with batched DELETEs when TRUNCATE is refused (referenced by a foreign key on a server
  *   that refuses even with foreign_key_checks=0, or no DROP privilege); the result says which.
  *   A resume does not empty it, except for a table without a key, which is copied again.
- * - Rows are read in keyset chunks over the chunk key (primary key, else the first unique key of
- *   NOT NULL columns): `WHERE <after last key> ORDER BY key LIMIT n`, never OFFSET. Each chunk is
- *   one sandbox transaction; its last key is passed to onCommit after the COMMIT returned, so
- *   the caller's stored position never runs ahead of the sandbox (copy-segment.ts covers the
- *   opposite case, a commit whose report was lost).
+ * - Rows are read with keyset queries over the chunk key (primary key, else the first unique
+ *   key of NOT NULL columns; composite keys included): `WHERE <after last key> ORDER BY key
+ *   LIMIT n`, never OFFSET, in small batches, the next one requested while the current one is
+ *   written. Every chunkRows rows (or CHUNK_BYTES) make one sandbox transaction; its last key is
+ *   passed to onCommit after the COMMIT returned, so the caller's stored position never runs
+ *   ahead of the sandbox (copy-segment.ts covers the opposite case, a commit whose report was
+ *   lost). A table without such a key is read by one streamed SELECT and, when interrupted,
+ *   emptied and copied again.
  * - Writes use LOAD DATA LOCAL INFILE fed by a stream, or multi-row INSERTs sized in bytes under
  *   the sandbox's max_allowed_packet (halving on "packet too large", never below 100 rows).
- *   'auto' takes LOAD DATA when the sandbox allows it: measured 1.4-1.8x faster than INSERT
- *   (bench/bench-copy.ts), because the server parses a flat byte stream instead of SQL.
- * - Values travel as the raw bytes of the text protocol (character_set_results=binary,
- *   SET NAMES binary / CHARACTER SET binary on the sandbox), with exceptions where the text form
- *   is not exact or not loadable: FLOAT is read widened to DOUBLE (its text keeps 6 digits), BIT
- *   as its number. Generated columns are left to the sandbox; invisible columns are copied
- *   (every column is named, SELECT * would skip them).
+ *   'auto' takes LOAD DATA when the sandbox allows it: 1.9-2.4x faster than the INSERT writer in
+ *   three runs of bench/bench-copy.ts (1,000,000 rows: 3.4 s against 6.5 s in one), because the
+ *   server reads a flat byte stream instead of parsing SQL.
+ * - Values travel as the raw bytes of the text protocol (character_set_results=binary on
+ *   production; LOAD DATA ... CHARACTER SET binary or binary literals on the sandbox, which is
+ *   what SET NAMES binary would do without changing how the driver encodes statement text),
+ *   except where the text form is not exact or not loadable: FLOAT is read widened to DOUBLE
+ *   (its text keeps 6 digits), BIT as its number. Generated columns are left to the sandbox;
+ *   invisible columns are copied (every column is named; SELECT * would skip them).
  *
  * What is consistent with what (production is read in START TRANSACTION WITH CONSISTENT
  * SNAPSHOT, READ ONLY)
@@ -37,7 +42,9 @@
  * - Across tables: tables are copied by the caller on separate connections, each with its own
  *   snapshot, so there is no cross-table consistency while production is being written (a child
  *   row may reference a parent that was inserted after the parent table was read).
- * - `where` filters production rows; it is evaluated in each chunk's snapshot.
+ * - `where` filters production rows; it is evaluated in the reading range's snapshot.
+ * - Splitting one table pays only where the sandbox has idle cores: on the 2-CPU benchmark
+ *   machine, which also runs both servers, concurrency 2 was slower than 1 (3.7 s vs 3.4 s).
  */
 import type { CopyMethod, MaintainTable, MaskRule } from '../config/types.js';
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
@@ -92,6 +99,8 @@ export interface CopyOptions {
   readonly signal?: AbortSignal;
   /** Reconnects after a lost connection (default: 3 attempts, 1 s, factor 2). */
   readonly retry?: RetryPolicy;
+  /** One-pass tables: silence of the production stream after which its connection is checked (default 20 s). */
+  readonly stallProbeMs?: number;
   /** Largest INSERT statement in bytes; default 90% of the sandbox's max_allowed_packet, at most 4 MiB. */
   readonly maxStatementBytes?: number;
 }
@@ -107,9 +116,15 @@ export interface CopyResult {
   readonly maskedColumns: string[];
 }
 
-/** Raw bytes after which a chunk is committed early: bounds memory per range and transaction size. */
+/**
+ * Raw bytes after which a chunk is committed early, whatever chunkRows says: bounds the
+ * transaction size and, for LOAD DATA, what the driver may buffer (it does not apply
+ * backpressure to the file stream).
+ */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
-const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+/** Silence of a streamed result (one-pass tables) after which its connection is checked. */
+const STALL_PROBE_MS = 20_000;
+const MAX_STATEMENT_BYTES = 1024 * 1024;
 /** LOAD DATA stream pieces: each is one protocol packet. */
 const MAX_PIECE_BYTES = 64 * 1024;
 
@@ -148,7 +163,7 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
       run.plan = planColumns(task, setup.sandbox.server.flavor);
       run.method = await resolveMethod(setup.sandbox, task.table, run.plan, options.method);
       const estimate = await estimateTable(setup.production, task.table);
-      run.firstChunkRows = Math.max(1, Math.min(options.chunkRows, Math.floor(CHUNK_BYTES / Math.max(1, estimate.avgRowBytes))));
+      run.estimatedRowBytes = estimate.avgRowBytes;
       const packet = setup.sandbox.server.maxAllowedPacket;
       run.packetBytes = options.maxStatementBytes ?? Math.min(MAX_STATEMENT_BYTES, Math.floor(packet * 0.9));
       if (run.method === 'load-data') run.packetBytes = Math.min(MAX_PIECE_BYTES, Math.floor(packet * 0.9));
@@ -235,11 +250,12 @@ class TableCopy implements SegmentRun {
   plan: ColumnPlan = { written: [], selectList: '', keyColumns: [], keyIndexes: [], maskedColumns: [] };
   readonly chunkRows: number;
   readonly chunkBytes = CHUNK_BYTES;
+  readonly stallProbeMs: number;
   readonly maskSecret: string | null;
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal;
   method: 'load-data' | 'insert' = 'insert';
-  firstChunkRows: number;
+  estimatedRowBytes = 0;
   packetBytes = MAX_STATEMENT_BYTES;
   uniqueChecksOff = false;
   segments: Segment[] = [];
@@ -248,15 +264,15 @@ class TableCopy implements SegmentRun {
   readonly #controller = new AbortController();
   readonly #live = new Set<ProductionSession | SandboxSession>();
   readonly #sent = new Map<Segment, { rows: number; bytes: number }>();
-  #callerError: unknown = undefined;
+  readonly #callerErrors = new WeakSet<object>();
   readonly #onAbort: () => void;
 
   constructor(task: CopyTask, options: CopyOptions) {
     this.task = task;
     this.chunkRows = options.chunkRows;
-    this.firstChunkRows = options.chunkRows;
     this.maskSecret = options.maskSecret;
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.stallProbeMs = options.stallProbeMs ?? STALL_PROBE_MS;
     this.signal = this.#controller.signal;
     this.#options = options;
     this.#onAbort = () => this.fail(new ReplicoopError('copy_aborted', `copy of ${task.table} aborted`, { details: { table: task.table } }));
@@ -289,6 +305,17 @@ class TableCopy implements SegmentRun {
     }
   }
 
+  async productionAlive(threadId: number): Promise<boolean> {
+    const probe = await this.#options.openProduction();
+    try {
+      const rows = await probe.queryArrays('SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = ?', [threadId], { raw: true });
+      const command = (rows[0]?.[0] as Buffer | null | undefined)?.toString('latin1');
+      return command !== undefined && command !== 'Killed';
+    } finally {
+      await probe.close();
+    }
+  }
+
   discard(pair: SessionPair): void {
     for (const session of [pair.production, pair.sandbox]) {
       if (!session) continue;
@@ -314,7 +341,7 @@ class TableCopy implements SegmentRun {
       this.#options.onCommit({ rowsDone, resume: resumeState(this.task, this.segments) });
     } catch (error) {
       // The caller could not store the position: stop everything and hand its error back as is.
-      this.#callerError = error;
+      if (typeof error === 'object' && error !== null) this.#callerErrors.add(error);
       this.fail(error);
       throw error;
     }
@@ -361,7 +388,7 @@ class TableCopy implements SegmentRun {
    */
   finalError(error: unknown): unknown {
     const first = this.failure ?? error;
-    if (first === this.#callerError) return first;
+    if (typeof first === 'object' && first !== null && this.#callerErrors.has(first)) return first;
     if (isReplicoopError(first) && /^(copy|mask)_/.test(first.code)) return first;
     const inner = isReplicoopError(first) ? first : null;
     return new ReplicoopError('copy_failed', `copying ${this.task.table}: ${first instanceof Error ? first.message : String(first)}`, {

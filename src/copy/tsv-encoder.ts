@@ -41,19 +41,38 @@ export class TsvEncoder {
     return this.#length >= this.#pieceBytes;
   }
 
-  writeRow(values: readonly (Buffer | null)[]): void {
-    for (let i = 0; i < values.length; i++) {
-      if (i > 0) this.#byte(TAB);
+  /** Writes the first `width` values of a row (a row may carry extra key values after them). */
+  writeRow(values: readonly (Buffer | null)[], width: number): void {
+    for (let i = 0; i < width; i++) {
       const value = values[i]!;
+      // A value takes at most twice its length escaped, plus the separator or \N.
+      const needed = this.#length + (value === null ? 3 : value.length * 2 + 1) + 1;
+      if (needed > this.#buffer.length) this.#grow(needed);
+      const out = this.#buffer;
+      if (i > 0) out[this.#length++] = TAB;
       if (value === null) {
-        this.#reserve(2);
-        this.#buffer[this.#length++] = BACKSLASH;
-        this.#buffer[this.#length++] = 0x4e; // N
+        out[this.#length++] = BACKSLASH;
+        out[this.#length++] = 0x4e; // N
+      } else if (value.length > 64) {
+        this.#escapedLong(value);
       } else {
-        this.#escaped(value);
+        // Short values (most of them): one pass, no Buffer.copy call overhead.
+        let at = this.#length;
+        for (let j = 0; j < value.length; j++) {
+          const byte = value[j]!;
+          const letter = ESCAPE[byte]!;
+          if (letter === 0) {
+            out[at++] = byte;
+          } else {
+            out[at++] = BACKSLASH;
+            out[at++] = letter;
+          }
+        }
+        this.#length = at;
       }
     }
-    this.#byte(NEWLINE);
+    if (this.#length + 1 > this.#buffer.length) this.#grow(this.#length + 1);
+    this.#buffer[this.#length++] = NEWLINE;
   }
 
   /**
@@ -71,9 +90,7 @@ export class TsvEncoder {
     return pieces;
   }
 
-  #escaped(value: Buffer): void {
-    // Worst case every byte doubles.
-    this.#reserve(value.length * 2);
+  #escapedLong(value: Buffer): void {
     const out = this.#buffer;
     let special = -1;
     for (let i = 0; i < value.length; i++) {
@@ -102,14 +119,7 @@ export class TsvEncoder {
     this.#length = at;
   }
 
-  #byte(byte: number): void {
-    this.#reserve(1);
-    this.#buffer[this.#length++] = byte;
-  }
-
-  #reserve(extra: number): void {
-    const needed = this.#length + extra;
-    if (needed <= this.#buffer.length) return;
+  #grow(needed: number): void {
     const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2));
     this.#buffer.copy(grown, 0, 0, this.#length);
     this.#buffer = grown;

@@ -13,10 +13,9 @@ import { isPacketTooLarge } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import type { ColumnPlan } from './column-plan.js';
 import { maskValue } from './mask-value.js';
-import { sqlLiteral } from './sql-literal.js';
+import { InsertEncoder } from './insert-encoder.js';
+import type { RawRow, RowSource } from './row-reader.js';
 import { TsvEncoder } from './tsv-encoder.js';
-
-export type RawRow = readonly (Buffer | null)[];
 
 export interface ChunkWriter {
   readonly sandbox: SandboxSession;
@@ -81,8 +80,12 @@ export function loadDataSql(table: string, plan: ColumnPlan, mode: 'insert' | 'r
   );
 }
 
-/** The values written for one production row: masked where configured, key extras dropped. */
-function writtenValues(writer: ChunkWriter, row: RawRow): (Buffer | null)[] {
+/**
+ * The values written for one production row: masked where configured. Without masks the row
+ * itself is used (writers only look at its first `width` values; key extras follow them).
+ */
+function writtenValues(writer: ChunkWriter, row: RawRow): RawRow {
+  if (writer.plan.maskedColumns.length === 0) return row;
   const written = writer.plan.written;
   const out = new Array<Buffer | null>(written.length);
   for (let i = 0; i < written.length; i++) {
@@ -99,7 +102,7 @@ function rawBytes(row: RawRow, count: number): number {
   return bytes;
 }
 
-export async function loadChunk(writer: ChunkWriter, source: AsyncIterator<RawRow>): Promise<ChunkOutcome> {
+export async function loadChunk(writer: ChunkWriter, source: RowSource): Promise<ChunkOutcome> {
   let rows = 0;
   let bytes = 0;
   let lastRow: RawRow | null = null;
@@ -108,19 +111,26 @@ export async function loadChunk(writer: ChunkWriter, source: AsyncIterator<RawRo
   const encoder = new TsvEncoder(writer.packetBytes);
   async function* pieces(): AsyncGenerator<Buffer> {
     while (rows < writer.maxRows && bytes < writer.maxBytes) {
-      const next = await source.next();
-      if (next.done) {
-        exhausted = true;
-        break;
+      // Everything already buffered is encoded without yielding to the event loop.
+      let row = source.read();
+      while (row !== null) {
+        lastRow = row;
+        rows++;
+        bytes += rawBytes(row, width);
+        encoder.writeRow(writtenValues(writer, row), width);
+        if (encoder.ready || rows >= writer.maxRows || bytes >= writer.maxBytes) break;
+        row = source.read();
       }
-      const row = next.value;
-      lastRow = row;
-      rows++;
-      bytes += rawBytes(row, width);
-      encoder.writeRow(writtenValues(writer, row));
       if (encoder.ready) {
         writer.onSent(rows, bytes);
         yield* encoder.take();
+      }
+      if (row === null) {
+        if (source.ended) {
+          exhausted = true;
+          break;
+        }
+        await source.wait();
       }
     }
     yield* encoder.take();
@@ -130,28 +140,26 @@ export async function loadChunk(writer: ChunkWriter, source: AsyncIterator<RawRo
   );
   writer.onSent(rows, bytes);
   await checkStored(writer, rows, result);
-  return { rows, bytes, lastRow, exhausted };
+  // A chunk that ended exactly on its limit may also have ended the source: no empty chunk next.
+  return { rows, bytes, lastRow, exhausted: exhausted || source.ended };
 }
 
-export async function insertChunk(writer: ChunkWriter, source: AsyncIterator<RawRow>): Promise<ChunkOutcome> {
+export async function insertChunk(writer: ChunkWriter, source: RowSource): Promise<ChunkOutcome> {
   const plan = writer.plan;
   const width = plan.written.length;
+  const kinds = plan.written.map((p) => p.kind);
   const head = `${writer.mode === 'replace' ? 'REPLACE' : 'INSERT'} INTO ${quoteIdent(writer.table)} (${plan.written.map((p) => quoteIdent(p.column.name)).join(', ')}) VALUES `;
   const headBytes = Buffer.byteLength(head);
+  const encoder = new InsertEncoder();
   let rows = 0;
   let bytes = 0;
   let lastRow: RawRow | null = null;
   let exhausted = false;
-  let tuples: string[] = [];
-  let batchBytes = headBytes;
+  let batchRows = 0;
 
-  const flush = async (): Promise<void> => {
-    if (tuples.length === 0) return;
-    const count = tuples.length;
-    const sql = head + tuples.join(',');
-    tuples = [];
-    const size = batchBytes;
-    batchBytes = headBytes;
+  // One statement executes while the next is encoded: the server's parsing and Node's encoding overlap.
+  let executing: Promise<void> | null = null;
+  const send = async (sql: string, count: number, size: number, sentRows: number, sentBytes: number): Promise<void> => {
     let result: { affectedRows: number; warningStatus: number };
     try {
       result = await writer.sandbox.execute(sql);
@@ -160,34 +168,48 @@ export async function insertChunk(writer: ChunkWriter, source: AsyncIterator<Raw
       throw error;
     }
     await checkStored(writer, count, result);
-    writer.onSent(rows, bytes);
+    writer.onSent(sentRows, sentBytes);
+  };
+  const flush = async (): Promise<void> => {
+    if (executing !== null) await executing;
+    executing = null;
+    if (batchRows === 0) return;
+    const count = batchRows;
+    const size = headBytes + encoder.length;
+    const statement = send(head + encoder.take(), count, size, rows, bytes);
+    batchRows = 0;
+    // Awaited by the next flush; a failure meanwhile must not count as unhandled.
+    statement.catch(() => undefined);
+    executing = statement;
   };
 
   while (rows < writer.maxRows && bytes < writer.maxBytes) {
-    const next = await source.next();
-    if (next.done) {
+    let row = source.read();
+    while (row === null && !source.ended) {
+      await source.wait();
+      row = source.read();
+    }
+    if (row === null) {
       exhausted = true;
       break;
     }
-    const row = next.value;
     const values = writtenValues(writer, row);
-    let tuple = '(';
-    let tupleBytes = 2;
-    for (let i = 0; i < width; i++) {
-      const literal = sqlLiteral(plan.written[i]!.kind, values[i]!);
-      tuple += i === 0 ? literal.text : `,${literal.text}`;
-      tupleBytes += literal.bytes + (i === 0 ? 0 : 1);
+    const before = encoder.length;
+    encoder.writeTuple(kinds, values, width);
+    if (batchRows > 0 && (headBytes + encoder.length > writer.packetBytes || batchRows >= writer.batchRows)) {
+      // The tuple does not fit: send the batch without it, then start the next with it.
+      encoder.truncate(before);
+      await flush();
+      encoder.writeTuple(kinds, values, width);
     }
-    tuple += ')';
-    if (tuples.length > 0 && (batchBytes + tupleBytes + 1 > writer.packetBytes || tuples.length >= writer.batchRows)) await flush();
-    tuples.push(tuple);
-    batchBytes += tupleBytes + (tuples.length > 1 ? 1 : 0);
+    batchRows++;
     lastRow = row;
     rows++;
     bytes += rawBytes(row, width);
   }
   await flush();
-  return { rows, bytes, lastRow, exhausted };
+  if (executing !== null) await executing;
+  return { rows, bytes, lastRow, exhausted: exhausted || source.ended };
 }
 
 async function checkStored(writer: ChunkWriter, sent: number, result: { affectedRows: number; warningStatus: number }): Promise<void> {
