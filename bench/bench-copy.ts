@@ -6,6 +6,7 @@
  *
  * Contenders (each repetition runs all of them in turn, so that load from elsewhere on the
  * machine spreads over all of them; medians are reported):
+ * - `replicoop apply plan.json`, the whole command (the reference for the ratios);
  * - replicoop copyTable, in a child process (its peak RSS is read there), LOAD DATA (auto) at
  *   the given concurrency and at 1, and the INSERT writer at 1;
  * - mariadb-dump --single-transaction --quick | mariadb;
@@ -16,7 +17,7 @@
  * dirty pages, so no run pays for the previous one's writes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../src/local-server/local-server.js';
@@ -136,7 +137,34 @@ async function main(): Promise<void> {
         return { seconds, engineSeconds: reported.seconds, maxRssMb: reported.maxRssMb };
       },
     });
+    // The whole product as users run it: `replicoop apply plan.json` of a plan whose only data
+    // step is this table (backup of the empty sandbox table included, validation left to
+    // bench:validate). The plan is made before the clock starts, as a reviewed plan would be.
+    const appDir = join(work, 'apply');
+    mkdirSync(appDir, { recursive: true });
+    writeFileSync(
+      join(appDir, 'replicoop.yaml'),
+      `production: { host: 127.0.0.1, port: ${production.port}, user: root, database: ${DATABASE} }\n` +
+        `sandbox: { host: 127.0.0.1, port: ${sandbox.port}, user: root, database: ${DATABASE} }\n` +
+        `maintain: [${TABLE}]\ncopy: { concurrency: ${options.concurrency}, chunkRows: ${options.chunkRows} }\napply: { validate: false }\n`,
+    );
+    const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.js');
+    const applyContender: Contender = {
+      name: `replicoop apply plan.json (whole command), concurrency ${options.concurrency}`,
+      run: async () => {
+        rmSync(join(appDir, '.replicoop'), { recursive: true, force: true });
+        const plan = spawnSync(process.execPath, [cli, 'plan', '-q'], { cwd: appDir, encoding: 'utf8' });
+        if (plan.status !== 0) throw new Error(`plan failed: ${plan.stderr}`);
+        const started = performance.now();
+        const apply = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q'], { cwd: appDir, encoding: 'utf8', maxBuffer: 1 << 26 });
+        const seconds = (performance.now() - started) / 1000;
+        if (apply.status !== 0) throw new Error(`apply failed: ${apply.stderr}`);
+        const rss = /maxrss_kb=(\d+)/.exec(apply.stderr);
+        return { seconds, maxRssMb: rss ? Math.round(Number(rss[1]) / 1024) : undefined };
+      },
+    };
     const contenders: Contender[] = [
+      applyContender,
       replicoop('auto', options.concurrency),
       ...(options.concurrency !== 1 ? [replicoop('auto', 1)] : []),
       replicoop('insert', 1),

@@ -18,6 +18,10 @@ export interface CommandContext<A = Record<string, unknown>> {
   readonly interactive: boolean;
 }
 
+/**
+ * A command: its yargs definition, and `run`, which imports the heavy modules it needs (drivers,
+ * SQLite, JSON Schema) when it runs, so that --help, --version and every other command start fast.
+ */
 export interface CommandModule<A = Record<string, unknown>> {
   readonly command: string;
   readonly describe: string;

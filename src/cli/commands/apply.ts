@@ -1,14 +1,6 @@
 import { resolve } from 'node:path';
-import { runApply } from '../../apply/run-apply.js';
-import { reportStamp, writeReport } from '../../apply/write-report.js';
-import { loadConfig } from '../../config/load-config.js';
-import { FileLogger } from '../../log/file-logger.js';
-import { readPlanFile } from '../../plan/plan-file.js';
-import { applyReport, renderApplyMarkdown } from '../../report/render-apply-report.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { createProgress } from '../progress.js';
-import { validatorFor } from '../validator.js';
 
 interface ApplyArgs {
   readonly plan: string;
@@ -31,6 +23,14 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('validate', { type: 'boolean', describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)' })
       .option('rollback-on-failure', { type: 'boolean', describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)' }),
   run: async ({ args, out, cwd }) => {
+    const { runApply } = await import('../../apply/run-apply.js');
+    const { reportStamp, writeReport } = await import('../../apply/write-report.js');
+    const { loadConfig } = await import('../../config/load-config.js');
+    const { FileLogger } = await import('../../log/file-logger.js');
+    const { readPlanFile } = await import('../../plan/plan-file.js');
+    const { applyReport, renderApplyMarkdown } = await import('../../report/render-apply-report.js');
+    const { createProgress } = await import('../progress.js');
+    const { validatorFor } = await import('../validator.js');
     const config = loadConfig(args.config, process.env, cwd);
     const planFile = resolve(cwd, args.plan);
     const plan = readPlanFile(planFile, args.plan);

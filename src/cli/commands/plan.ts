@@ -1,20 +1,7 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
-import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../../db/open-sessions.js';
-import { checkMaintain } from '../../introspect/check-maintain.js';
-import { countMaintainRows } from '../../introspect/count-rows.js';
-import { FileLogger } from '../../log/file-logger.js';
-import { readSnapshot } from '../../introspect/read-snapshot.js';
-import { buildPlan } from '../../plan/build-plan.js';
-import { writePlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/plan-types.js';
-import { serverIdentity } from '../../plan/plan-identity.js';
-import { packageVersion } from '../../package-info.js';
-import { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } from '../../report/render-plan.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { createProgress } from '../progress.js';
-import { maskProblemFor } from '../mask-check.js';
 
 interface PlanArgs {
   readonly out: string;
@@ -31,6 +18,19 @@ export const planCommand: CommandModule<PlanArgs> = {
       .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], describe: 'How to print the plan (default text; --json = json)' })
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are schema changes, 0 when only data refreshes' }),
   run: async ({ args, out, cwd }) => {
+    const { loadConfig } = await import('../../config/load-config.js');
+    const { closeAll, openProductionPool, openSandboxPool, openSessions } = await import('../../db/open-sessions.js');
+    const { checkMaintain } = await import('../../introspect/check-maintain.js');
+    const { countMaintainRows } = await import('../../introspect/count-rows.js');
+    const { FileLogger } = await import('../../log/file-logger.js');
+    const { readSnapshot } = await import('../../introspect/read-snapshot.js');
+    const { buildPlan } = await import('../../plan/build-plan.js');
+    const { writePlanFile } = await import('../../plan/plan-file.js');
+    const { serverIdentity } = await import('../../plan/plan-identity.js');
+    const { packageVersion } = await import('../../package-info.js');
+    const { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } = await import('../../report/render-plan.js');
+    const { createProgress } = await import('../progress.js');
+    const { maskProblemFor } = await import('../mask-check.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');

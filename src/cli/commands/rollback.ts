@@ -1,6 +1,3 @@
-import { rollbackRun } from '../../apply/rollback.js';
-import { loadConfig } from '../../config/load-config.js';
-import { FileLogger } from '../../log/file-logger.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -13,6 +10,9 @@ export const rollbackCommand: CommandModule<RollbackArgs> = {
   describe: 'Restore the sandbox from the backup of a run',
   builder: (yargs) => yargs.option('run', { type: 'string', describe: 'Run id (default: the latest run of this sandbox that has a backup)' }),
   run: async ({ args, out, cwd }) => {
+    const { rollbackRun } = await import('../../apply/rollback.js');
+    const { loadConfig } = await import('../../config/load-config.js');
+    const { FileLogger } = await import('../../log/file-logger.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const result = await rollbackRun(config, args.run ?? null, logger, (text) => out.info(text));

@@ -1,7 +1,4 @@
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/load-config.js';
-import { describeTarget } from '../../config/connection-target.js';
-import { StateStore } from '../../state/state-store.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -14,6 +11,9 @@ export const statusCommand: CommandModule<StatusArgs> = {
   describe: 'List runs, their steps, checkpoints and what to do next',
   builder: (yargs) => yargs.option('limit', { type: 'number', default: 10, describe: 'How many runs to list' }),
   run: async ({ args, out, cwd }) => {
+    const { loadConfig } = await import('../../config/load-config.js');
+    const { describeTarget } = await import('../../config/connection-target.js');
+    const { StateStore } = await import('../../state/state-store.js');
     const config = loadConfig(args.config, process.env, cwd);
     if (!existsSync(config.statePath)) {
       if (args.json) out.result(JSON.stringify({ runs: [], next: 'replicoop plan' }, null, 2));

@@ -1,14 +1,6 @@
 import { resolve } from 'node:path';
-import { reportStamp, writeReport } from '../../apply/write-report.js';
-import { loadConfig } from '../../config/load-config.js';
-import { ReplicoopError } from '../../errors.js';
-import { FileLogger } from '../../log/file-logger.js';
-import { readPlanFile } from '../../plan/plan-file.js';
-import { renderValidationMarkdown, renderValidationText, validationJson } from '../../report/render-validation.js';
-import { runValidate } from '../../validate/run-validate.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { createProgress } from '../progress.js';
 
 interface ValidateArgs {
   readonly plan: string | undefined;
@@ -33,6 +25,14 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings (orphan rows, production drift) fail the validation too' })
       .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
   run: async ({ args, out, cwd }) => {
+    const { reportStamp, writeReport } = await import('../../apply/write-report.js');
+    const { loadConfig } = await import('../../config/load-config.js');
+    const { ReplicoopError } = await import('../../errors.js');
+    const { FileLogger } = await import('../../log/file-logger.js');
+    const { readPlanFile } = await import('../../plan/plan-file.js');
+    const { renderValidationMarkdown, renderValidationText, validationJson } = await import('../../report/render-validation.js');
+    const { runValidate } = await import('../../validate/run-validate.js');
+    const { createProgress } = await import('../progress.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
