@@ -222,11 +222,12 @@ describe('schema engine: every kind of object converges on a real server', () =>
 
 describe('kitchen sink: most MariaDB features at once, every direction', () => {
   const sink = join(packageRoot, 'test', 'fixtures', 'kitchen-sink.sql');
-  const changed = join(packageRoot, 'test', 'fixtures', 'kitchen-sink-changed.sql');
-  const load = async (sandboxFile: string | null, productionFile: string | null) => {
+  const changes = join(packageRoot, 'test', 'fixtures', 'kitchen-sink-changes.sql');
+  const changed = [sink, changes];
+  const load = async (sandboxFiles: string | string[] | null, productionFiles: string | string[] | null) => {
     const dbs = await freshDatabases('sink');
-    if (productionFile) await testServers().production.loadFile(productionFile, dbs.production);
-    if (sandboxFile) await testServers().sandbox.loadFile(sandboxFile, dbs.sandbox);
+    for (const file of [productionFiles ?? []].flat()) await testServers().production.loadFile(file, dbs.production);
+    for (const file of [sandboxFiles ?? []].flat()) await testServers().sandbox.loadFile(file, dbs.sandbox);
     return convergeLoaded(dbs);
   };
   it('empty -> sink', async () => {
