@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { fixture, fixturesFound } from '../support/fixtures.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, databaseState, sides } from '../support/shop.js';
 
@@ -206,5 +207,54 @@ describe('replicoop apply', () => {
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(restarted.stderr).toContain('(--restart)');
     await assertConverged(s);
+  });
+});
+
+describe('replicoop apply options', () => {
+  it('--force applies over a drifted sandbox (loudly); --no-backup skips the backup and rollback then says there is none', async () => {
+    const s = await setup();
+    await plan(s);
+    await testServers().sandbox.sql('ALTER TABLE audit ADD COLUMN sneaky INT', s.sandboxDb);
+    const forced = await runCli(['apply', 'plan.json', '--force', '--no-backup', '--no-validate'], { cwd: s.dir, env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('warning: --no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it');
+    expect(forced.stderr).toContain('warning: the sandbox changed since the plan was made (alter table audit); applying anyway (--force)');
+    expect(existsSync(join(s.dir, 'backups'))).toBe(false);
+    const rollback = await runCli(['rollback'], { cwd: s.dir, env });
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toMatch(/^error: no run of sandbox 127\.0\.0\.1:\d+\/shopsb_\w+ has a backup to restore \(replicoop status lists the runs\)$/m);
+  });
+
+  it('rollback --run <id> restores that run; an unknown id is an error', async () => {
+    const s = await setup();
+    await plan(s);
+    const before = databaseState(testServers().sandbox.port, s.sandboxDb);
+    expect((await runCli(['apply', 'plan.json', '--no-validate'], { cwd: s.dir, env })).code).toBe(0);
+    const runId = JSON.parse((await runCli(['status', '--json'], { cwd: s.dir, env })).stdout).runs[0].id as string;
+    const unknown = await runCli(['rollback', '--run', 'nope'], { cwd: s.dir, env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`error: run nope is not recorded in`);
+    const rollback = await runCli(['rollback', '--run', runId, '--json'], { cwd: s.dir, env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ runId, status: 'rolled_back' });
+    expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
+  });
+
+  it.skipIf(!fixturesFound)('a fixture pair with nothing maintained (MediaWiki 1.43 -> 1.45): after apply, a new plan has no steps at all', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('mw');
+    const sandboxDb = uniqueName('mwsb');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    await production.loadFile(fixture('mediawiki/mediawiki-1.45.0.mysql.sql'), productionDb);
+    await sandbox.loadFile(fixture('mediawiki/mediawiki-1.43.0.mysql.sql'), sandboxDb);
+    const dir = tempDir();
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const applied = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('| Validation | passed');
+    const again = await runCli(['plan', '--json', '-o', 'again.json'], { cwd: dir });
+    expect(JSON.parse(again.stdout).steps).toEqual([]);
   });
 });
