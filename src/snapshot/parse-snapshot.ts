@@ -341,13 +341,9 @@ export function stripDefiner(text: string): string {
   if (tokens[i]?.text !== '=') return text;
   i++;
   skipSpace();
-  i++; // user
-  if (tokens[i]?.text === '@' || tokens[i]?.value.startsWith('@')) {
-    if (tokens[i]?.text === '@') i += 2;
-    else i++;
-  } else if (tokens[i - 1]?.type === 'word' && tokens[i - 1]!.value.includes('@')) {
-    // user@host lexed as one word
-  }
+  i++; // the user; unquoted user@host is a single word token, so nothing follows it
+  if (tokens[i]?.text === '@') i += 2; // `user`@`host` or 'user'@'host'
+  else if (tokens[i]?.type === 'word' && tokens[i]!.value.startsWith('@')) i++; // `user`@host
   const rest = tokens.slice(i).map((t) => t.text).join('');
   return `${tokens.slice(0, afterCreate).map((t) => t.text).join('')} ${rest.trimStart()}`;
 }

@@ -198,3 +198,14 @@ describe('MySQL 8 output formats (from the MySQL manual) in the same model', () 
     expect(clauses).toEqual(['drop_check', 'add_check']);
   });
 });
+
+describe('stripDefiner', () => {
+  it('removes every spelling of DEFINER=user@host after CREATE', async () => {
+    const { stripDefiner } = await import('../../../src/snapshot/parse-snapshot.js');
+    const body = 'PROCEDURE `p`() SELECT 1';
+    for (const definer of ['`root`@`127.0.0.1`', "'root'@'%'", 'root@localhost', '`ro ot`@localhost', 'CURRENT_USER']) {
+      expect(stripDefiner(`CREATE DEFINER=${definer} ${body}`)).toBe(`CREATE ${body}`);
+    }
+    expect(stripDefiner(`CREATE ${body}`)).toBe(`CREATE ${body}`);
+  });
+});
