@@ -24,6 +24,8 @@ export interface PlannedColumn {
   readonly column: CopyColumn;
   readonly kind: ValueKind;
   readonly mask: MaskRule | null;
+  /** Its text form is digits, signs, points, dashes, colons and spaces only: nothing to escape. */
+  readonly plainText: boolean;
 }
 
 export interface ColumnPlan {
@@ -41,6 +43,8 @@ const NUMBER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'intege
 
 const TEXT_TYPES = new Set(['uuid', 'inet4', 'inet6']);
 
+const TEMPORAL_TYPES = new Set(['date', 'datetime', 'timestamp', 'time', 'year']);
+
 /** flavor: the sandbox's (MariaDB's JSON is LONGTEXT and takes bytes; MySQL's is binary JSON). */
 export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
   const written: PlannedColumn[] = [];
@@ -50,7 +54,8 @@ export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
     const dataType = column.dataType.toLowerCase();
     const kind: ValueKind =
       dataType === 'bit' ? 'bit' : NUMBER_TYPES.has(dataType) ? 'number' : TEXT_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
-    written.push({ column, kind, mask: task.mask[column.name] ?? null });
+    const mask = task.mask[column.name] ?? null;
+    written.push({ column, kind, mask, plainText: mask === null && (kind === 'number' || kind === 'bit' || TEMPORAL_TYPES.has(dataType)) });
     select.push(dataSelectSql(column));
   }
   const byName = new Map(task.columns.map((c) => [c.name, c]));

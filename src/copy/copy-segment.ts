@@ -18,7 +18,8 @@ import type { ColumnPlan } from './column-plan.js';
 import type { CopyTask } from './copy-table.js';
 import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from './keyset-sql.js';
 import type { Segment } from './resume-state.js';
-import { KeysetRowSource, StreamRowSource, type RawRow, type RowSource } from './row-reader.js';
+import { unpackRow } from '../db/packed-rows.js';
+import { KeysetRowSource, StreamRowSource, type RowSource, type SourceRow } from './row-reader.js';
 import { BatchTooLargeError, insertChunk, loadChunk, type ChunkOutcome, type ChunkWriter } from './write-chunk.js';
 
 /** What a segment needs from the table copy it belongs to. */
@@ -151,17 +152,20 @@ function rangeCondition(run: SegmentRun, segment: Segment, last: readonly Buffer
 /** Chunks of a key range, read through a KeysetRowSource (see there for why not a stream). */
 async function copyKeyRange(run: SegmentRun, segment: Segment, pair: SessionPair, state: WriterState): Promise<void> {
   const { plan, task } = run;
-  const width = plan.written.length;
-  const fetch = (after: readonly Buffer[] | null, limit: number): Promise<RawRow[]> => {
+  const fetch = (after: readonly Buffer[] | null, limit: number): Promise<SourceRow[]> => {
     const condition = allOf([rangeCondition(run, segment, after), task.where === null ? null : { sql: task.where, params: [] }]);
     const sql =
       `SELECT ${plan.selectList} FROM ${quoteIdent(task.table)}${condition ? ` WHERE ${condition.sql}` : ''}` +
       ` ORDER BY ${keyOrderBy(plan.keyColumns)} LIMIT ${limit}`;
-    return pair.production.queryArrays(sql, condition?.params ?? [], { raw: true }) as Promise<RawRow[]>;
+    return pair.production.queryPacked(sql, condition?.params ?? []);
   };
-  const keyOf = (row: RawRow): Buffer[] => plan.keyIndexes.map((i) => Buffer.from(row[i]!));
-  const batchLimit = (rows: readonly RawRow[]): number => {
-    const perRow = Math.max(1, rows.reduce((n, row) => n + rowBytes(row, width), 0) / rows.length);
+  // Copies: a key outlives the batch whose socket buffers its row is a view of.
+  const keyOf = (row: SourceRow): Buffer[] => {
+    const values = unpackRow(row);
+    return plan.keyIndexes.map((i) => Buffer.from(values[i]!));
+  };
+  const batchLimit = (rows: readonly SourceRow[]): number => {
+    const perRow = Math.max(1, rows.reduce((n, row) => n + row.length, 0) / rows.length);
     return batchRows(run, perRow);
   };
   const source = new KeysetRowSource(fetch, keyOf, batchLimit, segment.last, batchRows(run, run.estimatedRowBytes));
@@ -186,17 +190,11 @@ function batchRows(run: SegmentRun, perRowBytes: number): number {
   return Math.max(1, Math.min(run.chunkRows, byValues, byBytes));
 }
 
-function rowBytes(row: RawRow, width: number): number {
-  let bytes = 0;
-  for (let i = 0; i < width; i++) bytes += row[i]?.length ?? 0;
-  return bytes;
-}
-
 /** A table without a usable key: one streamed SELECT, committed every chunkRows rows (or chunkBytes). */
 async function copyOnePass(run: SegmentRun, segment: Segment, pair: SessionPair, state: WriterState): Promise<void> {
   const { plan, task } = run;
   const sql = `SELECT ${plan.selectList} FROM ${quoteIdent(task.table)}${task.where === null ? '' : ` WHERE ${task.where}`}`;
-  const stream = pair.production.streamRows(sql, [], { raw: true, highWaterMark: ROW_HIGH_WATER });
+  const stream = pair.production.streamPacked(sql, [], { highWaterMark: ROW_HIGH_WATER });
   const source = new StreamRowSource(stream, run.stallProbeMs, () => run.productionAlive(pair.production.threadId));
   try {
     while (!segment.done) {

@@ -43,8 +43,10 @@
  *   snapshot, so there is no cross-table consistency while production is being written (a child
  *   row may reference a parent that was inserted after the parent table was read).
  * - `where` filters production rows; it is evaluated in the reading range's snapshot.
- * - Splitting one table pays only where the sandbox has idle cores: on the 2-CPU benchmark
- *   machine, which also runs both servers, concurrency 2 was slower than 1 (3.7 s vs 3.4 s).
+ * - Splitting one table lets the sandbox write on several threads, which is where the time goes
+ *   once Node reads packed rows (db/packed-rows.ts): on the 2-CPU benchmark machine, which also
+ *   runs both servers, 1,000,000 rows took 4.0-4.3 s as two ranges and 5.5-6.2 s as one; three
+ *   or four ranges were slower again (4.7-5.8 s).
  */
 import type { CopyMethod, MaintainTable, MaskRule } from '../config/types.js';
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';

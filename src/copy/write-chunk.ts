@@ -14,7 +14,8 @@ import { ReplicoopError } from '../errors.js';
 import type { ColumnPlan } from './column-plan.js';
 import { maskValue } from './mask-value.js';
 import { InsertEncoder } from './insert-encoder.js';
-import type { RawRow, RowSource } from './row-reader.js';
+import { unpackRow } from '../db/packed-rows.js';
+import type { RawRow, RowSource, SourceRow } from './row-reader.js';
 import { TsvEncoder } from './tsv-encoder.js';
 
 export interface ChunkWriter {
@@ -37,9 +38,9 @@ export interface ChunkWriter {
 
 export interface ChunkOutcome {
   readonly rows: number;
-  /** Raw bytes of the values read from production (before masking and encoding). */
+  /** Bytes of the rows read from production, as sent (values and their length headers), before masking and encoding. */
   readonly bytes: number;
-  readonly lastRow: RawRow | null;
+  readonly lastRow: SourceRow | null;
   /** The source had no more rows. */
   readonly exhausted: boolean;
 }
@@ -81,10 +82,11 @@ export function loadDataSql(table: string, plan: ColumnPlan, mode: 'insert' | 'r
 }
 
 /**
- * The values written for one production row: masked where configured. Without masks the row
- * itself is used (writers only look at its first `width` values; key extras follow them).
+ * The values written for one production row: masked where configured. Writers only look at its
+ * first `width` values; key extras may follow them.
  */
-function writtenValues(writer: ChunkWriter, row: RawRow): RawRow {
+function writtenValues(writer: ChunkWriter, packed: SourceRow): RawRow {
+  const row = unpackRow(packed);
   if (writer.plan.maskedColumns.length === 0) return row;
   const written = writer.plan.written;
   const out = new Array<Buffer | null>(written.length);
@@ -96,19 +98,18 @@ function writtenValues(writer: ChunkWriter, row: RawRow): RawRow {
   return out;
 }
 
-function rawBytes(row: RawRow, count: number): number {
-  let bytes = 0;
-  for (let i = 0; i < count; i++) bytes += row[i]?.length ?? 0;
-  return bytes;
-}
 
 export async function loadChunk(writer: ChunkWriter, source: RowSource): Promise<ChunkOutcome> {
   let rows = 0;
   let bytes = 0;
-  let lastRow: RawRow | null = null;
+  let lastRow: SourceRow | null = null;
   let exhausted = false;
   const width = writer.plan.written.length;
-  const encoder = new TsvEncoder(writer.packetBytes);
+  const masked = writer.plan.maskedColumns.length > 0;
+  const encoder = new TsvEncoder(
+    writer.packetBytes,
+    writer.plan.written.map((p) => p.plainText),
+  );
   async function* pieces(): AsyncGenerator<Buffer> {
     while (rows < writer.maxRows && bytes < writer.maxBytes) {
       // Everything already buffered is encoded without yielding to the event loop.
@@ -116,8 +117,9 @@ export async function loadChunk(writer: ChunkWriter, source: RowSource): Promise
       while (row !== null) {
         lastRow = row;
         rows++;
-        bytes += rawBytes(row, width);
-        encoder.writeRow(writtenValues(writer, row), width);
+        bytes += row.length;
+        if (masked) encoder.writeRow(writtenValues(writer, row), width);
+        else encoder.writePacked(row, width);
         if (encoder.ready || rows >= writer.maxRows || bytes >= writer.maxBytes) break;
         row = source.read();
       }
@@ -153,7 +155,7 @@ export async function insertChunk(writer: ChunkWriter, source: RowSource): Promi
   const encoder = new InsertEncoder();
   let rows = 0;
   let bytes = 0;
-  let lastRow: RawRow | null = null;
+  let lastRow: SourceRow | null = null;
   let exhausted = false;
   let batchRows = 0;
 
@@ -205,7 +207,7 @@ export async function insertChunk(writer: ChunkWriter, source: RowSource): Promi
     batchRows++;
     lastRow = row;
     rows++;
-    bytes += rawBytes(row, width);
+    bytes += row.length;
   }
   await flush();
   if (executing !== null) await executing;

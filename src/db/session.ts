@@ -4,9 +4,18 @@ import type { ConnectionTarget, Role } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
 import { ReplicoopError } from '../errors.js';
 import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from './server-info.js';
+import { producePackedRows, type PackedRow } from './packed-rows.js';
 import { driverError, isConnectionError, sqlError } from './sql-error.js';
 
 export type Row = Record<string, unknown>;
+
+/** The parts of mysql2's callback Connection and Query commands used here. */
+interface CoreQuery {
+  stream(options: object): Readable;
+}
+interface CoreConnection {
+  query(options: object, callback?: (error: unknown, rows: unknown) => void): CoreQuery;
+}
 
 /** The minimal interface introspection and validation need: read-only queries. */
 export interface Queryable {
@@ -92,14 +101,41 @@ abstract class BaseSession implements Queryable {
   /** Streams a large result with backpressure (the connection pauses while the consumer is busy). */
   streamRows(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): Readable {
     this.guard(sql);
-    const core = (this.#conn as unknown as { connection: { query: (o: object) => { stream: (o: object) => Readable } } }).connection;
-    const query = core.query({
+    const query = this.#core().query({
       sql,
       values: params,
       rowsAsArray: true,
       ...(options.raw ? { typeCast: false } : {}),
     });
     return query.stream({ highWaterMark: options.highWaterMark ?? 1024, objectMode: true });
+  }
+
+  /**
+   * Rows as PackedRows (see packed-rows.ts): the copy's production reads, one Buffer per row
+   * instead of one per value.
+   */
+  queryPacked(sql: string, params: readonly unknown[] = []): Promise<PackedRow[]> {
+    this.guard(sql);
+    return new Promise((resolve, reject) => {
+      const query = this.#core().query({ sql, values: params }, (error: unknown, rows: unknown) => {
+        if (error) reject(sqlError(error, sql, this.role));
+        else resolve(rows as PackedRow[]);
+      });
+      producePackedRows(query);
+    });
+  }
+
+  /** streamRows for PackedRows: a large result with backpressure, one Buffer per row. */
+  streamPacked(sql: string, params: readonly unknown[] = [], options: { readonly highWaterMark?: number } = {}): Readable {
+    this.guard(sql);
+    const query = this.#core().query({ sql, values: params });
+    producePackedRows(query);
+    return query.stream({ highWaterMark: options.highWaterMark ?? 1024, objectMode: true });
+  }
+
+  /** The callback-style connection under the promise wrapper (streams and row-parser hooks need it). */
+  #core(): CoreConnection {
+    return (this.#conn as unknown as { connection: CoreConnection }).connection;
   }
 
   protected async run(sql: string, params: readonly unknown[] = [], extra: object = {}): Promise<{ affectedRows: number; warningStatus: number }> {
