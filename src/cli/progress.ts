@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Output } from './output.js';
 
 /** A spinner on stderr when a human watches; silent otherwise (CI, pipes, --quiet, --json). */
@@ -10,10 +10,12 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(out: Output): Progress {
+export async function createProgress(out: Output): Promise<Progress> {
   if (!out.spinnerAllowed) {
     return { start: () => undefined, update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined };
   }
+  // Loaded only for a terminal: ora and its dependencies take ~70 ms to import.
+  const { default: ora } = await import('ora');
   let spinner: Ora | null = null;
   return {
     start(text) {

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { load } from 'js-yaml';
 import { ReplicoopError, registerSecret } from '../errors.js';
 import { schemaPath } from '../package-info.js';
+import { schemaValidator } from '../schema-validator.js';
 import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
@@ -42,7 +43,7 @@ export function parseConfig(text: string, absolute: string, display: string, env
     fail(problems.map((p) => `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`));
   }
   const data = coerceWholeTokens(value, wholeTokenPaths);
-  const validate = schemaValidator();
+  const validate = schemaValidator('config');
   if (!validate(data)) fail(formatSchemaErrors(validate.errors ?? []));
   return resolveConfig(data as RawConfig, absolute, display, fail);
 }
@@ -62,15 +63,6 @@ function parseDocument(text: string, absolute: string, display: string): unknown
     throw new ReplicoopError('config_invalid', `${display}: /: must be a mapping of keys (production, sandbox, maintain, ...)`, { details: { file: display } });
   }
   return doc;
-}
-
-let compiled: ReturnType<Ajv['compile']> | null = null;
-function schemaValidator(): ReturnType<Ajv['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(schemaPath('config'), 'utf8')) as object);
-  }
-  return compiled;
 }
 
 /** ajv errors -> "/pointer: message" lines, one per problem, anyOf noise folded into one line. */

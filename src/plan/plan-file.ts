@@ -1,20 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { ReplicoopError } from '../errors.js';
-import { schemaPath } from '../package-info.js';
+import { schemaValidator } from '../schema-validator.js';
 import { canonicalJson, snapshotFingerprint } from '../snapshot/fingerprint.js';
 import { planChecksum } from './build-plan.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './plan-types.js';
-
-let validator: ValidateFunction | null = null;
-function validatePlanSchema(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-    validator = ajv.compile(JSON.parse(readFileSync(schemaPath('plan'), 'utf8')) as object);
-  }
-  return validator;
-}
 
 /** Sorted keys, two-space indentation, trailing newline: a plan diffs cleanly in git. */
 export function serializePlan(plan: Plan): string {
@@ -22,7 +12,7 @@ export function serializePlan(plan: Plan): string {
 }
 
 export function schemaProblems(value: unknown, display: string): string[] {
-  const validate = validatePlanSchema();
+  const validate = schemaValidator('plan');
   if (validate(value)) return [];
   return (validate.errors ?? []).slice(0, 10).map((e) => `${display}: ${e.instancePath || '/'}: ${e.message ?? 'is invalid'}`);
 }

@@ -37,7 +37,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     logger.info(`apply ${args.plan} (plan ${plan.checksum.slice(0, 12)})`);
     if (!args.backup) out.warn('--no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it');
-    const progress = createProgress(out);
+    const progress = await createProgress(out);
     progress.start('preflight: checking the plan against both servers');
     let result;
     try {

@@ -34,7 +34,7 @@ export const planCommand: CommandModule<PlanArgs> = {
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
-    const progress = createProgress(out);
+    const progress = await createProgress(out);
     progress.start('connecting to production and sandbox');
     const sessions = await openSessions(config).catch((error: unknown) => {
       progress.fail('connection failed');

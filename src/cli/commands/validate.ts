@@ -40,7 +40,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
       throw new ReplicoopError('usage', `--concurrency must be a positive integer, got ${args.concurrency}`);
     }
-    const progress = createProgress(out);
+    const progress = await createProgress(out);
     progress.start('validating');
     let result;
     try {
