@@ -26,6 +26,12 @@ export interface PlannedColumn {
   readonly mask: MaskRule | null;
   /** Its text form is digits, signs, points, dashes, colons and spaces only: nothing to escape. */
   readonly plainText: boolean;
+  /**
+   * An ENUM: its empty string is the "invalid value" index 0 that a non-strict server stores in
+   * place of a bad value. Writing it back stores the same index 0, with warning 1265 ("Data
+   * truncated"), the one warning a copy of such a column expects (see write-chunk.ts).
+   */
+  readonly enumColumn: boolean;
 }
 
 export interface ColumnPlan {
@@ -55,7 +61,13 @@ export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
     const kind: ValueKind =
       dataType === 'bit' ? 'bit' : NUMBER_TYPES.has(dataType) ? 'number' : TEXT_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
     const mask = task.mask[column.name] ?? null;
-    written.push({ column, kind, mask, plainText: mask === null && (kind === 'number' || kind === 'bit' || TEMPORAL_TYPES.has(dataType)) });
+    written.push({
+      column,
+      kind,
+      mask,
+      plainText: mask === null && (kind === 'number' || kind === 'bit' || TEMPORAL_TYPES.has(dataType)),
+      enumColumn: dataType === 'enum',
+    });
     select.push(dataSelectSql(column));
   }
   const byName = new Map(task.columns.map((c) => [c.name, c]));

@@ -29,11 +29,16 @@ export class TsvEncoder {
   readonly #reader = new PackedReader();
   /** Per column: its text never holds a byte that needs escaping (numbers, dates), so it is copied as is. */
   readonly #verbatim: Uint8Array;
+  readonly #enums: Uint8Array;
+  /** Empty values written to ENUM columns (each one a warning 1265 from the server). */
+  emptyEnumValues = 0;
 
   /** pieceBytes: the largest piece handed out; each becomes one protocol packet. */
-  constructor(pieceBytes: number, verbatim: readonly boolean[] = []) {
+  /** verbatim and enums: per column, as PlannedColumn's plainText and enumColumn. */
+  constructor(pieceBytes: number, verbatim: readonly boolean[] = [], enums: readonly boolean[] = []) {
     this.#pieceBytes = Math.max(1024, pieceBytes);
     this.#verbatim = Uint8Array.from(verbatim, (v) => (v ? 1 : 0));
+    this.#enums = Uint8Array.from(enums, (v) => (v ? 1 : 0));
     this.#buffer = Buffer.allocUnsafe(this.#pieceBytes * 2);
   }
 
@@ -59,6 +64,8 @@ export class TsvEncoder {
       if (value === null) {
         out[this.#length++] = BACKSLASH;
         out[this.#length++] = 0x4e; // N
+      } else if (value.length === 0) {
+        if (this.#enums[i] === 1) this.emptyEnumValues++;
       } else if (value.length > 64) {
         this.#escapedLong(value);
       } else {
@@ -102,6 +109,7 @@ export class TsvEncoder {
         continue;
       }
       const end = start + reader.length;
+      if (end === start && this.#enums[i] === 1) this.emptyEnumValues++;
       if (this.#verbatim[i] === 1) {
         // A loop, not Buffer#copy: for values this short the native call costs three times more.
         for (let j = start; j < end; j++) out[at++] = row[j]!;

@@ -110,6 +110,25 @@ describe('copy round trip: every type and edge value', () => {
     });
   }
 
+  it('copies ENUM index-0 values (a non-strict server\'s stand-in for a bad value) as index 0', async () => {
+    await pair.both("CREATE TABLE legacy_enum (id INT PRIMARY KEY, e ENUM('a','b') NOT NULL, f ENUM('0','1') NULL)");
+    await pair.prod("SET sql_mode = ''; INSERT INTO legacy_enum VALUES (1, 'zzz', 'zzz'), (2, 'a', '1'), (3, 'bogus', NULL), (4, 'b', '0')");
+    for (const method of ['load-data', 'insert'] as const) {
+      const result = await pair.copy(await pair.task('legacy_enum'), null, { method });
+      expect(result).toMatchObject({ rows: 4, method });
+      const rows = await pair.sand<Record<string, unknown>[]>('SELECT id, e + 0 AS e, f + 0 AS f FROM legacy_enum ORDER BY id');
+      expect(rows.map((r) => [r.id, Number(r.e), r.f === null ? null : Number(r.f)])).toEqual([
+        [1, 0, 0],
+        [2, 1, 2],
+        [3, 0, null],
+        [4, 2, 1],
+      ]);
+      const comparison = await pair.compare('legacy_enum');
+      expect(comparison.differences).toEqual([]);
+      expect(comparison.checksums[1]).toBe(comparison.checksums[0]);
+    }
+  });
+
   it('keeps the facts that matter, checked directly on the sandbox', async () => {
     await pair.copy(await pair.task('every_type'), null, { method: 'load-data' });
     const [row0] = await pair.sand<Record<string, unknown>[]>(
