@@ -32,10 +32,23 @@ export interface ApplyOptions {
   readonly retry?: RetryPolicy;
 }
 
+export interface CopyProgressUpdate {
+  readonly stepId: string;
+  readonly table: string;
+  /** Rows in the sandbox table so far, including those an earlier, resumed run copied. */
+  readonly rowsDone: number;
+  /** Production's row count from the plan. */
+  readonly estimatedRows: number;
+  /** The copy of this table ended (successfully or not). */
+  readonly done?: boolean;
+}
+
 export interface ApplyEvents {
   info(text: string): void;
   warn(text: string): void;
   progress?(text: string): void;
+  /** A data copy moved (after each piece sent) or ended (done: true). */
+  copyProgress?(update: CopyProgressUpdate): void;
   sql?(text: string): void;
 }
 
@@ -459,8 +472,9 @@ class StepExecutor {
             store.recordChunk(runId, step.id, rowsDone, JSON.stringify(next));
             faultPoint(`chunk:${step.id}:${++chunks}`);
           },
-          onProgress: ({ rowsDone }) => this.#c.events.progress?.(`${step.id}: ${rowsDone.toLocaleString('en-US')} / ~${data.estimatedRows.toLocaleString('en-US')} rows`),
+          onProgress: ({ rowsDone }) => this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone, estimatedRows: data.estimatedRows }),
         });
+        this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone: result.rows, estimatedRows: data.estimatedRows, done: true });
         store.recordChunk(runId, step.id, result.rows, resume === null ? null : JSON.stringify(resume));
         store.markStep(runId, step.id, 'done');
         const seconds = Math.round(performance.now() - started) / 1000;
@@ -473,6 +487,7 @@ class StepExecutor {
           continue;
         }
         const message = maskSecrets(asReplicoopError(error).message);
+        this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone: lastRows, estimatedRows: data.estimatedRows, done: true });
         store.markStep(runId, step.id, 'failed', { error: message });
         logger.error(`step ${step.id} failed: ${message}`);
         return { ...base, status: 'failed', seconds: Math.round(performance.now() - started) / 1000, rows: lastRows, bytes: 0, error: message, note: null };

@@ -44,9 +44,13 @@ export class Output {
     if (this.options.verbose) process.stderr.write(`${this.paint.dim(maskSecrets(text))}\n`);
   }
 
-  /** Whether an interactive spinner may be drawn on stderr. */
+  /**
+   * Whether an interactive spinner may be drawn on stderr. Not on a terminal that reports no
+   * width (a pseudo-terminal nobody sized): the spinner would divide by its 0 columns and clear
+   * lines without end.
+   */
   get spinnerAllowed(): boolean {
-    return this.stderrIsTTY && !this.options.quiet && !this.options.json && process.env.CI === undefined;
+    return this.stderrIsTTY && (process.stderr.columns ?? 0) > 0 && !this.options.quiet && !this.options.json && process.env.CI === undefined;
   }
 }
 

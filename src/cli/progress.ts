@@ -23,7 +23,9 @@ export async function createProgress(out: Output): Promise<Progress> {
       spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
     },
     update(text) {
+      // A message printed in between stops the spinner; news of ongoing work brings it back.
       if (spinner) spinner.text = text;
+      else spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
     },
     succeed(text) {
       spinner?.succeed(text);

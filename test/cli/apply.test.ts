@@ -73,10 +73,12 @@ describe('replicoop apply', () => {
     const s = await setup();
     await plan(s);
     const before = databaseState(testServers().sandbox.port, s.sandboxDb);
-    const result = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
+    // Not a terminal: copy progress comes as plain lines (here every millisecond instead of 10 s).
+    const result = await runCli(['apply', 'plan.json'], { cwd: s.dir, env: { ...env, REPLICOOP_PROGRESS_MS: '1' } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('## replicoop apply succeeded');
     expect(result.stdout).toContain('| Records replicated | 81,805 |');
+    expect(result.stderr).toMatch(/^copying events: [\d,]+ \/ ~60,000 rows \(\d+%\)/m);
     await assertConverged(s);
     const reports = readdirSync(join(s.dir, 'reports'));
     expect(reports.filter((f) => f.endsWith('.json'))).toHaveLength(1);
@@ -97,6 +99,7 @@ describe('replicoop apply', () => {
     expect(logs[0]).toMatch(/^replicoop_\d{8}\.log$/);
     const log = readFileSync(join(s.dir, 'logs', logs[0]!), 'utf8');
     expect(log).toContain('checkpoint backup_created');
+    expect(log).toMatch(/progress: events: [\d,]+ \/ ~60,000 rows/);
     for (const text of [log, JSON.stringify(report), readFileSync(join(s.dir, 'plan.json'), 'utf8')]) expect(text).not.toContain(SECRET);
 
     // Rollback restores the exact pre-apply state: same schema dump, same CHECKSUM TABLE everywhere.

@@ -11,6 +11,12 @@ interface ApplyArgs {
   readonly rollbackOnFailure: boolean | undefined;
 }
 
+/** Plain progress lines when no spinner can be shown (and in the log): one per table this often. */
+const PROGRESS_LINE_MS = (() => {
+  const value = Number(process.env.REPLICOOP_PROGRESS_MS);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+})();
+
 export const applyCommand: CommandModule<ApplyArgs> = {
   command: 'apply <plan>',
   describe: 'Back up the sandbox and run a saved plan, resumably',
@@ -31,6 +37,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const { applyReport, renderApplyMarkdown } = await import('../../report/render-apply-report.js');
     const { createProgress } = await import('../progress.js');
     const { validatorFor } = await import('../validator.js');
+    const { CopyProgressBoard } = await import('../../report/copy-progress.js');
     const config = loadConfig(args.config, process.env, cwd);
     const planFile = resolve(cwd, args.plan);
     const plan = readPlanFile(planFile, args.plan);
@@ -38,6 +45,25 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     logger.info(`apply ${args.plan} (plan ${plan.checksum.slice(0, 12)})`);
     if (!args.backup) out.warn('--no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it');
     const progress = await createProgress(out);
+    // Copy progress: in the spinner on a terminal; otherwise (CI, pipes) a plain line per table
+    // every PROGRESS_LINE_MS, on stderr and in the log.
+    const board = new CopyProgressBoard();
+    let lastLine = Date.now();
+    let lastSpin = 0;
+    const copyProgress = (update: Parameters<typeof board.update>[0]): void => {
+      const now = Date.now();
+      board.update(update, now);
+      if (out.spinnerAllowed && !board.empty && now - lastSpin >= 100) {
+        lastSpin = now;
+        progress.update(`copying ${board.lines().join(' | ')}`);
+      }
+      if (update.done || now - lastLine < PROGRESS_LINE_MS) return;
+      lastLine = now;
+      for (const line of board.lines()) {
+        if (!out.spinnerAllowed) out.info(`copying ${line}`);
+        logger.info(`progress: ${line}`);
+      }
+    };
     progress.start('preflight: checking the plan against both servers');
     let result;
     try {
@@ -64,6 +90,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
             out.warn(text);
           },
           progress: (text) => (out.spinnerAllowed ? (progress.update(text), undefined) : undefined),
+          copyProgress,
           sql: (text) => out.debug(text),
         },
       });
