@@ -22,6 +22,21 @@ ESCAPE[NEWLINE] = 0x6e; // n
 ESCAPE[RETURN] = 0x72; // r
 ESCAPE[NUL] = 0x30; // 0
 
+/** Copies source[start, end) to out at `at`, escaping the special bytes; returns the new end. */
+function escapeInto(source: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  for (let j = start; j < end; j++) {
+    const byte = source[j]!;
+    const letter = ESCAPE[byte]!;
+    if (letter === 0) {
+      out[at++] = byte;
+    } else {
+      out[at++] = BACKSLASH;
+      out[at++] = letter;
+    }
+  }
+  return at;
+}
+
 export class TsvEncoder {
   readonly #pieceBytes: number;
   #buffer: Buffer;
@@ -70,18 +85,7 @@ export class TsvEncoder {
         this.#escapedLong(value);
       } else {
         // Short values (most of them): one pass, no Buffer.copy call overhead.
-        let at = this.#length;
-        for (let j = 0; j < value.length; j++) {
-          const byte = value[j]!;
-          const letter = ESCAPE[byte]!;
-          if (letter === 0) {
-            out[at++] = byte;
-          } else {
-            out[at++] = BACKSLASH;
-            out[at++] = letter;
-          }
-        }
-        this.#length = at;
+        this.#length = escapeInto(value, 0, value.length, out, this.#length);
       }
     }
     if (this.#length + 1 > this.#buffer.length) this.#grow(this.#length + 1);
@@ -115,16 +119,7 @@ export class TsvEncoder {
         for (let j = start; j < end; j++) out[at++] = row[j]!;
         continue;
       }
-      for (let j = start; j < end; j++) {
-        const byte = row[j]!;
-        const letter = ESCAPE[byte]!;
-        if (letter === 0) {
-          out[at++] = byte;
-        } else {
-          out[at++] = BACKSLASH;
-          out[at++] = letter;
-        }
-      }
+      at = escapeInto(row, start, end, out, at);
     }
     out[at++] = NEWLINE;
     this.#length = at;
@@ -160,18 +155,7 @@ export class TsvEncoder {
       return;
     }
     value.copy(out, this.#length, 0, special);
-    let at = this.#length + special;
-    for (let i = special; i < value.length; i++) {
-      const byte = value[i]!;
-      const letter = ESCAPE[byte]!;
-      if (letter === 0) {
-        out[at++] = byte;
-      } else {
-        out[at++] = BACKSLASH;
-        out[at++] = letter;
-      }
-    }
-    this.#length = at;
+    this.#length = escapeInto(value, special, value.length, out, this.#length + special);
   }
 
   #grow(needed: number): void {
