@@ -14,6 +14,7 @@ import { snapshotFingerprint } from '../snapshot/fingerprint.js';
 import { checkPlanIdentity } from '../plan/plan-identity.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
+import { SessionPool } from '../copy/session-pool.js';
 import { copyTable, copyTaskFromTable, type ResumeState } from '../copy/copy-table.js';
 import { checkFreeSpace, createBackup, restoreBackup, sandboxSizeBytes } from './backup.js';
 import { runDdlStep } from './run-ddl-step.js';
@@ -312,6 +313,8 @@ interface ExecutorContext {
 /** Runs the steps in order; each step's status is written right after it commits. */
 class StepExecutor {
   readonly #c: ExecutorContext;
+  /** How the first finished copy wrote (LOAD DATA or INSERT): the later ones need not ask the sandbox. */
+  #resolvedMethod: 'load-data' | 'insert' | null = null;
 
   constructor(context: ExecutorContext) {
     this.#c = context;
@@ -420,25 +423,39 @@ class StepExecutor {
     const results: StepOutcome[] = [];
     const workers = Math.max(1, Math.min(config.copy.concurrency, queue.length));
     let stop = false;
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        while (queue.length > 0 && !stop) {
-          const step = queue.shift()!;
-          // The last table standing gets the spare connections: its key range is split, so the
-          // sandbox writes on several threads (bench:copy on 2 CPUs: 1,000,000 rows in 4.2 s as
-          // two ranges, 5.5 s as one).
-          const spare = Math.max(1, config.copy.concurrency - (workers - 1));
-          const split = queue.length === 0 ? spare : 1;
-          const outcome = await this.runCopy(step, records.get(step.id), split);
-          results.push(outcome);
-          if (outcome.status === 'failed') stop = true;
-        }
-      }),
-    );
+    // Connections pass from one table's copy to the next (see copy/session-pool.ts).
+    const pools = {
+      production: new SessionPool(() => ProductionSession.open(config.production, this.#c.retry)),
+      sandbox: new SessionPool(() => SandboxSession.open(config.sandbox, this.#c.retry)),
+    };
+    try {
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          while (queue.length > 0 && !stop) {
+            const step = queue.shift()!;
+            // The last table standing gets the spare connections: its key range is split, so the
+            // sandbox writes on several threads (bench:copy on 2 CPUs: 1,000,000 rows in 4.2 s as
+            // two ranges, 5.5 s as one).
+            const spare = Math.max(1, config.copy.concurrency - (workers - 1));
+            const split = queue.length === 0 ? spare : 1;
+            const outcome = await this.runCopy(step, records.get(step.id), split, pools);
+            results.push(outcome);
+            if (outcome.status === 'failed') stop = true;
+          }
+        }),
+      );
+    } finally {
+      await Promise.all([pools.production.drain(), pools.sandbox.drain()]);
+    }
     return results;
   }
 
-  private async runCopy(step: PlanStep, record: { status: string; resumeKey: string | null; rowsDone: number } | undefined, concurrency: number): Promise<StepOutcome> {
+  private async runCopy(
+    step: PlanStep,
+    record: { status: string; resumeKey: string | null; rowsDone: number } | undefined,
+    concurrency: number,
+    pools: { readonly production: SessionPool<ProductionSession>; readonly sandbox: SessionPool<SandboxSession> },
+  ): Promise<StepOutcome> {
     const { config, plan, store, runId, logger } = this.#c;
     const base = { stepId: step.id, kind: step.kind, object: step.object, phase: step.phase };
     if (record?.status === 'done' || record?.status === 'skipped') return { ...base, status: 'skipped', seconds: 0, rows: record.rowsDone, bytes: 0, error: null, note: 'done in an earlier attempt' };
@@ -461,10 +478,11 @@ class StepExecutor {
         const result = await copyTable(copyTaskFromTable(table, entry, data.key), resume, {
           chunkRows: config.copy.chunkRows,
           method: config.copy.method,
+          ...(this.#resolvedMethod ? { resolvedMethod: this.#resolvedMethod } : {}),
           concurrency,
           maskSecret: config.masking.secret,
-          openProduction: () => ProductionSession.open(config.production, this.#c.retry),
-          openSandbox: () => SandboxSession.open(config.sandbox, this.#c.retry),
+          openProduction: () => pools.production.acquire(),
+          openSandbox: () => pools.sandbox.acquire(),
           retry: this.#c.retry,
           onCommit: ({ rowsDone, resume: next }) => {
             resume = next;
@@ -475,6 +493,7 @@ class StepExecutor {
           onProgress: ({ rowsDone }) => this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone, estimatedRows: data.estimatedRows }),
         });
         this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone: result.rows, estimatedRows: data.estimatedRows, done: true });
+        this.#resolvedMethod = result.method;
         store.recordChunk(runId, step.id, result.rows, resume === null ? null : JSON.stringify(resume));
         store.markStep(runId, step.id, 'done');
         const seconds = Math.round(performance.now() - started) / 1000;

@@ -68,8 +68,8 @@ const ROW_HIGH_WATER = 256;
 const BATCH_VALUES = 20_000;
 const BATCH_BYTES = 1024 * 1024;
 
-export async function copySegment(run: SegmentRun, segment: Segment, resumed: boolean): Promise<void> {
-  let pair: SessionPair | null = null;
+/** pair: connections already prepared (and inside a snapshot) to start with, or null to open them. */
+export async function copySegment(run: SegmentRun, segment: Segment, resumed: boolean, pair: SessionPair | null = null): Promise<void> {
   let failures = 0;
   let firstSnapshot = true;
   let needsRecovery = resumed && !segment.done;
