@@ -74,6 +74,7 @@ export async function copySegment(run: SegmentRun, segment: Segment, resumed: bo
   let firstSnapshot = true;
   let needsRecovery = resumed && !segment.done;
   const state: WriterState = { batchRows: Number.POSITIVE_INFINITY, replaceNext: false, onCommit: () => (failures = 0) };
+  let finished = false;
   try {
     while (!segment.done) {
       if (run.signal.aborted) throw run.abortReason();
@@ -110,8 +111,13 @@ export async function copySegment(run: SegmentRun, segment: Segment, resumed: bo
     }
     // Ends the read-only snapshot transaction.
     if (pair) await pair.production.commit();
+    finished = true;
   } finally {
-    if (pair) await run.close(pair);
+    // Closed (and so reusable) only when the last statement on it finished.
+    if (pair) {
+      if (finished) await run.close(pair);
+      else run.discard(pair);
+    }
   }
 }
 

@@ -164,6 +164,7 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
     let emptiedWith: CopyResult['emptiedWith'];
     let segments: Segment[];
     let resumed: boolean;
+    let settled = false;
     try {
       run.plan = planColumns(task, setup.sandbox.server.flavor);
       run.method = options.resolvedMethod ?? (await resolveMethod(setup.sandbox, task.table, run.plan, options.method));
@@ -192,8 +193,11 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
       } else {
         await setup.production.commit();
       }
+      settled = true;
     } finally {
-      if (handover === null) await run.close(setup);
+      // After an error the connections' state is unknown: dropped, never reused.
+      if (!settled) run.discard(setup);
+      else if (handover === null) await run.close(setup);
     }
     const pending = segments.filter((s) => !s.done);
     const workers = Array.from({ length: Math.min(options.concurrency, pending.length) }, async () => {

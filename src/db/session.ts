@@ -51,13 +51,17 @@ abstract class BaseSession implements Queryable {
   readonly target: ConnectionTarget;
   #conn: mysql.Connection;
   #closed = false;
+  #broken = false;
 
   protected constructor(conn: mysql.Connection, server: ServerInfo, target: ConnectionTarget) {
     this.#conn = conn;
     this.server = server;
     this.target = target;
-    // A server-side disconnect must not crash the process as an unhandled 'error' event.
-    conn.on('error', () => undefined);
+    // A server-side disconnect must not crash the process as an unhandled 'error' event; the
+    // session counts as closed from then on (a pool must not lend it again).
+    conn.on('error', () => {
+      this.#broken = true;
+    });
   }
 
   get database(): string {
@@ -68,8 +72,9 @@ abstract class BaseSession implements Queryable {
     return this.#conn.threadId ?? 0;
   }
 
+  /** Closed by us, or its connection failed. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#broken;
   }
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
