@@ -62,6 +62,9 @@ abstract class BaseSession implements Queryable {
     conn.on('error', () => {
       this.#broken = true;
     });
+    conn.on('end', () => {
+      this.#broken = true;
+    });
   }
 
   get database(): string {
