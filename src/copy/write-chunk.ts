@@ -98,7 +98,6 @@ function writtenValues(writer: ChunkWriter, packed: SourceRow): RawRow {
   return out;
 }
 
-
 export async function loadChunk(writer: ChunkWriter, source: RowSource): Promise<ChunkOutcome> {
   let rows = 0;
   let bytes = 0;
