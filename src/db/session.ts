@@ -127,7 +127,10 @@ abstract class BaseSession implements Queryable {
     return new Promise((resolve, reject) => {
       const query = this.#core().query({ sql, values: params }, (error: unknown, rows: unknown) => {
         if (error) reject(sqlError(error, sql, this.role));
-        else resolve(rows as PackedRow[]);
+        else if (Array.isArray(rows) && rows.length > 0 && !Buffer.isBuffer(rows[0])) {
+          // The hook relies on a driver internal (mysql2 is pinned; its tests would show a change).
+          reject(new ReplicoopError('internal_error', 'internal error: the MySQL driver did not return packed rows (has mysql2 changed?)'));
+        } else resolve(rows as PackedRow[]);
       });
       producePackedRows(query);
     });
