@@ -5,12 +5,12 @@
  * built from the schema file as it is now (its sha256 is stored with it); otherwise, as when
  * tests run from the sources after a schema edit, ajv compiles the schema here.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
 import { packageRoot, schemaPath } from './package-info.js';
+import { sha256 } from './snapshot/fingerprint.js';
 
 export type SchemaName = 'config' | 'plan';
 
@@ -30,7 +30,7 @@ export function precompiledValidatorPath(name: SchemaName): string {
 }
 
 export function schemaHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256(text);
 }
 
 const require = createRequire(import.meta.url);

@@ -179,14 +179,19 @@ async function copyKeyRange(run: SegmentRun, segment: Segment, pair: SessionPair
     if (run.signal.aborted) throw run.abortReason();
     const outcome = await writeChunk(run, segment, pair.sandbox, source, { maxRows: run.chunkRows, maxBytes: run.chunkBytes }, state);
     if (outcome.lastRow !== null) segment.last = keyOf(outcome.lastRow);
-    segment.rows += outcome.rows;
-    segment.bytes += outcome.bytes;
-    segment.done = outcome.exhausted;
-    run.sent(segment, 0, 0);
-    run.committed();
-    state.onCommit();
-    state.replaceNext = false;
+    chunkCommitted(run, segment, outcome, state);
   }
+}
+
+/** A chunk's COMMIT returned: count it, report the segment's new position. */
+function chunkCommitted(run: SegmentRun, segment: Segment, outcome: ChunkOutcome, state: WriterState): void {
+  segment.rows += outcome.rows;
+  segment.bytes += outcome.bytes;
+  segment.done = outcome.exhausted;
+  run.sent(segment, 0, 0);
+  run.committed();
+  state.onCommit();
+  state.replaceNext = false;
 }
 
 /** Rows per keyset batch: about BATCH_BYTES of data and BATCH_VALUES values, at most chunkRows. */
@@ -206,12 +211,7 @@ async function copyOnePass(run: SegmentRun, segment: Segment, pair: SessionPair,
     while (!segment.done) {
       if (run.signal.aborted) throw run.abortReason();
       const outcome = await writeChunk(run, segment, pair.sandbox, source, { maxRows: run.chunkRows, maxBytes: run.chunkBytes }, state);
-      segment.rows += outcome.rows;
-      segment.bytes += outcome.bytes;
-      segment.done = outcome.exhausted;
-      run.sent(segment, 0, 0);
-      run.committed();
-      state.onCommit();
+      chunkCommitted(run, segment, outcome, state);
     }
   } finally {
     source.close();
