@@ -242,7 +242,20 @@ export class LocalServer {
  * mariadb-install-db takes ~2 s; copying an initialised data dir takes ~0.2 s. The template is
  * made once per binary and shared by every later start (atomic rename, so parallel starts are safe).
  */
-async function templateDataDir(mysqld: string, installDb: string | null): Promise<string> {
+const templates = new Map<string, Promise<string>>();
+
+/** One initialisation per binary in this process, however many servers start at once. */
+function templateDataDir(mysqld: string, installDb: string | null): Promise<string> {
+  let template = templates.get(mysqld);
+  if (!template) {
+    template = makeTemplateDataDir(mysqld, installDb);
+    templates.set(mysqld, template);
+    template.catch(() => templates.delete(mysqld));
+  }
+  return template;
+}
+
+async function makeTemplateDataDir(mysqld: string, installDb: string | null): Promise<string> {
   const key = createHash('sha256').update(`${mysqld}:${statSync(mysqld).mtimeMs}:${isRoot()}`).digest('hex').slice(0, 12);
   const final = join(tmpdir(), `replicoop-template-${key}`);
   if (existsSync(join(final, 'ready'))) return final;
@@ -252,17 +265,16 @@ async function templateDataDir(mysqld: string, installDb: string | null): Promis
   const [command, args] = installDb
     ? [installDb, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--force', ...rootArgs]]
     : [mysqld, ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...rootArgs]];
-  const init = await new Promise<{ status: number | null; output: string }>((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (status) => resolve({ status, output }));
-    child.on('error', (error) => resolve({ status: -1, output: error.message }));
-  });
+  // A bootstrap was once seen failing on a machine's first start and working right after: one retry.
+  let init = await runInit(command, args);
+  if (init.status !== 0) {
+    rmSync(datadir, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    init = await runInit(command, args);
+  }
   if (init.status !== 0) {
     rmSync(work, { recursive: true, force: true });
-    throw new ReplicoopError('server_init_failed', `could not initialise a private server: ${init.output.trim().split('\n').pop()}`);
+    throw new ReplicoopError('server_init_failed', `could not initialise a private server (${command} exited with ${init.status}): ${initFailure(init.output)}`);
   }
   writeFileSync(join(work, 'ready'), 'ok');
   try {
@@ -271,6 +283,23 @@ async function templateDataDir(mysqld: string, installDb: string | null): Promis
     rmSync(work, { recursive: true, force: true });
   }
   return final;
+}
+
+function runInit(command: string, args: readonly string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (status) => resolve({ status, output }));
+    child.on('error', (error) => resolve({ status: -1, output: error.message }));
+  });
+}
+
+/** The line that says why: mariadb-install-db ends with boilerplate, so prefer an [ERROR] line. */
+function initFailure(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.find((line) => /\berror\b/i.test(line)) ?? lines.slice(-3).join(' | ') ?? 'no output';
 }
 
 function isRoot(): boolean {
