@@ -39,22 +39,41 @@ export async function prepareSandbox(session: SandboxSession, options: { readonl
 }
 
 // 1701: referenced by a foreign key (servers that refuse even with foreign_key_checks=0);
-// 1142: TRUNCATE needs the DROP privilege, DELETE does not.
-const TRUNCATE_REFUSED = new Set([1701, 1142]);
+// 1142: TRUNCATE needs the DROP privilege, DELETE does not; 4137: a system-versioned table
+// (MariaDB), which only DELETE can empty.
+const TRUNCATE_REFUSED = new Set([1701, 1142, 4137]);
+const SYSTEM_VERSIONED = 4137;
+// The DELETE HISTORY privilege is missing (1142) or the statement is refused (1227).
+const HISTORY_REFUSED = new Set([1142, 1227]);
 const DELETE_BATCH_ROWS = 50_000;
 
-/** Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused. */
+/**
+ * Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused. On a
+ * system-versioned table DELETE turns the rows into history, so the history is then removed as
+ * well where the user may (DELETE HISTORY); where not, it stays, invisible to queries of the
+ * current rows, which is all the copy and the validation compare.
+ */
 export async function emptyTable(session: SandboxSession, table: string): Promise<'truncate' | 'delete'> {
+  let refusal: number;
   try {
     await session.execute(`TRUNCATE TABLE ${quoteIdent(table)}`);
     return 'truncate';
   } catch (error) {
-    if (!TRUNCATE_REFUSED.has(errnoOf(error) ?? 0)) throw error;
+    refusal = errnoOf(error) ?? 0;
+    if (!TRUNCATE_REFUSED.has(refusal)) throw error;
   }
   for (;;) {
     const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} LIMIT ${DELETE_BATCH_ROWS}`);
-    if (affectedRows < DELETE_BATCH_ROWS) return 'delete';
+    if (affectedRows < DELETE_BATCH_ROWS) break;
   }
+  if (refusal === SYSTEM_VERSIONED) {
+    try {
+      await session.execute(`DELETE HISTORY FROM ${quoteIdent(table)}`);
+    } catch (error) {
+      if (!HISTORY_REFUSED.has(errnoOf(error) ?? 0)) throw error;
+    }
+  }
+  return 'delete';
 }
 
 // 1148 (MariaDB, MySQL 5.7): "The used command is not allowed"; 3948 (MySQL 8): local data

@@ -5,7 +5,8 @@
  * How a table is copied
  * - At the start of the data step (no resume state) the sandbox table is emptied with TRUNCATE,
  *   or with batched DELETEs when TRUNCATE is refused (referenced by a foreign key on a server
- *   that refuses even with foreign_key_checks=0, or no DROP privilege); the result says which.
+ *   that refuses even with foreign_key_checks=0, no DROP privilege, or a system-versioned table);
+ *   the result says which.
  *   A resume does not empty it, except for a table without a key, which is copied again.
  * - Rows are read with keyset queries over the chunk key (primary key, else the first unique
  *   key of NOT NULL columns; composite keys included): `WHERE <after last key> ORDER BY key

@@ -169,18 +169,22 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     });
   }
 
-  // Tables the model cannot alter safely: a maintain table is re-created from production's own
-  // SHOW CREATE (its rows are re-copied anyway); any other is reported and left alone.
+  // Tables the model cannot alter safely: re-created from production's own SHOW CREATE, never
+  // altered by guessed DDL. A maintain table's rows are re-copied anyway; a structure-only
+  // table's sandbox rows are lost, so that step is destructive (the plan is where it is seen).
   for (const change of of('unsupported_table')) {
-    if (!maintainNames.has(change.name) || change.to === null) continue;
+    if (change.to === null) continue;
+    const maintained = maintainNames.has(change.name);
     structure.push({
       phase: 'structure',
       kind: 'recreate_table',
       objectType: 'table',
       object: change.name,
       sql: [`DROP TABLE IF EXISTS ${quoteIdent(change.name)}`, change.toStatement ?? createTableSql(change.to, context)],
-      destructive: false,
-      reason: `table ${change.name} cannot be altered in place (${change.detail}); it is a maintain table, so it is re-created from production's definition and its rows re-copied`,
+      destructive: !maintained,
+      reason: maintained
+        ? `table ${change.name} cannot be altered in place (${change.detail}); it is a maintain table, so it is re-created from production's definition and its rows re-copied`
+        : `table ${change.name} cannot be altered in place (${change.detail}); it is re-created from production's definition, and its rows in the sandbox are lost`,
       schemaChange: true,
       expect: null,
       data: null,
@@ -358,6 +362,8 @@ function summarise(changes: readonly Change[], steps: readonly PlanStep[], produ
     unsupported: [
       ...changes
         .filter((c): c is Extract<Change, { kind: 'unsupported_table' | 'unsupported_object' }> => c.kind === 'unsupported_table' || c.kind === 'unsupported_object')
+        // Left alone: a re-created table got its DDL.
+        .filter((c) => !(c.kind === 'unsupported_table' && steps.some((s) => s.kind === 'recreate_table' && s.object === c.name)))
         .map((c) => ({ kind: c.kind === 'unsupported_table' ? 'table' : c.objectKind, name: c.name, reason: c.detail })),
     ],
   };

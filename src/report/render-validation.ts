@@ -26,17 +26,28 @@ const plural = (n: number, word: string, many = `${word}s`): string => `${count(
 /** One line for logs, apply's report and the end of the text output (without the verdict). */
 export function validationSummary(result: ValidationResult): string {
   const parts: string[] = [];
-  parts.push(result.structure.differences.length === 0 ? 'structure matches' : `${plural(result.structure.differences.length, 'object')} differ${result.structure.differences.length === 1 ? 's' : ''}`);
+  const differences = result.structure.differences;
+  parts.push(
+    differences.length === 0
+      ? 'structure matches'
+      : `${plural(differences.length, 'object')} differ${differences.length === 1 ? 's' : ''} (${someNames(differences.map((d) => `${d.objectType} ${d.name}`))})`,
+  );
   const tables = result.data.tables;
   const bad = tables.filter((t) => t.status !== 'match');
   const rows = tables.reduce((n, t) => n + t.productionRows, 0);
   if (tables.length > 0) {
-    parts.push(bad.length === 0 ? `${plural(tables.length, 'table')} match${tables.length === 1 ? 'es' : ''} (${plural(rows, 'row')})` : `${bad.length} of ${plural(tables.length, 'table')} differ${bad.length === 1 ? 's' : ''}`);
+    parts.push(bad.length === 0 ? `${plural(tables.length, 'table')} match${tables.length === 1 ? 'es' : ''} (${plural(rows, 'row')})` : `${bad.length} of ${plural(tables.length, 'table')} differ${bad.length === 1 ? 's' : ''} (${someNames(bad.map((t) => t.table))})`);
   }
   const orphans = result.orphans.findings;
   parts.push(orphans.length === 0 ? 'no orphan rows' : `orphan rows in ${plural(orphans.length, 'foreign key')}`);
   if (result.plan) parts.push(result.plan.productionDrifted ? 'production drifted since the plan' : 'production unchanged since the plan');
   return `${parts.join(', ')}${result.warnings.length > 0 ? `; ${plural(result.warnings.length, 'warning')}` : ''}`;
+}
+
+/** The first few names, so that a one-line summary says where to look. */
+function someNames(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
 
 /** `id=5`, `(a=1, b='x')`; NULL and '' stay distinguishable. */

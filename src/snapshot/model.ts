@@ -30,6 +30,14 @@ export interface Column {
   readonly check: string | null;
 }
 
+/**
+ * A MariaDB system-versioning column (GENERATED ALWAYS AS ROW START / ROW END): the server sets
+ * it when a row is written, so it never carries production's value into the sandbox.
+ */
+export function isRowPeriodColumn(column: Pick<Column, 'generated'>): boolean {
+  return column.generated !== null && /^row\s+(start|end)$/i.test(column.generated.expression);
+}
+
 export interface IndexPart {
   /** Column name, or null for a functional part (MySQL 8). */
   readonly column: string | null;

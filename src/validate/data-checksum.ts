@@ -33,7 +33,7 @@ import { quoteIdent } from '../db/quote.js';
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { isReplicoopError } from '../errors.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
-import type { Column, Snapshot, Table } from '../snapshot/model.js';
+import { isRowPeriodColumn, type Column, type Snapshot, type Table } from '../snapshot/model.js';
 import { displayValue } from './display-value.js';
 import {
   allOf,
@@ -169,7 +169,7 @@ function tableContext(entry: MaintainTable, table: Table, sandboxTable: Table): 
     if (column && column.generated === null) masked.push({ column, rule });
   }
   const maskedNames = new Set(masked.map((m) => m.column.name));
-  const hashed = table.columns.filter((c) => !maskedNames.has(c.name));
+  const hashed = table.columns.filter((c) => !maskedNames.has(c.name) && !isRowPeriodColumn(c));
   // A key with a masked column has different values on the two sides by design.
   const unmaskedIndexes = { ...table, indexes: table.indexes.filter((i) => !i.parts.some((p) => p.column !== null && maskedNames.has(p.column))) };
   let keyNames = chooseChunkKey(unmaskedIndexes);
@@ -180,6 +180,10 @@ function tableContext(entry: MaintainTable, table: Table, sandboxTable: Table): 
   }
   if (keyNames === null && chooseChunkKey(table) !== null && notes.length === 0) {
     notes.push('every usable key contains a masked column: compared as a whole-table multiset of rows');
+  }
+  const periods = table.columns.filter(isRowPeriodColumn);
+  if (periods.length > 0) {
+    notes.push(`system-versioning column${periods.length > 1 ? 's' : ''} ${periods.map((c) => c.name).join(', ')} not compared: the sandbox sets them when rows are written`);
   }
   const key = keyNames === null ? null : keyNames.map((name) => table.columns.find((c) => c.name === name)!);
   return {

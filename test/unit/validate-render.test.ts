@@ -97,7 +97,7 @@ describe('validation rendering', () => {
     expect(markdown).toContain('## replicoop validate: ❌ failed');
     expect(markdown).toContain('> [!CAUTION]\n> - data: orders differs');
     expect(markdown).toContain('| `orders` | **differs** | key `id` |');
-    expect(validationJson(failing)).toMatchObject({ passed: false, summary: 'structure matches, 1 of 1 table differs, no orphan rows' });
+    expect(validationJson(failing)).toMatchObject({ passed: false, summary: 'structure matches, 1 of 1 table differs (orders), no orphan rows' });
   });
 
   it('--strict: warnings alone fail, and the text says why', () => {
