@@ -15,9 +15,13 @@
  *   upper limit for the sandbox's write speed.
  * Before every run the target table is recreated empty and both servers are left to flush their
  * dirty pages, so no run pays for the previous one's writes.
+ *
+ * CPU time is reported next to wall time: the clients' (every process the bench waited for) and
+ * each server's, read from /proc. On a small machine the tools compete with both servers for the
+ * same cores, so the CPU a run costs in total decides its wall time as much as its parallelism.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../src/local-server/local-server.js';
@@ -29,16 +33,39 @@ interface Options {
   readonly chunkRows: number;
 }
 
+/** CPU seconds (user + system) a run cost: the clients and each server. */
+interface CpuCost {
+  readonly client: number;
+  readonly production: number;
+  readonly sandbox: number;
+}
+
 interface Measurement {
   /** Wall time of the whole tool: process start, connections, introspection, copy. */
   readonly seconds: number;
   /** replicoop only: copyTable's own time (without process start and introspection). */
   readonly engineSeconds?: number;
   readonly maxRssMb?: number;
+  cpu?: CpuCost;
+}
+
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process, or of its waited-for children (cutime + cstime), in seconds. */
+function cpuSeconds(pid: number | 'self', children = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+    return (Number(user) + Number(system)) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 interface Contender {
   readonly name: string;
+  /** Untimed work before the run (its CPU is not counted either). */
+  readonly prepare?: () => Promise<void>;
   readonly run: () => Promise<Measurement>;
 }
 
@@ -151,10 +178,12 @@ async function main(): Promise<void> {
     const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.js');
     const applyContender: Contender = {
       name: `replicoop apply plan.json (whole command), concurrency ${options.concurrency}`,
-      run: async () => {
+      prepare: async () => {
         rmSync(join(appDir, '.replicoop'), { recursive: true, force: true });
         const plan = spawnSync(process.execPath, [cli, 'plan', '-q'], { cwd: appDir, encoding: 'utf8' });
         if (plan.status !== 0) throw new Error(`plan failed: ${plan.stderr}`);
+      },
+      run: async () => {
         const started = performance.now();
         const apply = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q'], { cwd: appDir, encoding: 'utf8', maxBuffer: 1 << 26 });
         const seconds = (performance.now() - started) / 1000;
@@ -211,7 +240,14 @@ async function main(): Promise<void> {
       for (const contender of contenders) {
         await sandbox.sql(`DROP TABLE IF EXISTS ${TABLE}; ${DDL}`, DATABASE);
         await quiet([production, sandbox]);
+        await contender.prepare?.();
+        const before = { client: cpuSeconds('self', true), production: cpuSeconds(production.pid ?? 0), sandbox: cpuSeconds(sandbox.pid ?? 0) };
         const measurement = await contender.run();
+        measurement.cpu = {
+          client: cpuSeconds('self', true) - before.client,
+          production: cpuSeconds(production.pid ?? 0) - before.production,
+          sandbox: cpuSeconds(sandbox.pid ?? 0) - before.sandbox,
+        };
         const rows = (await sandbox.sql(`SELECT COUNT(*) AS n FROM ${TABLE}`, DATABASE)) as { n: number }[];
         if (Number(rows[0]!.n) !== options.rows) throw new Error(`${contender.name} left ${rows[0]!.n} rows instead of ${options.rows}`);
         if (rep === 1) {
@@ -220,21 +256,31 @@ async function main(): Promise<void> {
         }
         results.get(contender.name)!.push(measurement);
         const extra = measurement.engineSeconds === undefined ? '' : `  (copyTable ${measurement.engineSeconds.toFixed(2)} s, peak RSS ${measurement.maxRssMb} MB)`;
-        console.log(`  rep ${rep}  ${contender.name.padEnd(55)} ${measurement.seconds.toFixed(2)} s${extra}`);
+        const cpu = measurement.cpu;
+        const cpuText = `  cpu: client ${cpu.client.toFixed(2)} + production ${cpu.production.toFixed(2)} + sandbox ${cpu.sandbox.toFixed(2)} s`;
+        console.log(`  rep ${rep}  ${contender.name.padEnd(55)} ${measurement.seconds.toFixed(2)} s${extra}${cpuText}`);
       }
     }
 
     const reference = median(results.get(contenders[0]!.name)!.map((m) => m.seconds));
-    console.log(`\n${'contender'.padEnd(55)} ${'median s'.padStart(9)} ${'rows/s'.padStart(10)} ${'replicoop speed-up'.padStart(19)}`);
+    const totalCpu = (m: Measurement): number => (m.cpu ? m.cpu.client + m.cpu.production + m.cpu.sandbox : Number.NaN);
+    const referenceCpu = median(results.get(contenders[0]!.name)!.map(totalCpu));
+    console.log(`\n${'contender'.padEnd(55)} ${'median s'.padStart(9)} ${'rows/s'.padStart(10)} ${'replicoop speed-up'.padStart(19)} ${'CPU s (all)'.padStart(12)} ${'CPU ratio'.padStart(10)}`);
     for (const contender of contenders) {
-      const seconds = median(results.get(contender.name)!.map((m) => m.seconds));
+      const measured = results.get(contender.name)!;
+      const seconds = median(measured.map((m) => m.seconds));
+      const cpu = median(measured.map(totalCpu));
       const rate = Math.round(options.rows / seconds).toLocaleString('en-US');
-      console.log(`${contender.name.padEnd(55)} ${seconds.toFixed(2).padStart(9)} ${rate.padStart(10)} ${`${(seconds / reference).toFixed(2)}x`.padStart(19)}`);
+      console.log(
+        `${contender.name.padEnd(55)} ${seconds.toFixed(2).padStart(9)} ${rate.padStart(10)} ${`${(seconds / reference).toFixed(2)}x`.padStart(19)}` +
+          ` ${cpu.toFixed(2).padStart(12)} ${`${(cpu / referenceCpu).toFixed(2)}x`.padStart(10)}`,
+      );
     }
     const rss = contenders.flatMap((c) => results.get(c.name)!.map((m) => m.maxRssMb ?? 0));
     console.log(`\nreplicoop peak RSS (child process, all runs): ${Math.max(...rss)} MB`);
     console.log(`goals: >= 2x the dump|mariadb pipe, >= 1x mydumper/myloader, peak RSS < 200 MB (speed-up = contender time / ${contenders[0]!.name} time;`);
-    console.log('times are wall times of the whole tool, replicoop\'s including Node start-up and introspection)');
+    console.log('times are wall times of the whole tool, replicoop\'s including Node start-up and introspection;');
+    console.log(`CPU s = clients + both servers, user + system; the machine has ${cpus().length} CPUs, so no run can take less than CPU s / ${cpus().length} of wall time)`);
   } finally {
     await Promise.all([production.destroy(), sandbox.destroy()]);
     rmSync(work, { recursive: true, force: true });
