@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ConnectionTarget, Role } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
 import { ReplicoopError } from '../errors.js';
+import { quoteIdent } from './quote.js';
 import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from './server-info.js';
 import { producePackedRows, type PackedRow } from './packed-rows.js';
 import { driverError, isConnectionError, sqlError } from './sql-error.js';
@@ -286,6 +287,13 @@ async function connectWithRetry(target: ConnectionTarget, retry: RetryPolicy): P
       const e = driverError(error);
       const fatal = e.code ? NO_RETRY_CODES.get(e.code) : undefined;
       const where = describeTarget(target);
+      if (e.code === 'ER_BAD_DB_ERROR' && target.database) {
+        const fix = target.role === 'sandbox' ? `; create it first (CREATE DATABASE ${quoteIdent(target.database)}) and plan again` : '';
+        throw new ReplicoopError('connection_refused', `${target.role}: database ${target.database} does not exist (${where})${fix}; not retried`, {
+          details: { role: target.role, target: where, driverCode: e.code },
+          cause: error,
+        });
+      }
       if (fatal) {
         throw new ReplicoopError('connection_refused', `${target.role}: ${fatal} (${where}${e.code === 'ER_ACCESS_DENIED_ERROR' ? `, user ${target.user}` : ''})`, {
           details: { role: target.role, target: where, driverCode: e.code ?? null },

@@ -57,7 +57,7 @@ describe('sessions', () => {
     await expect(ProductionSession.open({ ...production.target('mysql'), user: 'pw_user', password: 'wrong-password' })).rejects.toThrow(
       /^production: access denied \(check user and password\); not retried \(127\.0\.0\.1:\d+\/mysql, user pw_user\)$/,
     );
-    await expect(SandboxSession.open({ ...testServers().sandbox.target('no_such_db'), role: 'sandbox' })).rejects.toThrow(/^sandbox: unknown database; not retried \(127\.0\.0\.1:\d+\/no_such_db\)$/);
+    await expect(SandboxSession.open({ ...testServers().sandbox.target('no_such_db'), role: 'sandbox' })).rejects.toThrow(/^sandbox: database no_such_db does not exist \(127\.0\.0\.1:\d+\/no_such_db\); create it first \(CREATE DATABASE `no_such_db`\) and plan again; not retried$/);
     // Not retried: far less than the first backoff delay.
     expect(Date.now() - started).toBeLessThan(60_000);
   });
