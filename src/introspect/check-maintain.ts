@@ -6,6 +6,9 @@ import type { Snapshot } from '../snapshot/model.js';
 
 export type MaskCheck = (rule: ResolvedConfig['maintain'][number]['mask'][string], column: Snapshot['tables'][number]['columns'][number]) => string | null;
 
+/** Engines whose rows are stored elsewhere (another server, a file, a remote source). */
+const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER']);
+
 /**
  * Plan-time checks of `maintain` against production, so that nothing fails halfway through an
  * apply: every table exists, every `where` filter is accepted by the server (a zero-row probe),
@@ -18,6 +21,13 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
     const table = tables.get(entry.table);
     if (!table) {
       problems.push(`${config.displayFile}: /maintain/${index}: maintain table "${entry.table}" does not exist in production database ${config.production.database}`);
+      continue;
+    }
+    const engine = table.options.engine.toUpperCase();
+    if (REMOTE_ENGINES.has(engine)) {
+      problems.push(
+        `${config.displayFile}: /maintain/${index}: maintain table "${entry.table}" uses engine ${engine}: its rows live on another server, and refreshing them through the sandbox would write there; keep it structure-only`,
+      );
       continue;
     }
     if (entry.where !== null) {

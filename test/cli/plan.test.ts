@@ -117,6 +117,23 @@ describe('replicoop plan', () => {
     expect(existsSync(join(s.dir, 'plan.json'))).toBe(false);
   });
 
+  it('refuses to maintain a table whose rows live on another server (FEDERATED): the copy would write there', async () => {
+    const s = await shop();
+    const { production, sandbox } = testServers();
+    await production.sql("INSTALL SONAME 'ha_federatedx'").catch(() => undefined);
+    await production.sql(
+      `CREATE TABLE remote_countries (code CHAR(2) NOT NULL PRIMARY KEY, name VARCHAR(60) NOT NULL) ENGINE=FEDERATED CONNECTION='mysql://root@127.0.0.1:${production.port}/${s.productionDb}/countries'`,
+      s.productionDb,
+    );
+    writeConfig(s.dir, sides(production.port, sandbox.port, s.productionDb, s.sandboxDb), { maintain: ['countries', 'remote_countries'] });
+    const result = await runCli(['plan'], { cwd: s.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'error: replicoop.yaml: /maintain/1: maintain table "remote_countries" uses engine FEDERATED: its rows live on another server, and refreshing them through the sandbox would write there; keep it structure-only',
+    );
+    expect(existsSync(join(s.dir, 'plan.json'))).toBe(false);
+  });
+
   it.skipIf(!fixturesFound)('renders Markdown for a pull request (golden file, WordPress 6.8 -> 6.9 multisite)', async () => {
     const { production, sandbox } = testServers();
     const productionDb = uniqueName('wp');
