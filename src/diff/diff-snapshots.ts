@@ -91,6 +91,7 @@ function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Chan
   const unsupportedFrom = new Map(from.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
   const unsupportedTo = new Map(to.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
   const before = new Map(from.tables.map((t) => [t.name, t]));
+  const blocking = foreignKeyBlockingColumns(from, to, options);
   const changes: Change[] = [];
   for (const table of to.tables) {
     const old = before.get(table.name);
@@ -112,7 +113,7 @@ function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Chan
       if (change) changes.push(change);
       continue;
     }
-    const alter = diffTable(old, table, options);
+    const alter = diffTable(old, table, options, foreignKeysToRebuild(old, blocking));
     if (alter) changes.push(alter);
   }
   const after = new Set(to.tables.map((t) => t.name));
@@ -165,7 +166,45 @@ function indexKey(index: Index): string {
   return canonicalJson([index.kind, index.parts, index.using, index.comment, index.ignored, index.parser]);
 }
 
-export function diffTable(from: Table, to: Table, options: CompareOptions = { stripWidths: false, definers: 'current_user' }): Change | null {
+/**
+ * Columns (table NUL column) whose type, character set, collation or nullability changes. MariaDB
+ * refuses to change a column that a foreign key uses, on either side of the key (errors 1832,
+ * 1833), even with foreign_key_checks=0: such keys are dropped first and re-added afterwards.
+ */
+function foreignKeyBlockingColumns(from: Snapshot, to: Snapshot, options: CompareOptions): Set<string> {
+  const shape = (c: Column): string => canonicalJson([options.stripWidths ? stripIntegerDisplayWidth(c.type) : c.type, c.charset, c.collation, c.nullable]);
+  const after = new Map(to.tables.map((t) => [t.name, t]));
+  const blocking = new Set<string>();
+  for (const table of from.tables) {
+    const target = after.get(table.name);
+    if (!target) continue;
+    const columns = new Map(target.columns.map((c) => [c.name, c]));
+    for (const column of table.columns) {
+      const changed = columns.get(column.name);
+      if (changed && shape(changed) !== shape(column)) blocking.add(`${table.name}\u0000${column.name}`);
+    }
+  }
+  return blocking;
+}
+
+/** The keys of a sandbox table that use a changing column, on their side or the referenced one. */
+function foreignKeysToRebuild(table: Table, blocking: ReadonlySet<string>): Set<string> {
+  const rebuild = new Set<string>();
+  for (const fk of table.foreignKeys) {
+    const own = fk.columns.some((c) => blocking.has(`${table.name}\u0000${c}`));
+    const referenced = fk.referencedSchema === null && fk.referencedColumns.some((c) => blocking.has(`${fk.referencedTable}\u0000${c}`));
+    if (own || referenced) rebuild.add(fk.name);
+  }
+  return rebuild;
+}
+
+/** rebuildFks: keys dropped and re-added even when unchanged (see foreignKeyBlockingColumns). */
+export function diffTable(
+  from: Table,
+  to: Table,
+  options: CompareOptions = { stripWidths: false, definers: 'current_user' },
+  rebuildFks: ReadonlySet<string> = new Set(),
+): Change | null {
   const clauses: AlterClause[] = [];
   const reasons: string[] = [];
   let destructive = false;
@@ -174,7 +213,7 @@ export function diffTable(from: Table, to: Table, options: CompareOptions = { st
   const toFks = new Map(to.foreignKeys.map((fk) => [fk.name, fk]));
   for (const fk of from.foreignKeys) {
     const target = toFks.get(fk.name);
-    if (!target || canonicalJson(target) !== canonicalJson(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
+    if (!target || rebuildFks.has(fk.name) || canonicalJson(target) !== canonicalJson(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
   }
 
   const fromChecks = new Map(from.checks.map((c) => [c.name, c]));
@@ -239,7 +278,7 @@ export function diffTable(from: Table, to: Table, options: CompareOptions = { st
   }
   for (const fk of to.foreignKeys) {
     const old = fromFks.get(fk.name);
-    if (!old || canonicalJson(old) !== canonicalJson(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
+    if (!old || rebuildFks.has(fk.name) || canonicalJson(old) !== canonicalJson(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
   }
 
   const a = from.options;
@@ -254,6 +293,14 @@ export function diffTable(from: Table, to: Table, options: CompareOptions = { st
   }
 
   if (clauses.length === 0) return null;
+  const rebuilt = [...rebuildFks].filter((name) => {
+    const a = fromFks.get(name);
+    const b = toFks.get(name);
+    return a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b);
+  });
+  if (rebuilt.length > 0) {
+    reasons.push(`foreign key${rebuilt.length > 1 ? 's' : ''} ${rebuilt.sort().join(', ')} dropped and re-added: a column on either side changes type, and MariaDB refuses that while the key exists`);
+  }
   if (reasons.length === 0) reasons.push(`alters table ${to.name} in place (rows are kept)`);
   return { kind: 'alter_table', name: to.name, from, to, clauses, destructive, reasons };
 }

@@ -147,11 +147,37 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       return alters.filter((a) => a.clauses.some((c) => c.kind === 'drop_foreign_key' && c.foreignKey.referencedTable === name && c.foreignKey.referencedSchema === null)).map((a) => a.name);
     },
   );
+  // In a cycle no order works: a table's dropped FKs that point at a table altered before it are
+  // dropped in a step of their own, before any table is altered (MariaDB refuses to change a
+  // column that a foreign key still uses).
+  const hoisted = new Map<string, Set<string>>();
+  for (const [position, name] of alterOrder.entries()) {
+    const late = alterByName.get(name)!.clauses.flatMap((c) => {
+      if (c.kind !== 'drop_foreign_key' || c.foreignKey.referencedSchema !== null || c.foreignKey.referencedTable === name) return [];
+      const at = alterOrder.indexOf(c.foreignKey.referencedTable);
+      return at >= 0 && at < position ? [c.foreignKey] : [];
+    });
+    if (late.length === 0) continue;
+    hoisted.set(name, new Set(late.map((fk) => fk.name)));
+    structure.push({
+      phase: 'structure',
+      kind: 'alter_table',
+      objectType: 'table',
+      object: name,
+      sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${late.map((fk) => `DROP FOREIGN KEY ${quoteIdent(fk.name)}`).join(',\n  ')}`],
+      destructive: false,
+      reason: `drops foreign keys of ${name} first: they form a cycle with other tables being altered (re-added afterwards)`,
+      schemaChange: true,
+      expect: null,
+      data: null,
+    });
+  }
   for (const name of alterOrder) {
     const change = alterByName.get(name)!;
     const now: AlterClause[] = [];
     for (const clause of change.clauses) {
       if (clause.kind === 'add_foreign_key') defer(name, clause.foreignKey);
+      else if (clause.kind === 'drop_foreign_key' && hoisted.get(name)?.has(clause.foreignKey.name)) continue;
       else now.push(clause);
     }
     if (now.length === 0) continue;
