@@ -149,11 +149,16 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
   );
   // In a cycle no order works: a table's dropped FKs that point at a table altered before it are
   // dropped in a step of their own, before any table is altered (MariaDB refuses to change a
-  // column that a foreign key still uses).
+  // column that a foreign key still uses). So are the dropped FKs of a table changing engine.
   const hoisted = new Map<string, Set<string>>();
   for (const [position, name] of alterOrder.entries()) {
-    const late = alterByName.get(name)!.clauses.flatMap((c) => {
-      if (c.kind !== 'drop_foreign_key' || c.foreignKey.referencedSchema !== null || c.foreignKey.referencedTable === name) return [];
+    const clauses = alterByName.get(name)!.clauses;
+    // An engine change in the same statement is refused while the table has foreign keys (1217).
+    const engineChanges = clauses.some((c) => c.kind === 'table_options' && c.from.engine.toLowerCase() !== c.to.engine.toLowerCase());
+    const late = clauses.flatMap((c) => {
+      if (c.kind !== 'drop_foreign_key') return [];
+      if (engineChanges) return [c.foreignKey];
+      if (c.foreignKey.referencedSchema !== null || c.foreignKey.referencedTable === name) return [];
       const at = alterOrder.indexOf(c.foreignKey.referencedTable);
       return at >= 0 && at < position ? [c.foreignKey] : [];
     });
@@ -166,7 +171,9 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       object: name,
       sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${late.map((fk) => `DROP FOREIGN KEY ${quoteIdent(fk.name)}`).join(',\n  ')}`],
       destructive: false,
-      reason: `drops foreign keys of ${name} first: they form a cycle with other tables being altered (re-added afterwards)`,
+      reason: engineChanges
+        ? `drops foreign keys of ${name} first: its engine changes, which the server refuses while they exist`
+        : `drops foreign keys of ${name} first: they form a cycle with other tables being altered (re-added afterwards)`,
       schemaChange: true,
       expect: null,
       data: null,
@@ -225,13 +232,17 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     (name) => createByName.get(name)!.table.foreignKeys.filter((fk) => fk.referencedSchema === null).map((fk) => fk.referencedTable),
   );
   const exists = new Set([...sandboxTables.keys()].filter((n) => !droppedTables.has(n)));
+  // Foreign key names are unique per database: one still held by a table dropped later (a
+  // renamed table) is added once that table is gone.
+  const heldUntilDrop = new Set([...droppedTables].flatMap((n) => sandboxTables.get(n)?.foreignKeys.map((fk) => fk.name.toLowerCase()) ?? []));
   for (const name of createOrder) {
     const change = createByName.get(name)!;
     const table = change.table;
     const inline: ForeignKey[] = [];
     for (const fk of table.foreignKeys) {
       const target = fk.referencedTable;
-      if (change.createStatement || fk.referencedSchema !== null || target === name || exists.has(target)) inline.push(fk);
+      const free = !heldUntilDrop.has(fk.name.toLowerCase());
+      if (change.createStatement || (free && (fk.referencedSchema !== null || target === name || exists.has(target)))) inline.push(fk);
       else defer(name, fk);
     }
     exists.add(name);

@@ -40,8 +40,31 @@ const cases: [string, string, string][] = [
 ];
 
 // Changes real schemas go through: views with CTEs and window functions, odd defaults, primary
-// and foreign keys whose columns widen (INT -> BIGINT, also in a cycle), names at the 64-character limit.
+// and foreign keys whose columns widen (INT -> BIGINT, also in a cycle), renamed tables keeping their
+// foreign key names, engine changes that add or remove foreign keys, names at the 64-character limit.
 const realWorldCases: [string, string, string][] = [
+  ['gen-dep', `CREATE TABLE t (id INT PRIMARY KEY, a INT, g INT AS (a * 2) STORED, v INT AS (a + 1) VIRTUAL, KEY (g), KEY (v)); INSERT INTO t (id, a) VALUES (1, 5)`,
+    `CREATE TABLE t (id INT PRIMARY KEY, a BIGINT, g BIGINT AS (a * 3) STORED, v BIGINT AS (a + 1) VIRTUAL, KEY (g), KEY (v))`],
+  ['pk-extend-fk', `CREATE TABLE p (id INT NOT NULL, t INT NOT NULL DEFAULT 0, PRIMARY KEY (id)); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT NOT NULL, t INT NOT NULL DEFAULT 0, PRIMARY KEY (id, t)); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['unique-to-pk', `CREATE TABLE t (id INT NOT NULL, v INT, UNIQUE KEY id (id)); INSERT INTO t VALUES (1, 1)`, `CREATE TABLE t (id INT NOT NULL, v INT, PRIMARY KEY (id))`],
+  ['fk-index-swap', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, KEY k_old (p_id), CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, x INT, KEY k_new (p_id, x), CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['fk-col-rename', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, parent_id INT, CONSTRAINT fk FOREIGN KEY (parent_id) REFERENCES p (id))`],
+  ['parent-pk-col-rename', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (pid INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (pid))`],
+  ['nullability-fk', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT NULL, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL)`,
+    `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT NOT NULL, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE)`],
+  ['table-rename-with-fk', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c_old (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c_new (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['engine-myisam-to-innodb-fk', `CREATE TABLE p (id INT PRIMARY KEY) ENGINE=MyISAM; CREATE TABLE c (id INT PRIMARY KEY, p_id INT) ENGINE=MyISAM`,
+    `CREATE TABLE p (id INT PRIMARY KEY) ENGINE=InnoDB; CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id)) ENGINE=InnoDB`],
+  ['multi-col-fk-widen', `CREATE TABLE p (a INT, b INT, PRIMARY KEY (a, b)); CREATE TABLE c (id INT PRIMARY KEY, a INT, b INT, CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES p (a, b))`,
+    `CREATE TABLE p (a INT, b BIGINT, PRIMARY KEY (a, b)); CREATE TABLE c (id INT PRIMARY KEY, a INT, b BIGINT, CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES p (a, b))`],
+  ['self-fk-widen', `CREATE TABLE n (id INT PRIMARY KEY, parent INT, CONSTRAINT fk_self FOREIGN KEY (parent) REFERENCES n (id))`,
+    `CREATE TABLE n (id BIGINT PRIMARY KEY, parent BIGINT, CONSTRAINT fk_self FOREIGN KEY (parent) REFERENCES n (id))`],
+
   ['views-complex', '', `CREATE TABLE t (id INT PRIMARY KEY, g INT, v DECIMAL(10,2), j JSON);
     CREATE VIEW v_cte AS WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r;
     CREATE VIEW v_win AS SELECT id, SUM(v) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM t;
