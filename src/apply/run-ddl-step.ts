@@ -1,5 +1,5 @@
 import type { SandboxSession } from '../db/session.js';
-import { isForeignKeyError } from '../db/sql-error.js';
+import { errnoOf, isForeignKeyError } from '../db/sql-error.js';
 import type { PlanStep } from '../plan/plan-types.js';
 
 export interface DdlStepOutcome {
@@ -7,6 +7,9 @@ export interface DdlStepOutcome {
   /** Set when a foreign key error made us turn foreign_key_checks off (the original design's strategy). */
   readonly foreignKeyChecksDisabled: boolean;
 }
+
+/** ER_PARTITION_MGMT_ON_NONPARTITIONED. */
+const NOT_PARTITIONED = 1505;
 
 export const SANDBOX_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 
@@ -23,6 +26,8 @@ export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, option
       try {
         await sandbox.execute(sql);
       } catch (error) {
+        // A step re-run after a crash between its statements: the partitioning is already gone.
+        if (errnoOf(error) === NOT_PARTITIONED && / REMOVE PARTITIONING$/.test(sql)) continue;
         if (!isForeignKeyError(error) || disabled) throw error;
         disabled = true;
         options.onWarning?.(`step ${step.id}: foreign key error (${(error as Error).message}); retrying with foreign_key_checks=0`);

@@ -71,16 +71,22 @@ export function tableOptionsSql(from: TableOptions, to: TableOptions): string {
   return parts.join(' ');
 }
 
-/** ALTER TABLE with the clauses in a valid order; partitioning goes in its own statement. */
+/**
+ * ALTER TABLE with the clauses in a valid order; partitioning goes in its own statement. When a
+ * partitioned table also changes its keys or columns, the old partitioning is removed first: its
+ * function may use a column the new keys leave out (error 1503), and the new one is set last.
+ */
 export function alterTableSql(table: Table, clauses: readonly AlterClause[], context: DdlContext): string[] {
   const statements: string[] = [];
+  const name = quoteIdent(table.name);
   const regular = clauses.filter((c) => c.kind !== 'partitioning');
+  const partitioning = clauses.find((c): c is Extract<AlterClause, { kind: 'partitioning' }> => c.kind === 'partitioning');
+  const removeFirst = partitioning !== undefined && partitioning.from !== null && regular.length > 0;
+  if (removeFirst) statements.push(`ALTER TABLE ${name} REMOVE PARTITIONING`);
   if (regular.length > 0) {
-    statements.push(`ALTER TABLE ${quoteIdent(table.name)}\n  ${regular.map((c) => alterClauseSql(c, table, context)).join(',\n  ')}`);
+    statements.push(`ALTER TABLE ${name}\n  ${regular.map((c) => alterClauseSql(c, table, context)).join(',\n  ')}`);
   }
-  for (const clause of clauses) {
-    if (clause.kind === 'partitioning') statements.push(`ALTER TABLE ${quoteIdent(table.name)} ${alterClauseSql(clause, table, context)}`);
-  }
+  if (partitioning && !(removeFirst && partitioning.to === null)) statements.push(`ALTER TABLE ${name} ${alterClauseSql(partitioning, table, context)}`);
   return statements;
 }
 

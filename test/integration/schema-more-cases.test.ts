@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { converge } from '../support/converge.js';
+import { runDdlStep } from '../../src/apply/run-ddl-step.js';
+import { SandboxSession } from '../../src/db/session.js';
+import type { PlanStep } from '../../src/plan/plan-types.js';
+import { converge, freshDatabases } from '../support/converge.js';
+import { testServers } from '../support/servers.js';
 
 const cases: [string, string, string][] = [
   ['sysver', '', `CREATE TABLE sv (id INT PRIMARY KEY, x INT) WITH SYSTEM VERSIONING`],
@@ -40,9 +44,36 @@ const cases: [string, string, string][] = [
 ];
 
 // Changes real schemas go through: views with CTEs and window functions, odd defaults, primary
-// and foreign keys whose columns widen (INT -> BIGINT, also in a cycle), renamed tables keeping their
+// partitioning added or removed together with a key change, and foreign keys whose columns widen (INT -> BIGINT, also in a cycle), renamed tables keeping their
 // foreign key names, engine changes that add or remove foreign keys, names at the 64-character limit.
 const realWorldCases: [string, string, string][] = [
+  ['table-becomes-view', `CREATE TABLE base (id INT PRIMARY KEY); CREATE TABLE x (id INT PRIMARY KEY)`, `CREATE TABLE base (id INT PRIMARY KEY); CREATE VIEW x AS SELECT id FROM base`],
+  ['view-chain-change', `CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT); CREATE VIEW v1 AS SELECT id, a FROM t; CREATE VIEW v2 AS SELECT id FROM v1`,
+    `CREATE TABLE t (id INT PRIMARY KEY, b INT); CREATE VIEW v1 AS SELECT id, b FROM t; CREATE VIEW v2 AS SELECT id, b FROM v1; CREATE VIEW v0 AS SELECT * FROM v2`],
+  ['trigger-new-col', `CREATE TABLE t (id INT PRIMARY KEY, a INT); CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1`,
+    `CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT); CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.b = NEW.a + 1`],
+  ['pk-parent-change', `CREATE TABLE p (id INT NOT NULL, PRIMARY KEY (id)); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT NOT NULL, x INT NOT NULL DEFAULT 0, PRIMARY KEY (x, id), UNIQUE KEY u_id (id)); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['to-partitioned', `CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id)); INSERT INTO t VALUES (1, '2020-05-05')`,
+    `CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (YEAR(d)) (PARTITION p2019 VALUES LESS THAN (2020), PARTITION pmax VALUES LESS THAN MAXVALUE)`],
+  ['partition-add', `CREATE TABLE t (id INT NOT NULL, PRIMARY KEY (id)) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200))`,
+    `CREATE TABLE t (id INT NOT NULL, PRIMARY KEY (id)) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200), PARTITION p2 VALUES LESS THAN (300))`],
+  ['auto-inc-add', `CREATE TABLE t (id INT NOT NULL, PRIMARY KEY (id)); INSERT INTO t VALUES (1), (5)`, `CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (id))`],
+  ['fulltext-charset', `CREATE TABLE t (id INT PRIMARY KEY, body TEXT CHARACTER SET latin1, FULLTEXT KEY ft (body)) DEFAULT CHARSET=latin1`,
+    `CREATE TABLE t (id INT PRIMARY KEY, body TEXT, FULLTEXT KEY ft (body)) DEFAULT CHARSET=utf8mb4`],
+  ['routine-signature', `CREATE PROCEDURE p(a INT) SELECT a; CREATE FUNCTION f(a INT) RETURNS INT RETURN a`,
+    `CREATE PROCEDURE p(a INT, b INT) SELECT a + b; CREATE FUNCTION f(a BIGINT) RETURNS BIGINT DETERMINISTIC RETURN a * 2; CREATE PROCEDURE f() SELECT 1`],
+  ['event-change', `CREATE TABLE t (id INT PRIMARY KEY); CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM t`,
+    `CREATE TABLE t (id INT PRIMARY KEY); CREATE EVENT e ON SCHEDULE EVERY 2 HOUR ON COMPLETION PRESERVE DISABLE DO DELETE FROM t WHERE id > 1`],
+  ['col-to-generated', `CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)`, `CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT AS (a * 2) STORED)`],
+  ['invisible-toggle', `CREATE TABLE t (id INT PRIMARY KEY, a INT)`, `CREATE TABLE t (id INT PRIMARY KEY, a INT INVISIBLE)`],
+  ['check-on-fk-col', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT CHECK (p_id > 0), CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['unsigned-fk', `CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
+    `CREATE TABLE p (id INT UNSIGNED PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT UNSIGNED, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`],
+  ['fk-to-new-unique', `CREATE TABLE p (id INT PRIMARY KEY, code INT NOT NULL); CREATE TABLE c (id INT PRIMARY KEY, code INT)`,
+    `CREATE TABLE p (id INT PRIMARY KEY, code INT NOT NULL, UNIQUE KEY (code)); CREATE TABLE c (id INT PRIMARY KEY, code INT, CONSTRAINT fk FOREIGN KEY (code) REFERENCES p (code))`],
+
   ['gen-dep', `CREATE TABLE t (id INT PRIMARY KEY, a INT, g INT AS (a * 2) STORED, v INT AS (a + 1) VIRTUAL, KEY (g), KEY (v)); INSERT INTO t (id, a) VALUES (1, 5)`,
     `CREATE TABLE t (id INT PRIMARY KEY, a BIGINT, g BIGINT AS (a * 3) STORED, v BIGINT AS (a + 1) VIRTUAL, KEY (g), KEY (v))`],
   ['pk-extend-fk', `CREATE TABLE p (id INT NOT NULL, t INT NOT NULL DEFAULT 0, PRIMARY KEY (id)); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk FOREIGN KEY (p_id) REFERENCES p (id))`,
@@ -137,4 +168,21 @@ describe('real-world changes converge, in both directions', () => {
       await converge(`${name.replace(/-/g, '_')}_r`, productionSql, sandboxSql);
     });
   }
+});
+
+describe('a step re-run after a crash between its statements', () => {
+  it('REMOVE PARTITIONING of a table whose partitioning is already gone is skipped, the rest runs', async () => {
+    const dbs = await freshDatabases('repart');
+    const { sandbox } = testServers();
+    await sandbox.sql('CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d))', dbs.sandbox);
+    const session = await SandboxSession.open(sandbox.target(dbs.sandbox));
+    try {
+      const step = { id: '0001-alter-table-t', sql: ['ALTER TABLE `t` REMOVE PARTITIONING', 'ALTER TABLE `t`\n  DROP PRIMARY KEY,\n  ADD PRIMARY KEY (`id`)'] } as PlanStep;
+      await expect(runDdlStep(session, step)).resolves.toMatchObject({ statements: 2 });
+    } finally {
+      await session.close();
+    }
+    const keys = await sandbox.sql<{ Column_name: string }[]>("SHOW INDEX FROM t WHERE Key_name = 'PRIMARY'", dbs.sandbox);
+    expect(keys.map((k) => k.Column_name)).toEqual(['id']);
+  });
 });
