@@ -12,6 +12,8 @@ export function stepAlreadyApplied(step: PlanStep, plan: Plan, sandbox: Snapshot
   if (!expect) return null;
   const find = (snapshot: Snapshot): boolean => {
     switch (expect.objectType) {
+      case 'database':
+        return true;
       case 'table':
         return snapshot.tables.some((t) => t.name === expect.name);
       case 'view':

@@ -1,5 +1,11 @@
 import type { CheckConstraint, Column, Event, ForeignKey, Index, Routine, Sequence, Table, Trigger, View } from '../snapshot/model.js';
 
+/** A database's default character set and collation: what objects created without one take. */
+export interface DatabaseDefaults {
+  readonly charset: string;
+  readonly collation: string;
+}
+
 /** Where an added or moved column goes. */
 export type ColumnPosition = { readonly first: true } | { readonly after: string } | null;
 
@@ -53,6 +59,13 @@ export type Change = Safety &
     | { readonly kind: 'create_sequence'; readonly name: string; readonly sequence: Sequence }
     | { readonly kind: 'alter_sequence'; readonly name: string; readonly from: Sequence; readonly sequence: Sequence }
     | { readonly kind: 'drop_sequence'; readonly name: string; readonly sequence: Sequence }
+    | {
+        readonly kind: 'alter_database';
+        /** The sandbox database's name (the one altered). */
+        readonly name: string;
+        readonly from: DatabaseDefaults;
+        readonly to: DatabaseDefaults;
+      }
     | { readonly kind: 'unsupported_object'; readonly name: string; readonly objectKind: 'view' | 'routine' | 'event'; readonly detail: string }
   );
 

@@ -20,6 +20,7 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
     definers: options.definers ?? 'current_user',
   };
   return [
+    ...diffDatabase(from, to),
     ...diffTables(from, to, compare),
     ...diffNamed(from.views, to.views, viewKey(compare), (v) => ({ kind: 'create_view', name: v.name, view: v, destructive: false, reasons: [`creates view ${v.name}`] }),
       (a, b) => ({ kind: 'alter_view', name: b.name, from: a, view: b, destructive: false, reasons: [`replaces view ${b.name}`] }),
@@ -38,6 +39,24 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
       (a, b) => ({ kind: 'alter_sequence', name: b.name, from: a, sequence: b, destructive: true, reasons: [`recreates sequence ${b.name} (its current value restarts)`] }),
       (s) => ({ kind: 'drop_sequence', name: s.name, sequence: s, destructive: true, reasons: [`drops sequence ${s.name}`] })),
     ...unreadableObjects(from, to),
+  ];
+}
+
+/**
+ * The database defaults: tables always name their character set, but routine parameters and
+ * return values, and columns added later without one, take the database's.
+ */
+function diffDatabase(from: Snapshot, to: Snapshot): Change[] {
+  if (from.charset === to.charset && from.collation === to.collation) return [];
+  return [
+    {
+      kind: 'alter_database',
+      name: from.database,
+      from: { charset: from.charset, collation: from.collation },
+      to: { charset: to.charset, collation: to.collation },
+      destructive: false,
+      reasons: [`the database default changes from ${from.charset}/${from.collation} to ${to.charset}/${to.collation} (existing tables keep theirs)`],
+    },
   ];
 }
 

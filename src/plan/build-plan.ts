@@ -102,6 +102,24 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     deferredFks.set(table, [...(deferredFks.get(table) ?? []), fk]);
   };
 
+  // 0. The database defaults, before anything is created that would take them.
+  for (const change of of('alter_database')) {
+    const { charset, collation } = change.to;
+    if (![charset, collation].every((n) => /^[A-Za-z0-9_]+$/.test(n))) throw new Error(`unexpected character set or collation name: ${charset}/${collation}`);
+    structure.push({
+      phase: 'structure',
+      kind: 'alter_database',
+      objectType: 'database',
+      object: change.name,
+      sql: [`ALTER DATABASE ${quoteIdent(change.name)} CHARACTER SET ${charset} COLLATE ${collation}`],
+      destructive: false,
+      reason: change.reasons.join('; '),
+      schemaChange: true,
+      expect: null,
+      data: null,
+    });
+  }
+
   // 1. Triggers go first: removed or changed ones, and every trigger on a maintain table (it must
   //    not fire while rows are copied; production's is re-created in the post phase).
   const changedTriggers = new Set([...of('alter_trigger'), ...of('drop_trigger')].map((c) => c.name));

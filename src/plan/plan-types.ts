@@ -22,9 +22,10 @@ export type StepKind =
   | 'drop_event'
   | 'create_sequence'
   | 'drop_sequence'
-  | 'copy_table';
+  | 'copy_table'
+  | 'alter_database';
 
-export type ObjectType = 'table' | 'view' | 'trigger' | 'routine' | 'event' | 'sequence';
+export type ObjectType = 'database' | 'table' | 'view' | 'trigger' | 'routine' | 'event' | 'sequence';
 
 /**
  * What the sandbox holds once a step is done, so that a step found "running" after a crash can
@@ -79,6 +80,7 @@ export interface PlanSummary {
   readonly tablesAltered: number;
   readonly tablesDropped: number;
   readonly tablesRecreated: number;
+  /** Views, triggers, routines, events, sequences and the database defaults. */
   readonly otherObjectsChanged: number;
   readonly maintainTables: number;
   readonly structureOnlyTables: number;

@@ -17,7 +17,7 @@ export interface ObjectChange {
   readonly destructive: boolean;
 }
 
-const TYPE_ORDER: Record<ObjectType, number> = { table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
+const TYPE_ORDER: Record<ObjectType, number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
 
 export function objectChanges(plan: Plan): ObjectChange[] {
   const groups = new Map<string, PlanStep[]>();
@@ -42,6 +42,9 @@ export function objectChanges(plan: Plan): ObjectChange[] {
 /** The object's CREATE statement as the plan shows it (DEFINER left out: it is rewritten anyway). */
 export function definition(snapshot: Snapshot, objectType: ObjectType, name: string, context: DdlContext): string | null {
   switch (objectType) {
+    // Names differ between the two sides; what is compared is the defaults.
+    case 'database':
+      return `DEFAULT CHARACTER SET ${snapshot.charset} COLLATE ${snapshot.collation}`;
     case 'table': {
       const unsupported = snapshot.unsupported.find((u) => u.kind === 'table' && u.name === name);
       if (unsupported?.createStatement) return unsupported.createStatement;

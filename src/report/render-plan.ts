@@ -27,7 +27,7 @@ function summaryRows(plan: Plan): [string, string][] {
     ['Tables altered', String(s.tablesAltered)],
     ['Tables dropped', String(s.tablesDropped)],
     ['Tables re-created', String(s.tablesRecreated)],
-    ['Views, triggers, routines, events changed', String(s.otherObjectsChanged)],
+    ['Other objects changed', String(s.otherObjectsChanged)],
     ['Maintain tables (data refreshed)', String(s.maintainTables)],
     ['Structure-only tables', String(s.structureOnlyTables)],
     ['Destructive steps', String(s.destructiveSteps)],

@@ -44,7 +44,7 @@ export function compareStructure(from: Snapshot, to: Snapshot, options: Structur
     else if (options.labels) diff = relabel(diff, options.labels);
     differences.push({ objectType, name: change.name, kind, reasons: change.kind === 'unsupported_table' ? [change.detail, ...change.reasons] : change.reasons, diff });
   }
-  const order: Record<StructureDifference['objectType'], number> = { table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
+  const order: Record<StructureDifference['objectType'], number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
   differences.sort((a, b) => order[a.objectType] - order[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { differences, uncomparable };
 }

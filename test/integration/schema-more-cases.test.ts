@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runDdlStep } from '../../src/apply/run-ddl-step.js';
 import { SandboxSession } from '../../src/db/session.js';
 import type { PlanStep } from '../../src/plan/plan-types.js';
-import { converge, freshDatabases } from '../support/converge.js';
-import { testServers } from '../support/servers.js';
+import { renderPlanText } from '../../src/report/render-plan.js';
+import { converge, convergeLoaded, freshDatabases } from '../support/converge.js';
+import { testServers, uniqueName } from '../support/servers.js';
 
 const cases: [string, string, string][] = [
   ['sysver', '', `CREATE TABLE sv (id INT PRIMARY KEY, x INT) WITH SYSTEM VERSIONING`],
@@ -184,5 +185,20 @@ describe('a step re-run after a crash between its statements', () => {
     }
     const keys = await sandbox.sql<{ Column_name: string }[]>("SHOW INDEX FROM t WHERE Key_name = 'PRIMARY'", dbs.sandbox);
     expect(keys.map((k) => k.Column_name)).toEqual(['id']);
+  });
+});
+
+describe('database defaults', () => {
+  it('a sandbox database created with another default charset is altered first, so routines take production\'s', async () => {
+    const { production, sandbox } = testServers();
+    const name = uniqueName('dbcs');
+    await production.createDatabase(name, 'utf8mb4', 'utf8mb4_unicode_ci');
+    await sandbox.createDatabase(name, 'latin1', 'latin1_swedish_ci');
+    await production.sql(`CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(10)); CREATE FUNCTION f(a VARCHAR(10)) RETURNS VARCHAR(20) RETURN CONCAT(a, 'é')`, name);
+    const result = await convergeLoaded({ production: name, sandbox: name });
+    expect(result.plan.steps[0]).toMatchObject({ kind: 'alter_database', objectType: 'database', sql: [`ALTER DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`] });
+    expect(renderPlanText(result.plan)).toContain('+DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
+    const parameters = await sandbox.sql<{ c: string }[]>(`SELECT CHARACTER_SET_NAME AS c FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = ? AND SPECIFIC_NAME = 'f' ORDER BY ORDINAL_POSITION`, undefined, [name]);
+    expect(parameters.map((p) => p.c)).toEqual(['utf8mb4', 'utf8mb4']);
   });
 });
