@@ -187,7 +187,8 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       kind: 'alter_table',
       objectType: 'table',
       object: name,
-      sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${late.map((fk) => `DROP FOREIGN KEY ${quoteIdent(fk.name)}`).join(',\n  ')}`],
+      // IF EXISTS: a step re-run after a crash finds them gone.
+      sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${late.map((fk) => `DROP FOREIGN KEY ${context.rules.flavor === 'mariadb' ? 'IF EXISTS ' : ''}${quoteIdent(fk.name)}`).join(',\n  ')}`],
       destructive: false,
       reason: engineChanges
         ? `drops foreign keys of ${name} first: its engine changes, which the server refuses while they exist`
