@@ -9,8 +9,8 @@ const MINIMAL = 'production: { user: ro, database: shop }\nsandbox: { user: root
 /** Each bad config gives exactly these stderr lines and exit 1, through the real binary. */
 const CASES: [string, string, string[]][] = [
   ['port is not an integer', MINIMAL.replace('port: 3307', 'port: "abc"'), ['error: replicoop.yaml: /sandbox/port: must be integer']],
-  ['unknown top-level key', `${MINIMAL}maintian: [a]\n`, ['error: replicoop.yaml: /: unknown key "maintian"']],
-  ['unknown connection key', MINIMAL.replace('user: ro', 'usr: ro'), ['error: replicoop.yaml: /production: unknown key "usr"']],
+  ['unknown top-level key', `${MINIMAL}maintian: [a]\n`, ['error: replicoop.yaml: /: unknown key "maintian" (did you mean "maintain"?)']],
+  ['unknown connection key', MINIMAL.replace('user: ro', 'usr: ro'), ['error: replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)']],
   ['missing sandbox', 'production: { user: ro, database: shop }\n', ['error: replicoop.yaml: /: missing required key "sandbox"']],
   ['missing env var', 'production:\n  user: ro\n  password: ${NOPE_PW}\n  database: shop\nsandbox: { user: root, database: s }\n', ['error: replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})']],
   ['invalid glob', `${MINIMAL}ignore: ["tmp_[x"]\n`, ['error: replicoop.yaml: /ignore/0: "tmp_[x" is not a valid glob: it has an unclosed [']],

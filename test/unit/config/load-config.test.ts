@@ -92,8 +92,9 @@ describe('config: each bad file gives exact lines naming file and key', () => {
   const cases: [string, string, string][] = [
     ['port is not an integer', minimal.replace('port: 3307', 'port: "abc"'), 'replicoop.yaml: /sandbox/port: must be integer'],
     ['port out of range', minimal.replace('port: 3307', 'port: 70000'), 'replicoop.yaml: /sandbox/port: must be <= 65535'],
-    ['unknown top-level key', `${minimal}maintian: [a]\n`, 'replicoop.yaml: /: unknown key "maintian"'],
-    ['unknown connection key', minimal.replace('user: ro', 'usr: ro'), 'replicoop.yaml: /production: unknown key "usr"'],
+    ['unknown top-level key', `${minimal}maintian: [a]\n`, 'replicoop.yaml: /: unknown key "maintian" (did you mean "maintain"?)'],
+    ['unknown connection key', minimal.replace('user: ro', 'usr: ro'), 'replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)'],
+    ['unknown key far from any', `${minimal}colour: blue\n`, 'replicoop.yaml: /: unknown key "colour"'],
     ['missing sandbox', 'production: { user: ro, database: shop }\n', 'replicoop.yaml: /: missing required key "sandbox"'],
     ['missing database', minimal.replace('database: shop }', '}'), 'replicoop.yaml: /production: missing required key "database"'],
     ['missing env var', minimal.replace('user: ro', 'user: ro, password: "${NOPE_PW}"'), 'replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})'],
