@@ -29,7 +29,8 @@ export async function prepareProduction(session: ProductionSession): Promise<voi
  * are stored as sent, never converted. sql_mode without NO_ZERO_DATE/STRICT so that zero dates load, and with NO_AUTO_VALUE_ON_ZERO
  * so that an id 0 stays 0. foreign_key_checks=0: tables load in any order and parents can be
  * emptied. unique_checks=0 only when the rows come from one snapshot of a unique source and no
- * mask could make two values collide, because InnoDB may then not notice a duplicate at all.
+ * mask could make two values collide, because InnoDB may then not notice a duplicate at all,
+ * and only on MySQL (see copy-table.ts: on MariaDB it makes inserts into empty tables lock them).
  */
 export async function prepareSandbox(session: SandboxSession, options: { readonly uniqueChecks: boolean }): Promise<void> {
   await session.execute(
@@ -48,19 +49,40 @@ const HISTORY_REFUSED = new Set([1142, 1227]);
 const DELETE_BATCH_ROWS = 50_000;
 
 /**
- * Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused. On a
- * system-versioned table DELETE turns the rows into history, so the history is then removed as
- * well where the user may (DELETE HISTORY); where not, it stays, invisible to queries of the
- * current rows, which is all the copy and the validation compare.
+ * TRUNCATE of a parent table waits for a lock on each of its child tables, so it stalls while a
+ * child is being copied concurrently (a chunk's transaction holds the child): each attempt waits
+ * at most this long, and after the last one the table is emptied with DELETE instead.
+ */
+const TRUNCATE_LOCK_WAIT_SECONDS = 1;
+const TRUNCATE_ATTEMPTS = 3;
+const LOCK_WAIT_TIMEOUT = 1205;
+
+/**
+ * Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused or keeps
+ * waiting for a lock. On a system-versioned table DELETE turns the rows into history, so the
+ * history is then removed as well where the user may (DELETE HISTORY); where not, it stays,
+ * invisible to queries of the current rows, which is all the copy and the validation compare.
  */
 export async function emptyTable(session: SandboxSession, table: string): Promise<'truncate' | 'delete'> {
-  let refusal: number;
+  let refusal = 0;
+  await session.execute(`SET SESSION innodb_lock_wait_timeout = ${TRUNCATE_LOCK_WAIT_SECONDS}`);
   try {
-    await session.execute(`TRUNCATE TABLE ${quoteIdent(table)}`);
-    return 'truncate';
-  } catch (error) {
-    refusal = errnoOf(error) ?? 0;
-    if (!TRUNCATE_REFUSED.has(refusal)) throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await session.execute(`TRUNCATE TABLE ${quoteIdent(table)}`);
+        return 'truncate';
+      } catch (error) {
+        refusal = errnoOf(error) ?? 0;
+        if (refusal === LOCK_WAIT_TIMEOUT && attempt < TRUNCATE_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        if (refusal !== LOCK_WAIT_TIMEOUT && !TRUNCATE_REFUSED.has(refusal)) throw error;
+        break;
+      }
+    }
+  } finally {
+    await session.execute('SET SESSION innodb_lock_wait_timeout = DEFAULT');
   }
   for (;;) {
     const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} LIMIT ${DELETE_BATCH_ROWS}`);

@@ -185,7 +185,11 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
         resumed = false;
       }
       run.segments = segments;
-      run.uniqueChecksOff = !resumed && segments.length === 1 && run.plan.maskedColumns.length === 0;
+      // Never on MariaDB: there unique_checks=0 with foreign_key_checks=0 turns an insert into an
+      // empty table into a bulk insert that locks the table, and its parent's and children's
+      // concurrent copies then fail at once with "Lock wait timeout exceeded" (myloader stopped
+      // setting it on MariaDB for the same reason, mydumper#988).
+      run.uniqueChecksOff = !resumed && segments.length === 1 && run.plan.maskedColumns.length === 0 && setup.sandbox.server.flavor === 'mysql';
       // One range left (every small table): it continues on these connections and in this
       // snapshot, instead of two new connections; with many small tables that halves the cost.
       if (segments.filter((s) => !s.done).length === 1) {
