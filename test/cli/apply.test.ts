@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixture, fixturesFound } from '../support/fixtures.js';
+import { fixturesFound, loadFixtureDatabases } from '../support/fixtures.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, databaseState, sides } from '../support/shop.js';
 
@@ -245,12 +245,7 @@ describe('replicoop apply options', () => {
 
   it.skipIf(!fixturesFound)('a fixture pair with nothing maintained (MediaWiki 1.43 -> 1.45): after apply, a new plan has no steps at all', async () => {
     const { production, sandbox } = testServers();
-    const productionDb = uniqueName('mw');
-    const sandboxDb = uniqueName('mwsb');
-    await production.createDatabase(productionDb);
-    await sandbox.createDatabase(sandboxDb);
-    await production.loadFile(fixture('mediawiki/mediawiki-1.45.0.mysql.sql'), productionDb);
-    await sandbox.loadFile(fixture('mediawiki/mediawiki-1.43.0.mysql.sql'), sandboxDb);
+    const { productionDb, sandboxDb } = await loadFixtureDatabases('mw', { production: ['mediawiki/mediawiki-1.45.0.mysql.sql'], sandbox: ['mediawiki/mediawiki-1.43.0.mysql.sql'] });
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);

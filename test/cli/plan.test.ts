@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { schemaPath } from '../../src/package-info.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixture, fixturesFound } from '../support/fixtures.js';
+import { fixturesFound, loadFixtureDatabases } from '../support/fixtures.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, sides } from '../support/shop.js';
 
@@ -136,12 +136,7 @@ describe('replicoop plan', () => {
 
   it.skipIf(!fixturesFound)('renders Markdown for a pull request (golden file, WordPress 6.8 -> 6.9 multisite)', async () => {
     const { production, sandbox } = testServers();
-    const productionDb = uniqueName('wp');
-    const sandboxDb = uniqueName('wpsb');
-    await production.createDatabase(productionDb);
-    await sandbox.createDatabase(sandboxDb);
-    await production.loadFile(fixture('wordpress/wordpress-6.9.0.multisite.mysql.sql'), productionDb);
-    await sandbox.loadFile(fixture('wordpress/wordpress-6.8.0.multisite.mysql.sql'), sandboxDb);
+    const { productionDb, sandboxDb } = await loadFixtureDatabases('wp', { production: ['wordpress/wordpress-6.9.0.multisite.mysql.sql'], sandbox: ['wordpress/wordpress-6.8.0.multisite.mysql.sql'] });
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: ['wp_options'] });
     const result = await runCli(['plan', '--format', 'markdown'], { cwd: dir });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { convergeLoaded, freshDatabases } from '../support/converge.js';
-import { fixture, fixturesFound, fixturesSkipReason } from '../support/fixtures.js';
+import { fixture, fixturesFound, fixturesSkipReason, loadFixtureDatabases } from '../support/fixtures.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { testServers, uniqueName } from '../support/servers.js';
+import { testServers } from '../support/servers.js';
 
 /** Load version A into the sandbox and B into production, apply the plan's DDL, re-introspect: nothing left. */
 async function pair(sandboxFile: string | null, productionFile: string, prefix: string, sandboxExtra = '') {
@@ -84,12 +84,7 @@ describe.skipIf(!fixturesFound)('a real schema with data, every table maintained
   // triggers on maintained tables, FULLTEXT, GEOMETRY, ENUM/SET, BLOB, YEAR.
   it('sakila: plan, apply, validate; twice (the second run refreshes a full sandbox)', async () => {
     const { production, sandbox } = testServers();
-    const productionDb = uniqueName('sakila_p');
-    const sandboxDb = uniqueName('sakila_s');
-    await production.createDatabase(productionDb);
-    await sandbox.createDatabase(sandboxDb);
-    await production.loadFile(fixture('sakila/sakila-schema.anydb.mysql.sql'), productionDb);
-    await production.loadFile(fixture('sakila/sakila-data.anydb.mysql.sql'), productionDb);
+    const { productionDb, sandboxDb } = await loadFixtureDatabases('sakila', { production: ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'], sandbox: [] });
     const tables = await production.sql<{ t: string }[]>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", undefined, [productionDb]);
     const dir = tempDir();
     writeConfig(dir, { productionPort: production.port, sandboxPort: sandbox.port, productionDb, sandboxDb }, { maintain: tables.map((t) => t.t) });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../src/package-info.js';
+import { testServers, uniqueName } from './servers.js';
 
 /** The third-party schemas live outside the repo (../shared/fixtures), overridable by REPLICOOP_FIXTURES. */
 export const fixturesDir: string = resolve(process.env.REPLICOOP_FIXTURES ?? join(packageRoot, '..', 'shared', 'fixtures'));
@@ -9,4 +10,19 @@ export const fixturesSkipReason = `fixtures not found at ${fixturesDir} (set REP
 
 export function fixture(path: string): string {
   return join(fixturesDir, path);
+}
+
+/**
+ * A production and a sandbox database with unique names on the shared test servers, each loaded
+ * with the given fixture files in order (none: left empty).
+ */
+export async function loadFixtureDatabases(prefix: string, files: { readonly production: readonly string[]; readonly sandbox: readonly string[] }): Promise<{ productionDb: string; sandboxDb: string }> {
+  const { production, sandbox } = testServers();
+  const productionDb = uniqueName(`${prefix}_p`);
+  const sandboxDb = uniqueName(`${prefix}_s`);
+  await production.createDatabase(productionDb);
+  await sandbox.createDatabase(sandboxDb);
+  for (const file of files.production) await production.loadFile(fixture(file), productionDb);
+  for (const file of files.sandbox) await sandbox.loadFile(fixture(file), sandboxDb);
+  return { productionDb, sandboxDb };
 }
