@@ -335,7 +335,7 @@ class StepExecutor {
           failed = results.some((r) => r.status === 'failed');
         } else {
           for (const step of steps) {
-            const outcome = await this.runOne(step, records.get(step.id)?.status ?? 'pending');
+            const outcome = await this.runOne(step, records.get(step.id));
             outcomes.set(step.id, outcome);
             if (outcome.status === 'failed') {
               failed = true;
@@ -350,8 +350,11 @@ class StepExecutor {
     return plan.steps.map((s) => outcomes.get(s.id) ?? { stepId: s.id, kind: s.kind, object: s.object, phase: s.phase, status: 'pending', seconds: 0, rows: 0, bytes: 0, error: null, note: null });
   }
 
-  private async runOne(step: PlanStep, previous: string): Promise<StepOutcome> {
+  private async runOne(step: PlanStep, record: { status: string; resumeKey: string | null } | undefined): Promise<StepOutcome> {
     const { store, runId, logger } = this.#c;
+    const previous = record?.status ?? 'pending';
+    // Statements of this step that committed in an interrupted attempt (DDL commits one by one).
+    let statementsDone = previous === 'running' || previous === 'failed' ? statementsDoneIn(record?.resumeKey ?? null) : 0;
     const base = { stepId: step.id, kind: step.kind, object: step.object, phase: step.phase };
     if (previous === 'done' || previous === 'skipped') return { ...base, status: 'skipped', seconds: 0, rows: 0, bytes: 0, error: null, note: 'done in an earlier attempt' };
     const started = performance.now();
@@ -371,6 +374,7 @@ class StepExecutor {
       logger.info(`step ${step.id} started`);
       const note = await this.withReconnect(step, async () => {
         let statement = 0;
+        if (statementsDone > 0) logger.info(`step ${step.id}: its first ${statementsDone} statement(s) ran before the interruption; continuing after them`);
         const outcome = await runDdlStep(this.#c.getSandbox(), step, {
           onSql: (sql) => {
             faultPoint(`statement:${step.id}:${++statement}`);
@@ -378,6 +382,11 @@ class StepExecutor {
             this.#c.events.sql?.(sql);
           },
           onWarning: (w) => this.#c.warn(w),
+          skipStatements: statementsDone,
+          onStatementDone: (done) => {
+            statementsDone = done;
+            if (step.sql.length > 1) store.recordChunk(runId, step.id, 0, JSON.stringify({ statementsDone: done }));
+          },
         });
         return outcome.foreignKeyChecksDisabled ? 'foreign_key_checks=0 after a foreign key error' : null;
       });
@@ -515,3 +524,13 @@ class StepExecutor {
   }
 }
 
+/** The statement count a DDL step's checkpoint holds ({"statementsDone": n}); 0 when none. */
+function statementsDoneIn(resumeKey: string | null): number {
+  if (resumeKey === null) return 0;
+  try {
+    const value = (JSON.parse(resumeKey) as { statementsDone?: unknown }).statementsDone;
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
+  } catch {
+    return 0;
+  }
+}

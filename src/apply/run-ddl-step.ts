@@ -18,22 +18,40 @@ export const SANDBOX_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
  * foreign_key_checks off for the session and retries once (foreign_key_error: disable and
  * continue with a warning). Session settings the step changed are put back afterwards.
  */
-export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, options: { onSql?: (sql: string) => void; onWarning?: (text: string) => void } = {}): Promise<DdlStepOutcome> {
+export interface DdlStepOptions {
+  onSql?: (sql: string) => void;
+  onWarning?: (text: string) => void;
+  /**
+   * Statements that already ran in an earlier attempt (a step interrupted between two of its
+   * DDL statements): skipped, except session settings (SET ...), which a new session needs again.
+   */
+  skipStatements?: number;
+  /** Called after each statement with the number done so far, for the checkpoint. */
+  onStatementDone?: (done: number) => void;
+}
+
+const SESSION_SETTING = /^SET\s/i;
+
+export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, options: DdlStepOptions = {}): Promise<DdlStepOutcome> {
   let disabled = false;
   try {
-    for (const sql of step.sql) {
+    for (const [index, sql] of step.sql.entries()) {
+      if (index < (options.skipStatements ?? 0) && !SESSION_SETTING.test(sql)) continue;
       options.onSql?.(sql);
       try {
         await sandbox.execute(sql);
       } catch (error) {
         // A step re-run after a crash between its statements: the partitioning is already gone.
-        if (errnoOf(error) === NOT_PARTITIONED && / REMOVE PARTITIONING$/.test(sql)) continue;
-        if (!isForeignKeyError(error) || disabled) throw error;
-        disabled = true;
-        options.onWarning?.(`step ${step.id}: foreign key error (${(error as Error).message}); retrying with foreign_key_checks=0`);
-        await sandbox.execute('SET SESSION foreign_key_checks = 0');
-        await sandbox.execute(sql);
+        const alreadyGone = errnoOf(error) === NOT_PARTITIONED && / REMOVE PARTITIONING$/.test(sql);
+        if (!alreadyGone) {
+          if (!isForeignKeyError(error) || disabled) throw error;
+          disabled = true;
+          options.onWarning?.(`step ${step.id}: foreign key error (${(error as Error).message}); retrying with foreign_key_checks=0`);
+          await sandbox.execute('SET SESSION foreign_key_checks = 0');
+          await sandbox.execute(sql);
+        }
       }
+      options.onStatementDone?.(index + 1);
     }
   } finally {
     await resetSession(sandbox).catch(() => undefined);

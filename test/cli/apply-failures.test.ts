@@ -100,3 +100,32 @@ describe('the sandbox server dies mid-apply', () => {
     expect(replan.code).toBe(0);
   });
 });
+
+describe('a DDL step interrupted between its statements', () => {
+  it('resumes after the statements that committed (re-running them would fail: the column exists)', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('ddlstmt');
+    const sandboxDb = uniqueName('ddlstmtsb');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    await sandbox.sql(
+      `CREATE TABLE pt (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (YEAR(d)) (PARTITION p0 VALUES LESS THAN (2020), PARTITION pmax VALUES LESS THAN MAXVALUE);
+       INSERT INTO pt VALUES (1, '2019-05-05'), (2, '2021-05-05')`,
+      sandboxDb,
+    );
+    await production.sql(`CREATE TABLE pt (id INT NOT NULL, d DATE NOT NULL, note VARCHAR(10), PRIMARY KEY (id)) PARTITION BY HASH (id) PARTITIONS 2`, productionDb);
+    const dir = tempDir();
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const step = (JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { steps: { id: string; sql: string[] }[] }).steps.find((s) => s.id.includes('alter-table-pt'))!;
+    expect(step.sql.map((sql) => sql.split('\n')[0])).toEqual(['ALTER TABLE `pt` REMOVE PARTITIONING', 'ALTER TABLE `pt`', 'ALTER TABLE `pt` PARTITION BY HASH (`id`) PARTITIONS 2']);
+    // Killed before the third statement: the first two (partitioning removed, column added) committed.
+    const crashed = await runCli(['apply', 'plan.json'], { cwd: dir, env: { REPLICOOP_FAULT: `statement:${step.id}:3` } });
+    expect(crashed.signal).toBe('SIGKILL');
+    const resumed = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await runCli(['plan', '-q', '--detailed-exitcode'], { cwd: dir })).code).toBe(0);
+    const rows = await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM pt', sandboxDb);
+    expect(Number(rows[0]!.n)).toBe(2);
+  });
+});
