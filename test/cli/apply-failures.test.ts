@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalServer } from '../../src/local-server/local-server.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { freshDatabases } from '../support/converge.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, databaseState, sides } from '../support/shop.js';
 
@@ -104,10 +105,7 @@ describe('the sandbox server dies mid-apply', () => {
 describe('a DDL step interrupted between its statements', () => {
   it('resumes after the statements that committed (re-running them would fail: the column exists)', async () => {
     const { production, sandbox } = testServers();
-    const productionDb = uniqueName('ddlstmt');
-    const sandboxDb = uniqueName('ddlstmtsb');
-    await production.createDatabase(productionDb);
-    await sandbox.createDatabase(sandboxDb);
+    const { production: productionDb, sandbox: sandboxDb } = await freshDatabases('ddlstmt');
     await sandbox.sql(
       `CREATE TABLE pt (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (YEAR(d)) (PARTITION p0 VALUES LESS THAN (2020), PARTITION pmax VALUES LESS THAN MAXVALUE);
        INSERT INTO pt VALUES (1, '2019-05-05'), (2, '2021-05-05')`,
