@@ -10,6 +10,7 @@
  */
 import { ReplicoopError } from '../errors.js';
 import type { ValueKind } from './column-plan.js';
+import { escapeBytes } from './escape-bytes.js';
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const BINARY_QUOTE = Buffer.from("_binary'", 'latin1');
@@ -106,17 +107,7 @@ export class InsertEncoder {
     this.#reserve(value.length * 2 + BINARY_QUOTE.length + 1);
     const out = this.#buffer;
     BINARY_QUOTE.copy(out, this.#length);
-    let at = this.#length + BINARY_QUOTE.length;
-    for (let i = 0; i < value.length; i++) {
-      const byte = value[i]!;
-      const letter = ESCAPE[byte]!;
-      if (letter === 0) {
-        out[at++] = byte;
-      } else {
-        out[at++] = BACKSLASH;
-        out[at++] = letter;
-      }
-    }
+    let at = escapeBytes(ESCAPE, value, 0, value.length, out, this.#length + BINARY_QUOTE.length);
     out[at++] = QUOTE;
     this.#length = at;
   }

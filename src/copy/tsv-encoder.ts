@@ -7,6 +7,7 @@
  * stay distinct.
  */
 import { PackedReader, type PackedRow } from '../db/packed-rows.js';
+import { escapeBytes } from './escape-bytes.js';
 
 const BACKSLASH = 0x5c;
 const TAB = 0x09;
@@ -22,19 +23,9 @@ ESCAPE[NEWLINE] = 0x6e; // n
 ESCAPE[RETURN] = 0x72; // r
 ESCAPE[NUL] = 0x30; // 0
 
-/** Copies source[start, end) to out at `at`, escaping the special bytes; returns the new end. */
+/** LOAD DATA's escapes, with the shared loop (escape-bytes.ts). */
 function escapeInto(source: Buffer, start: number, end: number, out: Buffer, at: number): number {
-  for (let j = start; j < end; j++) {
-    const byte = source[j]!;
-    const letter = ESCAPE[byte]!;
-    if (letter === 0) {
-      out[at++] = byte;
-    } else {
-      out[at++] = BACKSLASH;
-      out[at++] = letter;
-    }
-  }
-  return at;
+  return escapeBytes(ESCAPE, source, start, end, out, at);
 }
 
 export class TsvEncoder {

@@ -13,7 +13,7 @@
  * while the expanded form is a union of ranges (type=range).
  */
 import { ReplicoopError } from '../errors.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent, sqlName } from './quote.js';
 
 export interface KeyColumn {
   readonly name: string;
@@ -78,12 +78,6 @@ function comparand(column: KeyColumn, raw: Buffer): SqlFragment {
   // Temporal types, YEAR, UUID, INET6: the server converts a string constant to the column's
   // type before comparing, which is exact for their text forms.
   return { sql: '?', params: [text()] };
-}
-
-/** Charset and collation names cannot be bound; they come from the catalog and are checked. */
-function sqlName(name: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplicoopError('bad_collation_name', `unexpected character set or collation name "${name}"`);
-  return name;
 }
 
 /** Lexicographic comparison of the key with a tuple, as a union of ranges. */

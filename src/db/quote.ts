@@ -1,3 +1,5 @@
+import { ReplicoopError } from '../errors.js';
+
 /**
  * The only place identifiers become SQL. Values never pass through here: they are bound.
  */
@@ -11,6 +13,15 @@ export function quoteQualified(schema: string, name: string): string {
 
 export function quoteIdentList(names: readonly string[]): string {
   return names.map(quoteIdent).join(', ');
+}
+
+/**
+ * A character set or collation name in SQL text (they cannot be bound). They come from the
+ * catalog; anything but letters, digits and underscores is refused rather than quoted.
+ */
+export function sqlName(name: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplicoopError('bad_collation_name', `unexpected character set or collation name "${name}"`);
+  return name;
 }
 
 /**

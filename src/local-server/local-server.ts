@@ -299,7 +299,7 @@ function runInit(command: string, args: readonly string[]): Promise<{ status: nu
 /** The line that says why: mariadb-install-db ends with boilerplate, so prefer an [ERROR] line. */
 function initFailure(output: string): string {
   const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  return lines.find((line) => /\berror\b/i.test(line)) ?? lines.slice(-3).join(' | ') ?? 'no output';
+  return lines.find((line) => /\berror\b/i.test(line)) ?? (lines.slice(-3).join(' | ') || 'no output');
 }
 
 function isRoot(): boolean {

@@ -17,6 +17,7 @@ import {
   createTriggerSql,
   createViewSql,
   dropEventSql,
+  dropForeignKeysSql,
   dropRoutineSql,
   dropSequenceSql,
   dropTableSql,
@@ -25,7 +26,7 @@ import {
   type DdlContext,
 } from './render-ddl.js';
 import { compareText, topoSort } from './topo-sort.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent, sqlName } from '../db/quote.js';
 
 export interface PlanInput {
   readonly production: Snapshot;
@@ -104,14 +105,12 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
 
   // 0. The database defaults, before anything is created that would take them.
   for (const change of of('alter_database')) {
-    const { charset, collation } = change.to;
-    if (![charset, collation].every((n) => /^[A-Za-z0-9_]+$/.test(n))) throw new Error(`unexpected character set or collation name: ${charset}/${collation}`);
     structure.push({
       phase: 'structure',
       kind: 'alter_database',
       objectType: 'database',
       object: change.name,
-      sql: [`ALTER DATABASE ${quoteIdent(change.name)} CHARACTER SET ${charset} COLLATE ${collation}`],
+      sql: [`ALTER DATABASE ${quoteIdent(change.name)} CHARACTER SET ${sqlName(change.to.charset)} COLLATE ${sqlName(change.to.collation)}`],
       destructive: false,
       reason: change.reasons.join('; '),
       schemaChange: true,
@@ -187,8 +186,7 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       kind: 'alter_table',
       objectType: 'table',
       object: name,
-      // IF EXISTS: a step re-run after a crash finds them gone.
-      sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${late.map((fk) => `DROP FOREIGN KEY ${context.rules.flavor === 'mariadb' ? 'IF EXISTS ' : ''}${quoteIdent(fk.name)}`).join(',\n  ')}`],
+      sql: [dropForeignKeysSql(name, late, context)],
       destructive: false,
       reason: engineChanges
         ? `drops foreign keys of ${name} first: its engine changes, which the server refuses while they exist`
@@ -299,7 +297,7 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       kind: 'alter_table',
       objectType: 'table',
       object: name,
-      sql: [`ALTER TABLE ${quoteIdent(name)}\n  ${blocking.map((fk) => `DROP FOREIGN KEY ${context.rules.flavor === 'mariadb' ? 'IF EXISTS ' : ''}${quoteIdent(fk.name)}`).join(',\n  ')}`],
+      sql: [dropForeignKeysSql(name, blocking, context)],
       destructive: false,
       reason: `drops foreign keys of ${name} that form a cycle with other tables being dropped`,
       schemaChange: true,

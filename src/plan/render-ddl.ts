@@ -90,6 +90,12 @@ export function alterTableSql(table: Table, clauses: readonly AlterClause[], con
   return statements;
 }
 
+/** Foreign keys dropped in a step of their own; IF EXISTS on MariaDB, so a re-run after a crash finds them gone. */
+export function dropForeignKeysSql(table: string, foreignKeys: readonly ForeignKey[], context: DdlContext): string {
+  const ifExists = context.rules.flavor === 'mariadb' ? 'IF EXISTS ' : '';
+  return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `DROP FOREIGN KEY ${ifExists}${quoteIdent(fk.name)}`).join(',\n  ')}`;
+}
+
 export function addForeignKeysSql(table: string, foreignKeys: readonly ForeignKey[]): string {
   return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `ADD ${renderForeignKey(fk)}`).join(',\n  ')}`;
 }

@@ -17,7 +17,8 @@ export interface ObjectChange {
   readonly destructive: boolean;
 }
 
-const TYPE_ORDER: Record<ObjectType, number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
+/** The order objects are listed in (plan and validation alike). */
+export const OBJECT_TYPE_ORDER: Record<ObjectType, number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
 
 export function objectChanges(plan: Plan): ObjectChange[] {
   const groups = new Map<string, PlanStep[]>();
@@ -36,7 +37,7 @@ export function objectChanges(plan: Plan): ObjectChange[] {
     const action: ObjectAction = kinds.has('recreate_table') ? 'recreate' : before === null ? 'create' : after === null ? 'drop' : 'change';
     out.push({ objectType, name: object, action, before, after, steps, destructive: steps.some((s) => s.destructive) });
   }
-  return out.sort((a, b) => TYPE_ORDER[a.objectType] - TYPE_ORDER[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort((a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The object's CREATE statement as the plan shows it (DEFINER left out: it is rewritten anyway). */

@@ -6,7 +6,7 @@
 import type { Change } from '../diff/changes.js';
 import { diffSnapshots } from '../diff/diff-snapshots.js';
 import type { ObjectType } from '../plan/plan-types.js';
-import { definition } from '../report/object-changes.js';
+import { definition, OBJECT_TYPE_ORDER } from '../report/object-changes.js';
 import { unifiedDiff } from '../report/render-plan.js';
 import { renderRules } from '../snapshot/dialect.js';
 import type { Snapshot } from '../snapshot/model.js';
@@ -44,8 +44,7 @@ export function compareStructure(from: Snapshot, to: Snapshot, options: Structur
     else if (options.labels) diff = relabel(diff, options.labels);
     differences.push({ objectType, name: change.name, kind, reasons: change.kind === 'unsupported_table' ? [change.detail, ...change.reasons] : change.reasons, diff });
   }
-  const order: Record<StructureDifference['objectType'], number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
-  differences.sort((a, b) => order[a.objectType] - order[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  differences.sort((a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { differences, uncomparable };
 }
 
