@@ -3,7 +3,8 @@
  *
  * A private server holds a schema of 1,000 tables (10 columns, 3 secondary indexes, 1 FK each)
  * and 50 views; the sandbox database is empty. Timed, several repetitions, medians:
- *   - replicoop: read both schemas (bulk information_schema + SHOW CREATE, 4 sessions per side), diff, plan;
+ *   - replicoop: runPlan, what `replicoop plan` runs (connect, read both schemas with 4 sessions a side,
+ *     check maintain, count rows, diff, build), in this process;
  *   - replicoop plan: the whole CLI command (process start, connect, read, diff, write plan.json);
  *   - mariadb-dump --no-data --routines --triggers --events of the same schema.
  * Options: --tables N (1000), --views N (50), --reps N (5).
@@ -12,10 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProductionSession, SandboxSession } from '../src/db/session.js';
-import { readSnapshot } from '../src/introspect/read-snapshot.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { LocalServer } from '../src/local-server/local-server.js';
-import { buildPlan } from '../src/plan/build-plan.js';
+import { runPlan } from '../src/plan/run-plan.js';
 import { packageRoot } from '../src/package-info.js';
 
 function option(name: string, fallback: number): number {
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
     for (let i = 0; i < ddl.length; i += batch) await server.sql(`SET foreign_key_checks = 0; ${ddl.slice(i, i + batch).join(';\n')}`, 'prod');
     console.log(`schema created in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const target = (role: 'production' | 'sandbox', database: string) => ({ role, host: '127.0.0.1', port: server.port, user: 'root', password: '', database });
     const replicoop: number[] = [];
     const cli: number[] = [];
     const dump: number[] = [];
@@ -68,15 +67,8 @@ async function main(): Promise<void> {
       // Alternate the order so that neither tool always runs on a warm cache.
       const runReplicoop = async (): Promise<void> => {
         const t0 = performance.now();
-        const prod = await ProductionSession.open(target('production', 'prod'));
-        const sand = await SandboxSession.open(target('sandbox', 'sandbox'));
-        const extraProd = await Promise.all([1, 2, 3].map(() => ProductionSession.open(target('production', 'prod'))));
-        const extraSand = await Promise.all([1, 2, 3].map(() => SandboxSession.open(target('sandbox', 'sandbox'))));
-        const [p, s] = await Promise.all([readSnapshot(prod, { extraSessions: extraProd }), readSnapshot(sand, { extraSessions: extraSand })]);
-        const identity = { host: '127.0.0.1', port: server.port, database: 'x', flavor: p.flavor, version: p.serverVersion, serverId: 'bench' };
-        const plan = buildPlan({ production: p, sandbox: s, source: identity, target: identity, settings: { definers: 'current_user', maintain: [], ignore: [] }, rowCounts: {}, replicoopVersion: 'bench', createdAt: '' });
+        const plan = await runPlan(loadConfig(join(dir, 'replicoop.yaml'), {}, dir), { createdAt: '' });
         steps = plan.steps.length;
-        await Promise.all([prod, sand, ...extraProd, ...extraSand].map((x) => x.close()));
         replicoop.push(performance.now() - t0);
       };
       const runDump = (): void => {

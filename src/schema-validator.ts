@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
 import { packageRoot, schemaPath } from './package-info.js';
-import { sha256 } from './snapshot/fingerprint.js';
+import { sha256 } from './hash.js';
 
 export type SchemaName = 'config' | 'plan';
 

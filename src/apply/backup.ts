@@ -25,7 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGunzip, createGzip } from 'node:zlib';
 import type { ConnectionTarget } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
-import { quoteIdent, quoteQualified, quoteString } from '../db/quote.js';
+import { quoteIdent, quoteQualified, quoteString } from '../sql/quote.js';
 import { SandboxSession, type Queryable } from '../db/session.js';
 import { errnoOf } from '../db/sql-error.js';
 import { ReplicoopError, maskSecrets } from '../errors.js';

@@ -3,10 +3,10 @@
  * sandbox, and where the key values sit in a result row. Pure.
  */
 import type { MaskRule } from '../config/types.js';
-import { quoteIdent } from '../db/quote.js';
-import type { Flavor } from '../db/server-info.js';
+import { quoteIdent } from '../sql/quote.js';
+import type { Flavor } from '../sql/server-info.js';
 import type { CopyColumn, CopyTask } from './copy-table.js';
-import { keySelectSql } from './keyset-sql.js';
+import { keySelectSql } from '../sql/key-sql.js';
 
 /**
  * number: digits the server parses as a numeric literal (exact for DECIMAL, shortest round-trip

@@ -12,11 +12,11 @@
  * with REPLACE instead. Either way a resume repeats nothing and skips nothing.
  */
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import { isConnectionError } from '../db/sql-error.js';
 import type { ColumnPlan } from './column-plan.js';
 import type { CopyTask } from './copy-table.js';
-import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from './keyset-sql.js';
+import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from '../sql/key-sql.js';
 import type { Segment } from './resume-state.js';
 import { unpackRow } from '../db/packed-rows.js';
 import { KeysetRowSource, StreamRowSource, type RowSource, type SourceRow } from './row-reader.js';

@@ -3,7 +3,7 @@
  * byte moves, emptying the target, and finding out whether LOAD DATA LOCAL is allowed.
  */
 import { Readable } from 'node:stream';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { errnoOf } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';

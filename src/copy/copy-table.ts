@@ -57,7 +57,7 @@ import type { Table } from '../snapshot/model.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { emptyTable, prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
 import { copySegment, type SegmentRun, type SessionPair } from './copy-segment.js';
-import { isKeyedRule, maskProblem } from './mask-value.js';
+import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
 import { resumeState, Segment, segmentsFromResume, type CopyResumeState } from './resume-state.js';
 import { estimateTable, splitKeyRange } from './split-key-range.js';
 

@@ -10,7 +10,7 @@
  */
 import { ReplicoopError } from '../errors.js';
 import type { ValueKind } from './column-plan.js';
-import { escapeBytes } from './escape-bytes.js';
+import { escapeBytes } from '../sql/escape.js';
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const BINARY_QUOTE = Buffer.from("_binary'", 'latin1');

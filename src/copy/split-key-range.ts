@@ -4,10 +4,10 @@
  * the parts are disjoint and cover every row whatever the data looks like: a poor split only
  * costs balance, never correctness.
  */
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession } from '../db/session.js';
 import type { CopyColumn } from './copy-table.js';
-import { isIntegerColumn, keySelectSql } from './keyset-sql.js';
+import { isIntegerColumn, keySelectSql } from '../sql/key-sql.js';
 
 export interface TableEstimate {
   /** InnoDB's estimate; may lag behind after bulk changes. */

@@ -7,7 +7,7 @@
  * stay distinct.
  */
 import { PackedReader, type PackedRow } from '../db/packed-rows.js';
-import { escapeBytes } from './escape-bytes.js';
+import { escapeBytes } from '../sql/escape.js';
 
 const BACKSLASH = 0x5c;
 const TAB = 0x09;

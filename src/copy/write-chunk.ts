@@ -7,12 +7,12 @@
  */
 import { Readable } from 'node:stream';
 import type { MaskRule } from '../config/types.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { SandboxSession } from '../db/session.js';
 import { isPacketTooLarge } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import type { ColumnPlan } from './column-plan.js';
-import { maskValue } from './mask-value.js';
+import { maskValue } from '../mask/mask-value.js';
 import { InsertEncoder } from './insert-encoder.js';
 import { unpackRow } from '../db/packed-rows.js';
 import type { RawRow, RowSource, SourceRow } from './row-reader.js';

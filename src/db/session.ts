@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import type { ConnectionTarget, Role } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
 import { ReplicoopError } from '../errors.js';
-import { quoteIdent } from './quote.js';
-import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from './server-info.js';
+import { quoteIdent } from '../sql/quote.js';
+import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from '../sql/server-info.js';
 import { producePackedRows, type PackedRow } from './packed-rows.js';
 import { driverError, isConnectionError, sqlError } from './sql-error.js';
 

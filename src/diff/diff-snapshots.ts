@@ -1,5 +1,5 @@
 import { stripIntegerDisplayWidth } from '../snapshot/dialect.js';
-import { canonicalJson } from '../snapshot/fingerprint.js';
+import { canonicalJson } from '../hash.js';
 import type { Column, Event, Index, Routine, Sequence, Snapshot, Table, Trigger, Unsupported, View } from '../snapshot/model.js';
 import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
 import type { AlterClause, Change, ColumnPosition } from './changes.js';

@@ -1,10 +1,9 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
+import { maskProblem } from '../mask/mask-value.js';
 import type { Snapshot } from '../snapshot/model.js';
-
-export type MaskCheck = (rule: ResolvedConfig['maintain'][number]['mask'][string], column: Snapshot['tables'][number]['columns'][number]) => string | null;
 
 /** Engines whose rows are stored elsewhere (another server, a file, a remote source). */
 const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER']);
@@ -14,7 +13,7 @@ const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER'])
  * apply: every table exists, every `where` filter is accepted by the server (a zero-row probe),
  * every masked column exists and can hold its mask.
  */
-export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot, maskProblem: MaskCheck | null = null): Promise<void> {
+export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot): Promise<void> {
   const problems: string[] = [];
   const tables = new Map(snapshot.tables.map((t) => [t.name, t]));
   for (const [index, entry] of config.maintain.entries()) {
@@ -43,7 +42,7 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
         problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: table "${entry.table}" has no column "${column}"`);
         continue;
       }
-      const problem = maskProblem?.(rule, target) ?? null;
+      const problem = maskProblem(rule, target);
       if (problem) problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: ${problem}`);
     }
   }

@@ -1,5 +1,5 @@
 import type { MaintainTable } from '../config/types.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { Queryable } from '../db/session.js';
 
 /**

@@ -1,6 +1,6 @@
 import { globsToSqlRegex, compileGlobs } from '../config/glob.js';
 import type { Queryable } from '../db/session.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import { ReplicoopError } from '../errors.js';
 import type {
   RawCheckRow,

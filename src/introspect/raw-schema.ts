@@ -1,4 +1,4 @@
-import type { ServerInfo } from '../db/server-info.js';
+import type { ServerInfo } from '../sql/server-info.js';
 
 /**
  * Rows exactly as information_schema and SHOW CREATE return them (UPPERCASE names). Nothing

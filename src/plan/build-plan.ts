@@ -3,7 +3,8 @@ import type { AlterClause, Change } from '../diff/changes.js';
 import { diffSnapshots } from '../diff/diff-snapshots.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { renderRules } from '../snapshot/dialect.js';
-import { canonicalJson, sha256, snapshotFingerprint } from '../snapshot/fingerprint.js';
+import { canonicalJson, sha256 } from '../hash.js';
+import { snapshotFingerprint } from '../snapshot/fingerprint.js';
 import type { ForeignKey, Routine, Snapshot, Table, Trigger, View } from '../snapshot/model.js';
 import type { Plan, PlanSettings, PlanStep, PlanSummary, ServerIdentity, StepExpectation } from './plan-types.js';
 import { PLAN_FORMAT_VERSION } from './plan-types.js';
@@ -26,7 +27,7 @@ import {
   type DdlContext,
 } from './render-ddl.js';
 import { compareText, topoSort } from './topo-sort.js';
-import { quoteIdent, sqlName } from '../db/quote.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
 
 export interface PlanInput {
   readonly production: Snapshot;

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ReplicoopError } from '../errors.js';
 import { schemaValidator } from '../schema-validator.js';
-import { canonicalJson, snapshotFingerprint } from '../snapshot/fingerprint.js';
+import { canonicalJson } from '../hash.js';
+import { snapshotFingerprint } from '../snapshot/fingerprint.js';
 import { planChecksum } from './build-plan.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './plan-types.js';
 

@@ -1,5 +1,5 @@
 import type { ConnectionTarget } from '../config/connection-target.js';
-import type { ServerInfo } from '../db/server-info.js';
+import type { ServerInfo } from '../sql/server-info.js';
 import { ReplicoopError } from '../errors.js';
 import type { Plan, ServerIdentity } from './plan-types.js';
 

@@ -1,5 +1,5 @@
 import type { MaintainTable } from '../config/types.js';
-import type { Flavor } from '../db/server-info.js';
+import type { Flavor } from '../sql/server-info.js';
 import type { Snapshot } from '../snapshot/model.js';
 
 export const PLAN_FORMAT_VERSION = 1;

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteString } from '../db/quote.js';
+import { quoteIdent, quoteString } from '../sql/quote.js';
 import type { AlterClause, ColumnPosition } from '../diff/changes.js';
 import type { RenderRules } from '../snapshot/dialect.js';
 import type { Event, ForeignKey, Routine, Sequence, Table, TableOptions, Trigger, View } from '../snapshot/model.js';

@@ -3,8 +3,8 @@
  * how information_schema spells types, defaults, expressions and options on each flavor, and
  * how each flavor's SHOW CREATE TABLE prints them. Pure functions, unit-tested for both.
  */
-import type { Flavor } from '../db/server-info.js';
-import { quoteString } from '../db/quote.js';
+import type { Flavor } from '../sql/server-info.js';
+import { quoteString } from '../sql/quote.js';
 import type { ReferentialAction } from './model.js';
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);

@@ -4,7 +4,7 @@
  * Arrays have a defined order (columns: ordinal; everything else: by name) so that equal
  * schemas serialise to identical bytes.
  */
-import type { Flavor } from '../db/server-info.js';
+import type { Flavor } from '../sql/server-info.js';
 
 export interface Column {
   readonly name: string;

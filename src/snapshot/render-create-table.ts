@@ -1,4 +1,4 @@
-import { quoteIdent, quoteString } from '../db/quote.js';
+import { quoteIdent, quoteString } from '../sql/quote.js';
 import { renderDefault, renderType, type RenderRules } from './dialect.js';
 import type { CheckConstraint, Column, ForeignKey, Index, Table, TableOptions } from './model.js';
 

@@ -28,28 +28,15 @@
  * so rows production changes during the check show up as differences (they are).
  */
 import type { MaintainTable, MaskRule } from '../config/types.js';
-import { isKeyedRule, maskValue } from '../copy/mask-value.js';
-import { quoteIdent } from '../db/quote.js';
+import { isKeyedRule, maskValue } from '../mask/mask-value.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { isReplicoopError } from '../errors.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { isRowPeriodColumn, type Column, type Snapshot, type Table } from '../snapshot/model.js';
 import { displayValue } from './display-value.js';
-import {
-  allOf,
-  isIntegerKey,
-  keyAfter,
-  keyAtMost,
-  keyEquals,
-  keyOrderBy,
-  keySelectList,
-  rangeCondition,
-  splitRange,
-  whereClause,
-  WHOLE_RANGE,
-  type KeyRange,
-  type SqlFragment,
-} from './key-range.js';
+import { allOf, isIntegerKey, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
+import { rangeCondition, splitRange, WHOLE_RANGE, type KeyRange } from '../sql/key-range.js';
 import { aggregateList, columnValueSql, rowDigest } from './row-hash.js';
 import type { KeyValues, MaskedColumnResult, RowDifference, RowSample, TableDataResult } from './validation-result.js';
 import type { SessionPair, WorkPool } from './work-pool.js';

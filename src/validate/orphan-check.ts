@@ -17,7 +17,7 @@
  * MATCH SIMPLE, as InnoDB: a reference with any NULL column is not checked.
  */
 import type { MaintainTable } from '../config/types.js';
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { isReplicoopError } from '../errors.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';

@@ -4,7 +4,8 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import type { Plan } from '../plan/plan-types.js';
-import { canonicalJson, snapshotFingerprint } from '../snapshot/fingerprint.js';
+import { canonicalJson } from '../hash.js';
+import { snapshotFingerprint } from '../snapshot/fingerprint.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { compareStructure } from './structure-check.js';
 import type { PlanCheckResult } from './validation-result.js';

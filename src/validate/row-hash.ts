@@ -27,7 +27,7 @@
  * row, so no two rows are equal and XOR cannot cancel duplicates), SUM(hash) for tables without
  * one (a multiset sum: two copies of a row add up instead of cancelling; +5% measured).
  */
-import { quoteIdent } from '../db/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 
 /** What the serialisation needs to know of a column; the snapshot Column fits. */
 export interface HashColumn {

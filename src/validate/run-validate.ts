@@ -15,7 +15,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openSessions } from '../db/open-sessions.js';
 import type { RetryPolicy } from '../db/session.js';
 import { DEFAULT_RETRY } from '../db/session.js';
-import type { ServerInfo } from '../db/server-info.js';
+import type { ServerInfo } from '../sql/server-info.js';
 import { ReplicoopError } from '../errors.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { checkPlanIdentity, serverIdentity } from '../plan/plan-identity.js';

@@ -2,7 +2,7 @@
  * What `validate` found, as plain JSON-safe data: the checks produce it, report/ renders it,
  * the CLI turns `passed` into an exit code. Nothing here holds a Buffer or a bigint.
  */
-import type { Flavor } from '../db/server-info.js';
+import type { Flavor } from '../sql/server-info.js';
 import type { ObjectType } from '../plan/plan-types.js';
 
 export type Severity = 'error' | 'warning';

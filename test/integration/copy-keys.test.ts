@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyAfter, keyOrderBy } from '../../src/copy/keyset-sql.js';
+import { keyAfter, keyOrderBy } from '../../src/sql/key-sql.js';
 import { CopyPair } from '../support/copy-fixture.js';
 
 // Key shapes where a keyset comparison done in the wrong domain (string vs number, wrong

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProductionSession, SandboxSession } from '../../src/db/session.js';
-import { quoteIdent, quoteQualified, quoteString } from '../../src/db/quote.js';
+import { quoteIdent, quoteQualified, quoteString } from '../../src/sql/quote.js';
 import { freePort, LocalServer } from '../../src/local-server/local-server.js';
 import { testServers, uniqueName } from '../support/servers.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MaskRule } from '../../src/config/types.js';
-import { maskValue } from '../../src/copy/mask-value.js';
+import { maskValue } from '../../src/mask/mask-value.js';
 import { ProductionSession, SandboxSession } from '../../src/db/session.js';
 import { readSnapshot } from '../../src/introspect/read-snapshot.js';
 import { buildPlan } from '../../src/plan/build-plan.js';

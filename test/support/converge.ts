@@ -7,7 +7,7 @@ import { introspectSchema } from '../../src/introspect/introspect-schema.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Plan, PlanSettings } from '../../src/plan/plan-types.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
-import { parseSnapshot } from '../../src/snapshot/parse-snapshot.js';
+import { parseSnapshot } from '../../src/introspect/parse-snapshot.js';
 import { testServers, uniqueName } from './servers.js';
 
 export interface Databases {

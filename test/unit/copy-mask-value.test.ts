@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MaskRule } from '../../src/config/types.js';
-import { maskProblem, maskValue, type MaskColumn } from '../../src/copy/mask-value.js';
+import { maskProblem, maskValue, type MaskColumn } from '../../src/mask/mask-value.js';
 
 function column(type: string, extra: Partial<MaskColumn> = {}): MaskColumn {
   const dataType = /^\w+/.exec(type)![0];

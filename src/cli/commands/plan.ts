@@ -19,66 +19,31 @@ export const planCommand: CommandModule<PlanArgs> = {
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are schema changes, 0 when only data refreshes' }),
   run: async ({ args, out, cwd }) => {
     const { loadConfig } = await import('../../config/load-config.js');
-    const { closeAll, openProductionPool, openSandboxPool, openSessions } = await import('../../db/open-sessions.js');
-    const { checkMaintain } = await import('../../introspect/check-maintain.js');
-    const { countMaintainRows } = await import('../../introspect/count-rows.js');
     const { FileLogger } = await import('../../log/file-logger.js');
-    const { readSnapshot } = await import('../../introspect/read-snapshot.js');
-    const { buildPlan } = await import('../../plan/build-plan.js');
+    const { runPlan } = await import('../../plan/run-plan.js');
     const { writePlanFile } = await import('../../plan/plan-file.js');
-    const { serverIdentity } = await import('../../plan/plan-identity.js');
-    const { packageVersion } = await import('../../package-info.js');
     const { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } = await import('../../report/render-plan.js');
     const { createProgress } = await import('../progress.js');
-    const { maskProblemFor } = await import('../mask-check.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
     const progress = await createProgress(out);
-    progress.start('connecting to production and sandbox');
-    const sessions = await openSessions(config).catch((error: unknown) => {
-      progress.fail('connection failed');
-      throw error;
-    });
-    const extras = [...(await openProductionPool(config, 3)), ...(await openSandboxPool(config, 3))];
+    let connected = false;
     let plan: Plan;
     try {
-      progress.update('reading production schema');
-      const production = await readSnapshot(sessions.production, {
-        ignore: config.ignore,
-        extraSessions: extras.filter((s) => s.role === 'production'),
-        onProgress: (p) => progress.update(`reading production schema (${p.stage} ${p.done}/${p.total})`),
-      });
-      await checkMaintain(config, sessions.production, production, maskProblemFor);
-      progress.update('counting rows of maintain tables');
-      const rowCounts = await countMaintainRows(
-        [sessions.production, ...extras.filter((s) => s.role === 'production')],
-        config.maintain,
-        new Set(production.tables.map((t) => t.name)),
-      );
-      progress.update('reading sandbox schema');
-      const sandbox = await readSnapshot(sessions.sandbox, {
-        ignore: config.ignore,
-        extraSessions: extras.filter((s) => s.role === 'sandbox'),
-        onProgress: (p) => progress.update(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
-      });
-      progress.update('diffing');
-      plan = buildPlan({
-        production,
-        sandbox,
-        source: serverIdentity(config.production, sessions.production.server),
-        target: serverIdentity(config.sandbox, sessions.sandbox.server),
-        settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
-        rowCounts,
-        replicoopVersion: packageVersion,
-        createdAt: new Date().toISOString(),
+      plan = await runPlan(config, {
+        onStage: (text) => {
+          if (text.startsWith('connecting')) progress.start(text);
+          else {
+            connected = true;
+            progress.update(text);
+          }
+        },
       });
     } catch (error) {
-      progress.fail('planning failed');
+      progress.fail(connected ? 'planning failed' : 'connection failed');
       logger.error(`plan failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
-    } finally {
-      await closeAll([sessions.production, sessions.sandbox, ...extras]);
     }
     const file = resolve(cwd, args.out);
     writePlanFile(file, plan);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots } from '../../../src/diff/diff-snapshots.js';
-import { canonicalJson } from '../../../src/snapshot/fingerprint.js';
+import { canonicalJson } from '../../../src/hash.js';
 import type { Snapshot } from '../../../src/snapshot/model.js';
 import { snapshot, table } from './builders.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RawSchema } from '../../../src/introspect/raw-schema.js';
-import { parseServerInfo } from '../../../src/db/server-info.js';
+import { parseServerInfo } from '../../../src/sql/server-info.js';
 import { diffSnapshots } from '../../../src/diff/diff-snapshots.js';
 import {
   canonicalAction,
@@ -14,7 +14,7 @@ import {
   renderRules,
   stripIntegerDisplayWidth,
 } from '../../../src/snapshot/dialect.js';
-import { parseSnapshot } from '../../../src/snapshot/parse-snapshot.js';
+import { parseSnapshot } from '../../../src/introspect/parse-snapshot.js';
 import { renderCreateTable } from '../../../src/snapshot/render-create-table.js';
 import { comparableCreate, normalizePartitioning, splitShowCreate } from '../../../src/snapshot/show-create.js';
 
@@ -201,7 +201,7 @@ describe('MySQL 8 output formats (from the MySQL manual) in the same model', () 
 
 describe('stripDefiner', () => {
   it('removes every spelling of DEFINER=user@host after CREATE', async () => {
-    const { stripDefiner } = await import('../../../src/snapshot/parse-snapshot.js');
+    const { stripDefiner } = await import('../../../src/introspect/parse-snapshot.js');
     const body = 'PROCEDURE `p`() SELECT 1';
     for (const definer of ['`root`@`127.0.0.1`', "'root'@'%'", 'root@localhost', '`ro ot`@localhost', 'CURRENT_USER']) {
       expect(stripDefiner(`CREATE DEFINER=${definer} ${body}`)).toBe(`CREATE ${body}`);

@@ -1,4 +1,4 @@
-import type { RawColumnRow, RawSchema, RawTableRow } from '../introspect/raw-schema.js';
+import type { RawColumnRow, RawSchema, RawTableRow } from './raw-schema.js';
 import {
   canonicalAction,
   canonicalCharset,
@@ -10,7 +10,7 @@ import {
   parseCreateOptions,
   parseExtra,
   renderRules,
-} from './dialect.js';
+} from '../snapshot/dialect.js';
 import type {
   CheckConstraint,
   Column,
@@ -25,11 +25,11 @@ import type {
   Trigger,
   Unsupported,
   View,
-} from './model.js';
-import { renderDefinitionLines, renderTableOptions } from './render-create-table.js';
-import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate } from './show-create.js';
-import { quotedIdentifiers, stripSchemaQualifier, tokenize } from './sql-text.js';
-import { deepFreeze } from './freeze.js';
+} from '../snapshot/model.js';
+import { renderDefinitionLines, renderTableOptions } from '../snapshot/render-create-table.js';
+import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate } from '../snapshot/show-create.js';
+import { quotedIdentifiers, stripSchemaQualifier, tokenize } from '../snapshot/sql-text.js';
+import { deepFreeze } from '../snapshot/freeze.js';
 
 /**
  * The one place raw rows become the model. Also runs the self-check: every table is rendered

@@ -2,11 +2,9 @@
  * Key ranges for the chunked checksums. A range is (lower, upper] in key order, either end open
  * (null); consecutive ranges share a boundary, so a set of ranges from one list of boundaries
  * covers every row of both sides exactly once, whatever either side holds. The key comparisons
- * are the copy's own (db/key-sql.ts).
+ * are the copy's own (sql/key-sql.ts).
  */
-import { allOf, keyAfter, keyAtMost, type KeyColumn, type SqlFragment } from '../db/key-sql.js';
-
-export { allOf, isIntegerKey, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, keySelectSql, whereClause, type KeyColumn, type SqlFragment } from '../db/key-sql.js';
+import { allOf, keyAfter, keyAtMost, type KeyColumn, type SqlFragment } from './key-sql.js';
 
 /** Exclusive lower and inclusive upper bound, each a full key tuple; null: open. */
 export interface KeyRange {
