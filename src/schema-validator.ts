@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import type { ErrorObject, Options } from 'ajv';
 import { packageRoot, schemaPath } from './package-info.js';
 import { sha256 } from './hash.js';
+import type * as AjvModuleType from 'ajv';
+
+/** ajv is required lazily: only a stale or missing precompiled validator needs it. */
+type AjvModule = typeof AjvModuleType;
 
 export type SchemaName = 'config' | 'plan';
 
@@ -54,6 +58,6 @@ function precompiled(name: SchemaName, hash: string): SchemaValidator | null {
 
 function compile(name: SchemaName, text: string): SchemaValidator {
   // validateSchema: false: the schema ships with the code and the build compiles it strictly.
-  const { Ajv } = require('ajv') as typeof import('ajv');
+  const { Ajv } = require('ajv') as AjvModule;
   return new Ajv({ ...VALIDATOR_OPTIONS[name], validateSchema: false }).compile(JSON.parse(text) as object);
 }

@@ -12,7 +12,6 @@
  * constructor `(a, b) > (?, ?)` into a range scan (EXPLAIN shows type=index, a full index scan),
  * while the expanded form is a union of ranges (type=range).
  */
-import { ReplicoopError } from '../errors.js';
 import { quoteIdent, sqlName } from './quote.js';
 
 export interface KeyColumn {

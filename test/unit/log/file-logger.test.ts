@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReplicoopError, registerSecret } from '../../../src/errors.js';
-import { FileLogger, NullLogger } from '../../../src/log/file-logger.js';
+import { FileLogger, NullLogger, type Logger } from '../../../src/log/file-logger.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -105,7 +105,7 @@ describe('FileLogger', () => {
 
 describe('NullLogger', () => {
   it('accepts every call and has no file', () => {
-    const logger = new NullLogger();
+    const logger: Logger = new NullLogger();
     logger.info('x');
     logger.warn('x');
     logger.error('x');
