@@ -7,6 +7,7 @@ import { quoteIdent } from '../sql/quote.js';
 import type { Flavor } from '../sql/server-info.js';
 import type { CopyColumn, CopyTask } from './copy-table.js';
 import { keySelectSql } from '../sql/key-sql.js';
+import { NUMERIC_TYPES, TEMPORAL_TYPES, TEXT_FORM_NATIVE_TYPES } from '../sql/column-types.js';
 
 /**
  * number: digits the server parses as a numeric literal (exact for DECIMAL, shortest round-trip
@@ -45,12 +46,6 @@ export interface ColumnPlan {
   readonly maskedColumns: readonly string[];
 }
 
-const NUMBER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real']);
-
-const TEXT_TYPES = new Set(['uuid', 'inet4', 'inet6']);
-
-const TEMPORAL_TYPES = new Set(['date', 'datetime', 'timestamp', 'time', 'year']);
-
 /** flavor: the sandbox's (MariaDB's JSON is LONGTEXT and takes bytes; MySQL's is binary JSON). */
 export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
   const written: PlannedColumn[] = [];
@@ -59,7 +54,7 @@ export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
     if (column.generated) continue;
     const dataType = column.dataType.toLowerCase();
     const kind: ValueKind =
-      dataType === 'bit' ? 'bit' : NUMBER_TYPES.has(dataType) ? 'number' : TEXT_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
+      dataType === 'bit' ? 'bit' : NUMERIC_TYPES.has(dataType) ? 'number' : TEXT_FORM_NATIVE_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
     const mask = task.mask[column.name] ?? null;
     written.push({
       column,

@@ -15,6 +15,7 @@
 import { createHmac } from 'node:crypto';
 import type { MaskRule } from '../config/types.js';
 import { ReplicoopError } from '../errors.js';
+import { MASKABLE_STRING_TYPES, NUMBER_LITERAL_TYPES, WIDE_CHARSETS } from '../sql/column-types.js';
 
 /** What masking needs to know about a column; both the snapshot Column and CopyColumn fit. */
 export interface MaskColumn {
@@ -27,8 +28,6 @@ export interface MaskColumn {
   readonly generated: unknown;
 }
 
-const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
-const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real', 'bit', 'year']);
 // Fixed-width byte lengths of the TEXT/BLOB family (they have no length in their type).
 const LOB_BYTES: Record<string, number> = {
   tinytext: 255,
@@ -40,7 +39,6 @@ const LOB_BYTES: Record<string, number> = {
   longtext: 4_294_967_295,
   longblob: 4_294_967_295,
 };
-const NON_ASCII_CHARSETS = new Set(['ucs2', 'utf16', 'utf16le', 'utf32']);
 
 /** Email: `<hex>@example.com`; 24 hex digits normally, never fewer than 12 (uniqueness). */
 const EMAIL_DOMAIN = '@example.com';
@@ -80,13 +78,13 @@ export function maskProblem(rule: MaskRule, column: MaskColumn): string | null {
   const dataType = column.dataType.toLowerCase();
   if (rule.kind === 'fixed') {
     const text = String(rule.value);
-    if (NUMERIC_TYPES.has(dataType)) return NUMERIC_TEXT.test(text) ? null : `${where}: "${text}" is not a number`;
+    if (NUMBER_LITERAL_TYPES.has(dataType)) return NUMERIC_TEXT.test(text) ? null : `${where}: "${text}" is not a number`;
     if (dataType === 'enum' || dataType === 'set') {
       const members = enumMembers(column.type);
       const wanted = dataType === 'set' && text !== '' ? text.split(',') : [text];
       return wanted.every((member) => members.includes(member)) ? null : `${where}: "${text}" is not a member of ${column.type}`;
     }
-    if (STRING_TYPES.has(dataType)) {
+    if (MASKABLE_STRING_TYPES.has(dataType)) {
       const charsetProblem = asciiProblem(column);
       if (charsetProblem) return `${where}: ${charsetProblem}`;
       const length = stringCapacity(column);
@@ -97,7 +95,7 @@ export function maskProblem(rule: MaskRule, column: MaskColumn): string | null {
     // take surfaces as a copy warning, which the engine treats as an error.
     return null;
   }
-  if (!STRING_TYPES.has(dataType)) return `${where}: string masks need a character or binary string column`;
+  if (!MASKABLE_STRING_TYPES.has(dataType)) return `${where}: string masks need a character or binary string column`;
   const charsetProblem = asciiProblem(column);
   if (charsetProblem) return `${where}: ${charsetProblem}`;
   const length = stringCapacity(column);
@@ -184,7 +182,7 @@ function isBinary(column: MaskColumn): boolean {
 
 function asciiProblem(column: MaskColumn): string | null {
   const charset = column.charset?.toLowerCase() ?? null;
-  return charset !== null && NON_ASCII_CHARSETS.has(charset) ? `character set ${charset} is not ASCII-compatible, masks are not supported on it` : null;
+  return charset !== null && WIDE_CHARSETS.has(charset) ? `character set ${charset} is not ASCII-compatible, masks are not supported on it` : null;
 }
 
 /** Characters (bytes for binary and LOB types) the column can hold. */

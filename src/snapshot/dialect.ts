@@ -6,22 +6,19 @@
 import type { Flavor } from '../sql/server-info.js';
 import { quoteString } from '../sql/quote.js';
 import type { ReferentialAction } from './model.js';
+import { INTEGER_TYPES, NO_LITERAL_DEFAULT_TYPES, NUMBER_LITERAL_TYPES, STRING_LITERAL_TYPES } from '../sql/column-types.js';
 
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
-const NUMERIC_TYPES = new Set([...INTEGER_TYPES, 'decimal', 'numeric', 'float', 'double', 'real', 'year', 'bit', 'bool', 'boolean']);
-const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
-const NO_LITERAL_DEFAULT_TYPES = new Set(['tinyblob', 'blob', 'mediumblob', 'longblob', 'tinytext', 'text', 'mediumtext', 'longtext', 'json', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection']);
 
 export function isIntegerType(dataType: string): boolean {
   return INTEGER_TYPES.has(dataType);
 }
 
 export function isNumericType(dataType: string): boolean {
-  return NUMERIC_TYPES.has(dataType);
+  return NUMBER_LITERAL_TYPES.has(dataType);
 }
 
 export function isStringType(dataType: string): boolean {
-  return STRING_TYPES.has(dataType);
+  return STRING_LITERAL_TYPES.has(dataType);
 }
 
 /** utf8 is utf8mb3 on every server that still has it; the newer name is the canonical one. */

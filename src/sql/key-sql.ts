@@ -13,6 +13,7 @@
  * while the expanded form is a union of ranges (type=range).
  */
 import { quoteIdent, sqlName } from './quote.js';
+import { BINARY_STRING_TYPES, CHARACTER_STRING_TYPES, INTEGER_TYPES } from './column-types.js';
 
 export interface KeyColumn {
   readonly name: string;
@@ -26,10 +27,6 @@ export interface SqlFragment {
   readonly sql: string;
   readonly params: readonly unknown[];
 }
-
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
-const CHARACTER_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 
 export function isIntegerColumn(column: KeyColumn): boolean {
   return INTEGER_TYPES.has(column.dataType.toLowerCase());
@@ -69,8 +66,8 @@ function comparand(column: KeyColumn, raw: Buffer): SqlFragment {
     return { sql: `CAST(? AS DECIMAL(${m ? Number(m[1]) : 10},${m?.[2] ? Number(m[2]) : 0}))`, params: [text()] };
   }
   if (dataType === 'float' || dataType === 'double' || dataType === 'real') return { sql: 'CAST(? AS DOUBLE)', params: [text()] };
-  if (BINARY_TYPES.has(dataType)) return { sql: '?', params: [raw] };
-  if (CHARACTER_TYPES.has(dataType)) {
+  if (BINARY_STRING_TYPES.has(dataType)) return { sql: '?', params: [raw] };
+  if (CHARACTER_STRING_TYPES.has(dataType)) {
     if (!column.charset || !column.collation || column.charset === 'binary') return { sql: '?', params: [raw] };
     return { sql: `CONVERT(? USING ${sqlName(column.charset)}) COLLATE ${sqlName(column.collation)}`, params: [raw] };
   }

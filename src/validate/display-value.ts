@@ -4,13 +4,13 @@
  * the column's character set are shown as 0x-hex rather than as replacement characters.
  */
 import { isUtf8 } from 'node:buffer';
+import { BYTE_VALUED_TYPES } from '../sql/column-types.js';
 
 export interface DisplayColumn {
   readonly dataType: string;
   readonly charset: string | null;
 }
 
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection']);
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function displayValue(value: Buffer | null, column: DisplayColumn, maxLength = Number.MAX_SAFE_INTEGER): string | null {
@@ -18,7 +18,7 @@ export function displayValue(value: Buffer | null, column: DisplayColumn, maxLen
   const charset = (column.charset ?? '').toLowerCase();
   const dataType = column.dataType.toLowerCase();
   let text: string | null;
-  if (BINARY_TYPES.has(dataType) || charset === 'binary') {
+  if (BYTE_VALUED_TYPES.has(dataType) || charset === 'binary') {
     const latin = value.toString('latin1');
     text = PRINTABLE_ASCII.test(latin) ? latin : null;
   } else if (charset.startsWith('utf8') || charset === 'ascii' || charset === '') {
