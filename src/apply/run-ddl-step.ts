@@ -1,6 +1,8 @@
 import type { SandboxSession } from '../db/session.js';
 import { errnoOf, isForeignKeyError } from '../db/sql-error.js';
 import type { PlanStep } from '../plan/plan-types.js';
+import { ER_PARTITION_MGMT_ON_NONPARTITIONED } from '../sql/errno.js';
+import { sandboxSessionSql } from '../sql/sandbox-settings.js';
 
 export interface DdlStepOutcome {
   readonly statements: number;
@@ -8,10 +10,6 @@ export interface DdlStepOutcome {
   readonly foreignKeyChecksDisabled: boolean;
 }
 
-/** ER_PARTITION_MGMT_ON_NONPARTITIONED. */
-const NOT_PARTITIONED = 1505;
-
-export const SANDBOX_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 
 /**
  * Runs a structure or post step's statements in order on the sandbox. A foreign key error turns
@@ -42,7 +40,7 @@ export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, option
         await sandbox.execute(sql);
       } catch (error) {
         // A step re-run after a crash between its statements: the partitioning is already gone.
-        const alreadyGone = errnoOf(error) === NOT_PARTITIONED && / REMOVE PARTITIONING$/.test(sql);
+        const alreadyGone = errnoOf(error) === ER_PARTITION_MGMT_ON_NONPARTITIONED && / REMOVE PARTITIONING$/.test(sql);
         if (!alreadyGone) {
           if (!isForeignKeyError(error) || disabled) throw error;
           disabled = true;
@@ -60,6 +58,6 @@ export async function runDdlStep(sandbox: SandboxSession, step: PlanStep, option
 }
 
 export async function resetSession(sandbox: SandboxSession): Promise<void> {
-  await sandbox.execute(`SET SESSION sql_mode = '${SANDBOX_SQL_MODE}', time_zone = '+00:00', foreign_key_checks = 1`);
+  await sandbox.execute(sandboxSessionSql({ foreignKeyChecks: true }));
   await sandbox.execute('SET NAMES utf8mb4 COLLATE utf8mb4_general_ci');
 }

@@ -9,6 +9,8 @@ import { errnoOf } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import type { ColumnPlan } from './column-plan.js';
 import { loadDataSql } from './write-chunk.js';
+import { ER_LOCK_WAIT_TIMEOUT, ER_VERS_NOT_SUPPORTED, HISTORY_REFUSED_ERRNOS, LOCAL_INFILE_REFUSED_ERRNOS, TRUNCATE_REFUSED_ERRNOS } from '../sql/errno.js';
+import { sandboxSessionSql } from '../sql/sandbox-settings.js';
 
 /**
  * Raw bytes out (character_set_results=binary: no conversion of any column's text), time
@@ -25,7 +27,7 @@ export async function prepareProduction(session: ProductionSession): Promise<voi
 /**
  * No SET NAMES binary: the driver follows character_set_client and would then encode the
  * statement text (identifiers included) byte per UTF-16 unit. The equivalent is per statement:
- * LOAD DATA ... CHARACTER SET binary, and binary literals in INSERT (sql-literal.ts), so bytes
+ * LOAD DATA ... CHARACTER SET binary, and binary literals in INSERT (insert-encoder.ts), so bytes
  * are stored as sent, never converted. sql_mode without NO_ZERO_DATE/STRICT so that zero dates load, and with NO_AUTO_VALUE_ON_ZERO
  * so that an id 0 stays 0. foreign_key_checks=0: tables load in any order and parents can be
  * emptied. unique_checks=0 only when the rows come from one snapshot of a unique source and no
@@ -33,19 +35,12 @@ export async function prepareProduction(session: ProductionSession): Promise<voi
  * and only on MySQL (see copy-table.ts: on MariaDB it makes inserts into empty tables lock them).
  */
 export async function prepareSandbox(session: SandboxSession, options: { readonly uniqueChecks: boolean }): Promise<void> {
-  await session.execute(
-    "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', SESSION time_zone = '+00:00', " +
-      `SESSION foreign_key_checks = 0, SESSION unique_checks = ${options.uniqueChecks ? 1 : 0}`,
-  );
+  await session.execute(sandboxSessionSql({ foreignKeyChecks: false, uniqueChecks: options.uniqueChecks }));
 }
 
-// 1701: referenced by a foreign key (servers that refuse even with foreign_key_checks=0);
-// 1142: TRUNCATE needs the DROP privilege, DELETE does not; 4137: a system-versioned table
+// TRUNCATE_REFUSED_ERRNOS: referenced by a foreign key (servers that refuse even with
+// foreign_key_checks=0), no DROP privilege (DELETE needs none), or a system-versioned table
 // (MariaDB), which only DELETE can empty.
-const TRUNCATE_REFUSED = new Set([1701, 1142, 4137]);
-const SYSTEM_VERSIONED = 4137;
-// The DELETE HISTORY privilege is missing (1142) or the statement is refused (1227).
-const HISTORY_REFUSED = new Set([1142, 1227]);
 const DELETE_BATCH_ROWS = 50_000;
 
 /**
@@ -55,7 +50,6 @@ const DELETE_BATCH_ROWS = 50_000;
  */
 const TRUNCATE_LOCK_WAIT_SECONDS = 1;
 const TRUNCATE_ATTEMPTS = 3;
-const LOCK_WAIT_TIMEOUT = 1205;
 
 /**
  * Empties the sandbox table; DELETE (in bounded batches) only when TRUNCATE is refused or keeps
@@ -64,7 +58,7 @@ const LOCK_WAIT_TIMEOUT = 1205;
  * invisible to queries of the current rows, which is all the copy and the validation compare.
  */
 export async function emptyTable(session: SandboxSession, table: string): Promise<'truncate' | 'delete'> {
-  let refusal = 0;
+  let refusal: number;
   await session.execute(`SET SESSION innodb_lock_wait_timeout = ${TRUNCATE_LOCK_WAIT_SECONDS}`);
   try {
     for (let attempt = 1; ; attempt++) {
@@ -73,11 +67,11 @@ export async function emptyTable(session: SandboxSession, table: string): Promis
         return 'truncate';
       } catch (error) {
         refusal = errnoOf(error) ?? 0;
-        if (refusal === LOCK_WAIT_TIMEOUT && attempt < TRUNCATE_ATTEMPTS) {
+        if (refusal === ER_LOCK_WAIT_TIMEOUT && attempt < TRUNCATE_ATTEMPTS) {
           await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           continue;
         }
-        if (refusal !== LOCK_WAIT_TIMEOUT && !TRUNCATE_REFUSED.has(refusal)) throw error;
+        if (refusal !== ER_LOCK_WAIT_TIMEOUT && !TRUNCATE_REFUSED_ERRNOS.has(refusal)) throw error;
         break;
       }
     }
@@ -88,19 +82,18 @@ export async function emptyTable(session: SandboxSession, table: string): Promis
     const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} LIMIT ${DELETE_BATCH_ROWS}`);
     if (affectedRows < DELETE_BATCH_ROWS) break;
   }
-  if (refusal === SYSTEM_VERSIONED) {
+  if (refusal === ER_VERS_NOT_SUPPORTED) {
     try {
       await session.execute(`DELETE HISTORY FROM ${quoteIdent(table)}`);
     } catch (error) {
-      if (!HISTORY_REFUSED.has(errnoOf(error) ?? 0)) throw error;
+      if (!HISTORY_REFUSED_ERRNOS.has(errnoOf(error) ?? 0)) throw error;
     }
   }
   return 'delete';
 }
 
-// 1148 (MariaDB, MySQL 5.7): "The used command is not allowed"; 3948 (MySQL 8): local data
-// disabled; 2068: the client refused the file request; 4166: MariaDB's LOCAL INFILE refusal.
-const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 2068, 4166]);
+// LOCAL_INFILE_REFUSED_ERRNOS: "the used command is not allowed" (MariaDB, MySQL 5.7), local
+// data disabled (MySQL 8), the client refused the file request, MariaDB's LOCAL INFILE refusal.
 
 /**
  * Which writer to use. 'auto' asks the server (@@local_infile) and then proves it with an
@@ -132,7 +125,7 @@ async function localInfileRefusal(session: SandboxSession, table: string, plan: 
     return null;
   } catch (error) {
     const errno = errnoOf(error);
-    if (errno !== undefined && LOCAL_INFILE_REFUSED.has(errno)) return `error ${errno}`;
+    if (errno !== undefined && LOCAL_INFILE_REFUSED_ERRNOS.has(errno)) return `error ${errno}`;
     throw error;
   } finally {
     await session.execute('ROLLBACK');

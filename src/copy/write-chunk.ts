@@ -17,6 +17,7 @@ import { InsertEncoder } from './insert-encoder.js';
 import { unpackRow } from '../db/packed-rows.js';
 import type { RawRow, RowSource, SourceRow } from './row-reader.js';
 import { TsvEncoder } from './tsv-encoder.js';
+import { WARN_DATA_TRUNCATED } from '../sql/errno.js';
 
 export interface ChunkWriter {
   readonly sandbox: SandboxSession;
@@ -234,7 +235,7 @@ async function checkStored(
   if (stored && result.warningStatus <= expectedWarnings) {
     if (result.warningStatus === 0) return;
     const rows = await writer.sandbox.queryArrays('SHOW WARNINGS LIMIT 5', [], { raw: true });
-    if (rows.every((r) => String(r[1]) === '1265')) return;
+    if (rows.every((r) => Number(String(r[1])) === WARN_DATA_TRUNCATED)) return;
   }
   let warnings: string[] = [];
   if (result.warningStatus > 0) {

@@ -7,6 +7,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { parseServerInfo, SERVER_VARIABLES, type ServerInfo } from '../sql/server-info.js';
 import { producePackedRows, type PackedRow } from './packed-rows.js';
 import { driverError, isConnectionError, sqlError } from './sql-error.js';
+import { PRODUCTION_SQL_MODE, SANDBOX_SQL_MODE, SESSION_TIME_ZONE } from '../sql/sandbox-settings.js';
 
 export type Row = Record<string, unknown>;
 
@@ -193,8 +194,7 @@ export class ProductionSession extends BaseSession {
     const { conn, server } = await connectWithRetry(target, retry);
     const session = new ProductionSession(conn, server, target);
     await session.query('SET SESSION TRANSACTION READ ONLY');
-    await session.query("SET SESSION time_zone = '+00:00'");
-    await session.query("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    await session.query(`SET SESSION time_zone = '${SESSION_TIME_ZONE}', SESSION sql_mode = '${PRODUCTION_SQL_MODE}'`);
     return session;
   }
 
@@ -221,9 +221,8 @@ export class SandboxSession extends BaseSession {
   static async open(target: ConnectionTarget, retry: RetryPolicy = DEFAULT_RETRY): Promise<SandboxSession> {
     const { conn, server } = await connectWithRetry(target, retry);
     const session = new SandboxSession(conn, server, target);
-    await session.query("SET SESSION time_zone = '+00:00'");
-    // Lenient like mysqldump's restore: zero dates in DDL defaults load; no ANSI_QUOTES surprises.
-    await session.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+    // The sandbox settings of sql/sandbox-settings.ts; foreign_key_checks stays the server's default.
+    await session.query(`SET SESSION time_zone = '${SESSION_TIME_ZONE}', SESSION sql_mode = '${SANDBOX_SQL_MODE}'`);
     return session;
   }
 

@@ -1,4 +1,5 @@
 import { ReplicoopError } from '../errors.js';
+import { CONNECTION_LOST_ERRNOS, ER_NET_PACKET_TOO_LARGE, FOREIGN_KEY_ERRNOS } from '../sql/errno.js';
 
 /** The fields mysql2 puts on its errors that we use to decide what to do. */
 export interface DriverError {
@@ -35,9 +36,6 @@ const CONNECTION_LOST_CODES = new Set([
   'ER_NET_ERROR_ON_WRITE',
   'ER_NET_WRITE_INTERRUPTED',
 ]);
-// 1040 too many connections, 1053 shutdown, 1077 normal shutdown, 1927 connection killed,
-// 2006 gone away, 2013 lost, 4031 idle timeout (MariaDB).
-const CONNECTION_LOST_ERRNOS = new Set([1040, 1053, 1077, 1152, 1158, 1159, 1160, 1161, 1203, 1927, 2006, 2013, 4031]);
 
 /** Network-level trouble that a reconnect may cure (the original design's connection_error). */
 export function isConnectionError(value: unknown): boolean {
@@ -52,17 +50,22 @@ export function isConnectionError(value: unknown): boolean {
 export function isPacketTooLarge(value: unknown): boolean {
   const e = driverError(value);
   const cause = value instanceof ReplicoopError ? driverError(value.cause) : e;
-  return e.errno === 1153 || cause.errno === 1153 || e.code === 'ER_NET_PACKET_TOO_LARGE' || cause.code === 'ER_NET_PACKET_TOO_LARGE' ||
+  return e.errno === ER_NET_PACKET_TOO_LARGE || cause.errno === ER_NET_PACKET_TOO_LARGE || e.code === 'ER_NET_PACKET_TOO_LARGE' || cause.code === 'ER_NET_PACKET_TOO_LARGE' ||
     /max_allowed_packet/i.test(e.message ?? '');
 }
-
-const FOREIGN_KEY_ERRNOS = new Set([150, 1005, 1215, 1216, 1217, 1451, 1452, 1553, 1822, 1825, 1826, 1828, 1830, 1831, 1832, 1833, 1834, 3776, 3780]);
 
 /** Errors that foreign_key_checks=0 avoids (the original design's foreign_key_error). */
 export function isForeignKeyError(value: unknown): boolean {
   const e = value instanceof ReplicoopError ? driverError(value.cause) : driverError(value);
   if (e.errno !== undefined && FOREIGN_KEY_ERRNOS.has(e.errno)) return true;
   return /foreign key constraint/i.test(e.sqlMessage ?? e.message ?? '');
+}
+
+/** Whether the error (or the driver error it wraps) carries one of these server error numbers. */
+export function hasErrno(value: unknown, errnos: number | ReadonlySet<number>): boolean {
+  const errno = errnoOf(value);
+  if (errno === undefined) return false;
+  return typeof errnos === 'number' ? errno === errnos : errnos.has(errno);
 }
 
 export function errnoOf(value: unknown): number | undefined {
