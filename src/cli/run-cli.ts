@@ -82,5 +82,5 @@ export function reportError(error: unknown, out: Output): number {
     const cause = (error as { cause?: unknown }).cause;
     if (cause instanceof Error && cause.stack) process.stderr.write(`caused by: ${maskSecrets(cause.stack)}\n`);
   }
-  return e instanceof ReplicoopError && e.code === 'differences' ? ExitCode.differences : ExitCode.error;
+  return ExitCode.error;
 }

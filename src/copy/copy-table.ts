@@ -52,7 +52,7 @@
 import type { CopyMethod, MaintainTable, MaskRule } from '../config/types.js';
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
 import { DEFAULT_RETRY } from '../db/session.js';
-import { ReplicoopError, isReplicoopError } from '../errors.js';
+import { ReplicoopError, isCopyEngineError, isReplicoopError } from '../errors.js';
 import type { Table } from '../snapshot/model.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { emptyTable, prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
@@ -412,7 +412,7 @@ class TableCopy implements SegmentRun {
   finalError(error: unknown): unknown {
     const first = this.failure ?? error;
     if (typeof first === 'object' && first !== null && this.#callerErrors.has(first)) return first;
-    if (isReplicoopError(first) && /^(copy|mask)_/.test(first.code)) return first;
+    if (isCopyEngineError(first)) return first;
     const inner = isReplicoopError(first) ? first : null;
     return new ReplicoopError('copy_failed', `copying ${this.task.table}: ${first instanceof Error ? first.message : String(first)}`, {
       details: { ...(inner?.details ?? {}), table: this.task.table, code: inner?.code ?? null },
