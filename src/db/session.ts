@@ -34,7 +34,7 @@ export interface RetryPolicy {
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
 }
 
-/** The original design's connection_error strategy: 3 attempts, backoff factor 2. */
+/** The connection_error strategy (ARCHITECTURE.md): 3 attempts, backoff factor 2. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, factor: 2 };
 
 export interface StreamOptions {

@@ -37,7 +37,7 @@ const CONNECTION_LOST_CODES = new Set([
   'ER_NET_WRITE_INTERRUPTED',
 ]);
 
-/** Network-level trouble that a reconnect may cure (the original design's connection_error). */
+/** Network-level trouble that a reconnect may cure (ARCHITECTURE.md: connection_error). */
 export function isConnectionError(value: unknown): boolean {
   const e = driverError(value);
   if (e.code && CONNECTION_LOST_CODES.has(e.code)) return true;
@@ -46,7 +46,7 @@ export function isConnectionError(value: unknown): boolean {
   return /Connection lost|closed state|Can't add new command when connection is in closed state/i.test(e.message ?? '');
 }
 
-/** "Got a packet bigger than max_allowed_packet" (the original design's data_too_large_error). */
+/** "Got a packet bigger than max_allowed_packet" (ARCHITECTURE.md: data_too_large_error). */
 export function isPacketTooLarge(value: unknown): boolean {
   const e = driverError(value);
   const cause = value instanceof ReplicoopError ? driverError(value.cause) : e;
@@ -54,7 +54,7 @@ export function isPacketTooLarge(value: unknown): boolean {
     /max_allowed_packet/i.test(e.message ?? '');
 }
 
-/** Errors that foreign_key_checks=0 avoids (the original design's foreign_key_error). */
+/** Errors that foreign_key_checks=0 avoids (ARCHITECTURE.md: foreign_key_error). */
 export function isForeignKeyError(value: unknown): boolean {
   const e = value instanceof ReplicoopError ? driverError(value.cause) : driverError(value);
   if (e.errno !== undefined && FOREIGN_KEY_ERRNOS.has(e.errno)) return true;
