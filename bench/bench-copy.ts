@@ -24,7 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalServer } from '../src/local-server/local-server.js';
+import { LocalServer } from '../dev/local-server.js';
 
 interface Options {
   readonly rows: number;

@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load-config.js';
-import { LocalServer } from '../src/local-server/local-server.js';
+import { LocalServer } from '../dev/local-server.js';
 import { runPlan } from '../src/plan/run-plan.js';
 import { packageRoot } from '../src/package-info.js';
 

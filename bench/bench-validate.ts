@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../src/config/load-config.js';
-import { LocalServer } from '../src/local-server/local-server.js';
+import { LocalServer } from '../dev/local-server.js';
 import { rowSerialisation, type HashColumn } from '../src/validate/row-hash.js';
 import { runValidate } from '../src/validate/run-validate.js';
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findServerBinary, LocalServer } from '../src/local-server/local-server.js';
+import { findServerBinary, LocalServer } from '../dev/local-server.js';
 import { packageRoot } from '../src/package-info.js';
 import { palette } from '../src/report/palette.js';
 import { DEMO_CONFIG, PRODUCTION_DATABASE, PRODUCTION_SQL, SANDBOX_DATABASE, SANDBOX_SQL } from './demo/shop.js';

@@ -11,10 +11,12 @@ import type { Plan } from '../plan/plan-types.js';
 import { renderPlanText } from '../report/render-plan.js';
 import { ExitCode } from './exit-codes.js';
 import { Output, colorWanted } from './output.js';
-import { runCli } from './run-cli.js';
 
 /** Where `replicoop plan` writes by default, and so where the menu looks for the last plan. */
 const PLAN_FILE = 'plan.json';
+
+/** Runs one command line and returns its exit code: run-cli's dispatcher, passed in so the menu never imports it. */
+export type Dispatch = (argv: readonly string[], cwd: string) => Promise<number>;
 
 type Action = 'plan' | 'show' | 'apply' | 'validate' | 'rollback' | 'status' | 'config' | 'quit';
 
@@ -36,7 +38,7 @@ interface MenuGlobals {
  * (runCli with the user's global options), so the menu can never drift from the CLI; only apply
  * and rollback ask first here, because a human is there to answer.
  */
-export async function runMenu(argv: readonly string[], cwd: string): Promise<number> {
+export async function runMenu(argv: readonly string[], cwd: string, run: Dispatch): Promise<number> {
   const globals = parseGlobals(argv);
   const out = new Output({ color: colorWanted(globals.color), quiet: false, verbose: globals.verbose, json: false });
   const p = out.paint;
@@ -67,7 +69,7 @@ export async function runMenu(argv: readonly string[], cwd: string): Promise<num
       throw error;
     }
     if (action === 'quit') return ExitCode.ok;
-    next = await perform(action, argv, cwd, out, globals);
+    next = await perform(action, argv, cwd, out, globals, run);
   }
 }
 
@@ -127,10 +129,10 @@ function menuChoices(check: ConfigCheck, planExists: boolean) {
 }
 
 /** Runs one item and returns the item to highlight next (the usual next step of the workflow). */
-async function perform(action: Exclude<Action, 'quit'>, argv: readonly string[], cwd: string, out: Output, globals: MenuGlobals): Promise<Action> {
+async function perform(action: Exclude<Action, 'quit'>, argv: readonly string[], cwd: string, out: Output, globals: MenuGlobals, run: Dispatch): Promise<Action> {
   const command = async (args: readonly string[]): Promise<number> => {
     out.info(out.paint.dim(`$ replicoop ${args.join(' ')}`));
-    const code = await runCli([...args, ...argv], cwd);
+    const code = await run([...args, ...argv], cwd);
     out.info(code === ExitCode.ok ? out.paint.green(`✔ ${args[0]} finished`) : out.paint.red(`✖ ${args[0]} exited with code ${code}`));
     return code;
   };

@@ -53,7 +53,7 @@ export async function runCli(argv: readonly string[], cwd: string = process.cwd(
   parser.command('$0', false, (y) => y, async () => {
     if (process.stdin.isTTY && process.stdout.isTTY) {
       const { runMenu } = await import('./menu.js');
-      exitCode = await runMenu(argv, cwd);
+      exitCode = await runMenu(argv, cwd, runCli);
       return;
     }
     process.stderr.write(`${await parser.getHelp()}\n`);

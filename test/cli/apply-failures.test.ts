@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalServer } from '../../src/local-server/local-server.js';
+import { LocalServer } from '../../dev/local-server.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { freshDatabases } from '../support/converge.js';
 import { testServers, uniqueName } from '../support/servers.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalServer } from '../../src/local-server/local-server.js';
+import { LocalServer } from '../../dev/local-server.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 const MINIMAL = 'production: { user: ro, database: shop }\nsandbox: { user: root, database: shop_sandbox, port: 3307 }\n';

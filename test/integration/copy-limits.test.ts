@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxSession } from '../../src/db/session.js';
-import { LocalServer } from '../../src/local-server/local-server.js';
+import { LocalServer } from '../../dev/local-server.js';
 import { CopyPair, TEST_RETRY } from '../support/copy-fixture.js';
 
 const WIDE = `CREATE TABLE wide (id INT NOT NULL PRIMARY KEY, payload MEDIUMBLOB, note MEDIUMTEXT) DEFAULT CHARSET=utf8mb4`;

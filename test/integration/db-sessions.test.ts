@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProductionSession, SandboxSession } from '../../src/db/session.js';
 import { quoteIdent, quoteQualified, quoteString } from '../../src/sql/quote.js';
-import { freePort, LocalServer } from '../../src/local-server/local-server.js';
+import { freePort, LocalServer } from '../../dev/local-server.js';
 import { testServers, uniqueName } from '../support/servers.js';
 
 describe('sessions', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionPool } from '../../src/copy/session-pool.js';
 import { SandboxSession } from '../../src/db/session.js';
-import { LocalServer } from '../../src/local-server/local-server.js';
+import { LocalServer } from '../../dev/local-server.js';
 
 // A pooled connection whose server went away must not be lent again.
 describe('session pool and a server that went away', () => {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { LocalServer } from '../../src/local-server/local-server.js';
+import { LocalServer } from '../../dev/local-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -30,7 +30,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('rollback-on-failure', { type: 'boolean', describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)' }),
   run: async ({ args, out, cwd }) => {
     const { runApply } = await import('../../apply/run-apply.js');
-    const { reportStamp, writeReport } = await import('../../apply/write-report.js');
+    const { reportStamp, writeReport } = await import('../write-report.js');
     const { loadConfig } = await import('../../config/load-config.js');
     const { FileLogger } = await import('../../log/file-logger.js');
     const { readPlanFile } = await import('../../plan/plan-file.js');

@@ -25,7 +25,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings (orphan rows, production drift) fail the validation too' })
       .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
   run: async ({ args, out, cwd }) => {
-    const { reportStamp, writeReport } = await import('../../apply/write-report.js');
+    const { reportStamp, writeReport } = await import('../write-report.js');
     const { loadConfig } = await import('../../config/load-config.js');
     const { ReplicoopError } = await import('../../errors.js');
     const { FileLogger } = await import('../../log/file-logger.js');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportStamp, writeReport } from '../../../src/apply/write-report.js';
+import { reportStamp, writeReport } from '../../../src/cli/write-report.js';
 
 describe('writeReport', () => {
   const dirs: string[] = [];

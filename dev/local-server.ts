@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { ReplicoopError } from '../errors.js';
+import { ReplicoopError } from '../src/errors.js';
 
 /**
  * Private, throwaway MariaDB servers in temp dirs on free ports, for tests, the demo and the
