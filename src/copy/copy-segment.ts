@@ -15,7 +15,7 @@ import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/sessi
 import { quoteIdent } from '../sql/quote.js';
 import { isConnectionError } from '../db/sql-error.js';
 import type { ColumnPlan } from './column-plan.js';
-import type { CopyTask } from './copy-table.js';
+import type { CopyTask } from './copy-task.js';
 import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from '../sql/key-sql.js';
 import type { Segment } from './resume-state.js';
 import { unpackRow } from '../db/packed-rows.js';

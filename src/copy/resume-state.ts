@@ -1,33 +1,9 @@
 /**
- * Where a table copy stands, as plain JSON the caller stores (SQLite) after every committed
- * chunk and hands back to resume. Key values are the raw bytes production sent for them,
- * base64-encoded, so they bind back exactly (see keyset-sql.ts).
+ * A table copy's key ranges while it runs (Segment), and their conversion to and from the JSON
+ * position the caller stores (CopyResumeState, in copy-task.ts).
  */
 import { ReplicoopError } from '../errors.js';
-import type { CopyTask } from './copy-table.js';
-
-export interface SegmentResumeState {
-  /** Exclusive lower bound on the first key column (base64), null for none. */
-  readonly lower: string | null;
-  /** Inclusive upper bound on the first key column (base64), null for none. */
-  readonly upper: string | null;
-  /** The full key of the last committed row (base64 per column), null before the first commit. */
-  readonly last: readonly string[] | null;
-  readonly rows: number;
-  readonly bytes: number;
-  readonly done: boolean;
-}
-
-export interface CopyResumeState {
-  readonly version: 1;
-  readonly table: string;
-  /** The chunk key it was made with; null for a table copied in one pass. */
-  readonly key: readonly string[] | null;
-  /** The row filter and masks it was made with: rows copied under others would not match. */
-  readonly where: string | null;
-  readonly mask: string;
-  readonly segments: readonly SegmentResumeState[];
-}
+import type { CopyResumeState, CopyTask, SegmentResumeState } from './copy-task.js';
 
 /** A key range of one table being copied: mutable while the copy runs. */
 export class Segment {

@@ -6,7 +6,7 @@
  */
 import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession } from '../db/session.js';
-import type { CopyColumn } from './copy-table.js';
+import type { CopyColumn } from './copy-task.js';
 import { isIntegerColumn, keySelectSql } from '../sql/key-sql.js';
 
 export interface TableEstimate {
