@@ -8,6 +8,7 @@ import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession } from '../db/session.js';
 import type { CopyColumn } from './copy-task.js';
 import { isIntegerColumn, keySelectSql } from '../sql/key-sql.js';
+import { copyIntegerBoundaries } from '../db/key-boundaries.js';
 
 export interface TableEstimate {
   /** InnoDB's estimate; may lag behind after bulk changes. */
@@ -40,11 +41,7 @@ export async function splitKeyRange(session: ProductionSession, table: string, f
     if (!min || !max) return [];
     const lo = BigInt(min.toString('latin1'));
     const hi = BigInt(max.toString('latin1'));
-    const span = hi - lo;
-    if (span < BigInt(parts)) return [];
-    const boundaries: Buffer[] = [];
-    for (let i = 1; i < parts; i++) boundaries.push(Buffer.from(String(lo + (span * BigInt(i)) / BigInt(parts)), 'latin1'));
-    return boundaries;
+    return copyIntegerBoundaries(lo, hi, parts).map((b) => Buffer.from(String(b), 'latin1'));
   }
   if (estimate.rows < parts * 2) return [];
   const boundaries: Buffer[] = [];

@@ -38,6 +38,7 @@ import { displayValue } from './display-value.js';
 import { allOf, isIntegerKey, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, WHOLE_RANGE, type KeyRange } from '../sql/key-range.js';
 import { aggregateList, columnValueSql, rowDigest } from './row-hash.js';
+import { checksumIntegerBoundaries } from '../db/key-boundaries.js';
 import type { KeyValues, MaskedColumnResult, RowDifference, RowSample, TableDataResult } from './validation-result.js';
 import type { SessionPair, WorkPool } from './work-pool.js';
 
@@ -261,18 +262,10 @@ async function planRanges(production: ProductionSession, ctx: TableContext, esti
     if (!min || !max) return [WHOLE_RANGE];
     const lo = BigInt(min.toString('latin1'));
     const hi = BigInt(max.toString('latin1'));
-    const span = hi - lo + 1n;
-    const rows = estimatedRows > 0 && BigInt(estimatedRows) < span ? BigInt(estimatedRows) : span;
-    const parts = bigMin(bigMin(BigInt(MAX_CHUNKS), (rows + BigInt(chunkRows) - 1n) / BigInt(chunkRows)), span);
-    const boundaries: Buffer[][] = [];
-    for (let i = 1n; i < parts; i++) boundaries.push([Buffer.from(String(lo + (span * i) / parts - 1n), 'latin1')]);
+    const boundaries = checksumIntegerBoundaries(lo, hi, estimatedRows, chunkRows, MAX_CHUNKS).map((b) => [Buffer.from(String(b), 'latin1')]);
     return splitRange(WHOLE_RANGE, boundaries);
   }
   return splitRange(WHOLE_RANGE, await nibble(production, ctx, 'production', WHOLE_RANGE, chunkRows));
-}
-
-function bigMin(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
 }
 
 /** Boundaries every `step` rows of one side inside a range, read from the key index. */
