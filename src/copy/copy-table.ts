@@ -58,7 +58,9 @@ import { copySegment, type SegmentRun, type SessionPair } from './copy-segment.j
 import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
 import { resumeState, Segment, segmentsFromResume } from './resume-state.js';
 import type { CopyColumn, CopyOptions, CopyResult, CopyTask, ResumeState } from './copy-task.js';
-import { estimateTable, splitKeyRange } from './split-key-range.js';
+import { splitKeyRange } from './split-key-range.js';
+import { estimateTable } from '../db/key-boundaries.js';
+import { splitRange, WHOLE_RANGE } from '../sql/key-range.js';
 
 /**
  * Raw bytes after which a chunk is committed early, whatever chunkRows says: bounds the
@@ -176,11 +178,9 @@ async function planSegments(
   options: CopyOptions,
   estimate: { rows: number; avgRowBytes: number },
 ): Promise<Segment[]> {
-  if (task.key === null || options.concurrency < 2) return [new Segment(0, null, null)];
+  if (task.key === null || options.concurrency < 2) return [new Segment(0, WHOLE_RANGE)];
   const boundaries = await splitKeyRange(production, task.table, keyColumns[0]!, options.concurrency, estimate);
-  const segments: Segment[] = [];
-  for (let i = 0; i <= boundaries.length; i++) segments.push(new Segment(i, i === 0 ? null : boundaries[i - 1]!, i === boundaries.length ? null : boundaries[i]!));
-  return segments;
+  return splitRange(WHOLE_RANGE, boundaries).map((range, i) => new Segment(i, range));
 }
 
 /** The shared state of one copyTable call, as its segments see it. */

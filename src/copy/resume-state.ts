@@ -3,22 +3,22 @@
  * position the caller stores (CopyResumeState, in copy-task.ts).
  */
 import { ReplicoopError } from '../errors.js';
+import type { KeyRange } from '../sql/key-range.js';
 import type { CopyResumeState, CopyTask, SegmentResumeState } from './copy-task.js';
 
 /** A key range of one table being copied: mutable while the copy runs. */
 export class Segment {
   readonly index: number;
-  readonly lower: Buffer | null;
-  readonly upper: Buffer | null;
+  /** Bounds on the first key column: 1-tuples, (lower, upper]. */
+  readonly range: KeyRange;
   last: Buffer[] | null;
   rows: number;
   bytes: number;
   done: boolean;
 
-  constructor(index: number, lower: Buffer | null, upper: Buffer | null, last: Buffer[] | null = null, rows = 0, bytes = 0, done = false) {
+  constructor(index: number, range: KeyRange, last: Buffer[] | null = null, rows = 0, bytes = 0, done = false) {
     this.index = index;
-    this.lower = lower;
-    this.upper = upper;
+    this.range = range;
     this.last = last;
     this.rows = rows;
     this.bytes = bytes;
@@ -26,9 +26,10 @@ export class Segment {
   }
 
   toState(): SegmentResumeState {
+    const bound = (tuple: readonly Buffer[] | null): string | null => (tuple === null ? null : tuple[0]!.toString('base64'));
     return {
-      lower: this.lower === null ? null : this.lower.toString('base64'),
-      upper: this.upper === null ? null : this.upper.toString('base64'),
+      lower: bound(this.range.lower),
+      upper: bound(this.range.upper),
       last: this.last === null ? null : this.last.map((b) => b.toString('base64')),
       rows: this.rows,
       bytes: this.bytes,
@@ -77,6 +78,10 @@ export function segmentsFromResume(value: unknown, task: CopyTask): Segment[] {
     if (typeof s !== 'object' || s === null) throw invalid(`range ${index} is malformed`);
     if (s.last !== null && (!Array.isArray(s.last) || s.last.length !== keyLength)) throw invalid(`range ${index} has a malformed last key`);
     if (!Number.isSafeInteger(s.rows) || !Number.isSafeInteger(s.bytes) || typeof s.done !== 'boolean') throw invalid(`range ${index} has malformed counts`);
-    return new Segment(index, bytes(s.lower), bytes(s.upper), s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
+    const tuple = (v: unknown): Buffer[] | null => {
+      const b = bytes(v);
+      return b === null ? null : [b];
+    };
+    return new Segment(index, { lower: tuple(s.lower), upper: tuple(s.upper) }, s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
   });
 }

@@ -35,10 +35,10 @@ import { isReplicoopError } from '../errors.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { isRowPeriodColumn, type Column, type Snapshot, type Table } from '../snapshot/model.js';
 import { displayValue } from './display-value.js';
-import { allOf, isIntegerKey, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
+import { allOf, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, WHOLE_RANGE, type KeyRange } from '../sql/key-range.js';
 import { aggregateList, columnValueSql, rowDigest } from './row-hash.js';
-import { checksumIntegerBoundaries } from '../db/key-boundaries.js';
+import { cutKeyRange, estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
 import type { KeyValues, MaskedColumnResult, RowDifference, RowSample, TableDataResult } from './validation-result.js';
 import type { SessionPair, WorkPool } from './work-pool.js';
 
@@ -194,7 +194,7 @@ function hasLeadingIndex(table: Table, columns: readonly string[]): boolean {
 // Tables with a key: checksums over key ranges.
 
 async function checkRanges(input: DataCheckInput, ctx: TableContext, started: number): Promise<TableDataResult> {
-  const ranges = await input.pool.run(async (pair) => planRanges(pair.production, ctx, await estimatedRows(pair.production, ctx.table.name), input.chunkRows));
+  const ranges = await input.pool.run((pair) => planRanges(pair.production, ctx, input.chunkRows));
   let done = 0;
   const progress = (): void => input.onProgress?.({ table: ctx.table.name, chunksDone: done, chunksTotal: ranges.length });
   progress();
@@ -246,46 +246,17 @@ async function checkRanges(input: DataCheckInput, ctx: TableContext, started: nu
   };
 }
 
-/** The chunk ranges of a table, from production (see the file comment). */
-/** information_schema's row estimate: enough to size chunks, never trusted for counts. */
-async function estimatedRows(production: ProductionSession, table: string): Promise<number> {
-  const rows = await production.query<{ n: string | number | null }>('SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
-  return Number(rows[0]?.n ?? 0);
+/** The chunk ranges of a table, from production (see the file comment and db/key-boundaries.ts). */
+async function planRanges(production: ProductionSession, ctx: TableContext, chunkRows: number): Promise<KeyRange[]> {
+  const estimate = await estimateTable(production, ctx.table.name);
+  const size = { estimatedRows: estimate.rows, rowsPerPart: chunkRows, maxParts: MAX_CHUNKS };
+  const boundaries = await cutKeyRange(production, cutTarget(ctx, 'production'), size);
+  return splitRange(WHOLE_RANGE, boundaries);
 }
 
-async function planRanges(production: ProductionSession, ctx: TableContext, estimatedRows: number, chunkRows: number): Promise<KeyRange[]> {
-  const key = ctx.key!;
-  if (isIntegerKey(key)) {
-    const name = quoteIdent(key[0]!.name);
-    const [row] = await production.queryArrays(`SELECT MIN(${name}), MAX(${name}) FROM ${ctx.quoted}`, [], { raw: true });
-    const [min, max] = (row ?? []) as (Buffer | null)[];
-    if (!min || !max) return [WHOLE_RANGE];
-    const lo = BigInt(min.toString('latin1'));
-    const hi = BigInt(max.toString('latin1'));
-    const boundaries = checksumIntegerBoundaries(lo, hi, estimatedRows, chunkRows, MAX_CHUNKS).map((b) => [Buffer.from(String(b), 'latin1')]);
-    return splitRange(WHOLE_RANGE, boundaries);
-  }
-  return splitRange(WHOLE_RANGE, await nibble(production, ctx, 'production', WHOLE_RANGE, chunkRows));
-}
-
-/** Boundaries every `step` rows of one side inside a range, read from the key index. */
-async function nibble(session: ProductionSession | SandboxSession, ctx: TableContext, side: Side, range: KeyRange, step: number): Promise<Buffer[][]> {
-  const key = ctx.key!;
-  const boundaries: Buffer[][] = [];
-  let lower = range.lower;
-  for (let i = 0; i < MAX_CHUNKS; i++) {
-    const condition = sideCondition(ctx, side, allOf([lower ? keyAfter(key, lower) : null, range.upper ? keyAtMost(key, range.upper) : null]));
-    const rows = await session.queryArrays(
-      `SELECT ${keySelectList(key)} FROM ${ctx.quoted}${whereClause(condition)} ORDER BY ${keyOrderBy(key)} LIMIT 1 OFFSET ${Math.max(0, step - 1)}`,
-      condition?.params ?? [],
-      { raw: true },
-    );
-    if (rows.length === 0) break;
-    const boundary = rows[0] as Buffer[];
-    boundaries.push(boundary);
-    lower = boundary;
-  }
-  return boundaries;
+/** The key of a table as the cutter sees it on one side (production rows are filtered). */
+function cutTarget(ctx: TableContext, side: Side): CutTarget {
+  return { table: ctx.table.name, key: ctx.key!, filter: side === 'production' ? ctx.filter : null };
 }
 
 /**
@@ -355,7 +326,7 @@ async function drill(input: DataCheckInput, ctx: TableContext, range: KeyRange, 
   if (larger > Math.max(LEAF_MIN_ROWS, Math.ceil(input.chunkRows / SPLIT_PARTS))) {
     const side: Side = productionCount >= sandboxCount ? 'production' : 'sandbox';
     const step = Math.max(1, Math.ceil(larger / SPLIT_PARTS));
-    const boundaries = await input.pool.run((pair) => nibble(pair[side], ctx, side, range, step));
+    const boundaries = await input.pool.run((pair) => nibbleBoundaries(pair[side], cutTarget(ctx, side), range, step, MAX_CHUNKS));
     const parts = splitRange(range, boundaries);
     const sums = await Promise.all(parts.map((part) => input.pool.run((pair) => chunkSums(pair, ctx, part))));
     let complete = true;
