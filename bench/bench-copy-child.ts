@@ -3,7 +3,8 @@
  * Prints one JSON line: { rows, seconds, method, maxRssMb }.
  * Usage: node dist/bench/bench-copy-child.js '<json: {production, sandbox, database, table, method, concurrency, chunkRows}>'
  */
-import { copyTable, copyTaskFromTable } from '../src/copy/copy-table.js';
+import { copyTable } from '../src/copy/copy-table.js';
+import { copyTaskFromTable } from '../src/copy/copy-task.js';
 import type { CopyMethod } from '../src/config/types.js';
 import { ProductionSession, SandboxSession } from '../src/db/session.js';
 import { readSnapshot } from '../src/introspect/read-snapshot.js';

@@ -14,8 +14,9 @@ import { snapshotFingerprint } from '../snapshot/fingerprint.js';
 import { checkPlanIdentity } from '../plan/plan-identity.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
-import { SessionPool } from '../copy/session-pool.js';
-import { copyTable, copyTaskFromTable, type ResumeState } from '../copy/copy-table.js';
+import { SessionPool } from '../db/session-pool.js';
+import { copyTable } from '../copy/copy-table.js';
+import { copyTaskFromTable, type ResumeState } from '../copy/copy-task.js';
 import { checkFreeSpace, createBackup, restoreBackup, sandboxSizeBytes } from './backup.js';
 import { runDdlStep } from './run-ddl-step.js';
 import { stepAlreadyApplied } from './step-check.js';
@@ -432,7 +433,7 @@ class StepExecutor {
     const results: StepOutcome[] = [];
     const workers = Math.max(1, Math.min(config.copy.concurrency, queue.length));
     let stop = false;
-    // Connections pass from one table's copy to the next (see copy/session-pool.ts).
+    // Connections pass from one table's copy to the next (see db/session-pool.ts).
     const pools = {
       production: new SessionPool(() => ProductionSession.open(config.production, this.#c.retry)),
       sandbox: new SessionPool(() => SandboxSession.open(config.sandbox, this.#c.retry)),

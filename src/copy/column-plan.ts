@@ -5,7 +5,7 @@
 import type { MaskRule } from '../config/types.js';
 import { quoteIdent } from '../sql/quote.js';
 import type { Flavor } from '../sql/server-info.js';
-import type { CopyColumn, CopyTask } from './copy-table.js';
+import type { CopyColumn, CopyTask } from './copy-task.js';
 import { keySelectSql } from '../sql/key-sql.js';
 import { NUMERIC_TYPES, TEMPORAL_TYPES, TEXT_FORM_NATIVE_TYPES } from '../sql/column-types.js';
 

@@ -15,8 +15,9 @@ import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/sessi
 import { quoteIdent } from '../sql/quote.js';
 import { isConnectionError } from '../db/sql-error.js';
 import type { ColumnPlan } from './column-plan.js';
-import type { CopyTask } from './copy-table.js';
-import { allOf, firstKeyAbove, firstKeyAtMost, keyAfter, keyOrderBy, type SqlFragment } from '../sql/key-sql.js';
+import type { CopyTask } from './copy-task.js';
+import { allOf, keyAfter, keyOrderBy, type SqlFragment } from '../sql/key-sql.js';
+import { rangeCondition as keyRangeCondition } from '../sql/key-range.js';
 import type { Segment } from './resume-state.js';
 import { unpackRow } from '../db/packed-rows.js';
 import { KeysetRowSource, StreamRowSource, type RowSource, type SourceRow } from './row-reader.js';
@@ -148,11 +149,10 @@ async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSessio
 /** Rows of the segment after `last` (or after its lower bound), up to its upper bound. */
 function rangeCondition(run: SegmentRun, segment: Segment, last: readonly Buffer[] | null): SqlFragment | null {
   const keys = run.plan.keyColumns;
-  const first = keys[0]!;
-  return allOf([
-    last !== null ? keyAfter(keys, last) : segment.lower !== null ? firstKeyAbove(first, segment.lower) : null,
-    segment.upper !== null ? firstKeyAtMost(first, segment.upper) : null,
-  ]);
+  const first = keys.slice(0, 1);
+  // After the last committed row (full key) or after the segment's lower bound (first column).
+  if (last === null) return keyRangeCondition(first, segment.range);
+  return allOf([keyAfter(keys, last), keyRangeCondition(first, { lower: null, upper: segment.range.upper })]);
 }
 
 /** Chunks of a key range, read through a KeysetRowSource (see there for why not a stream). */

@@ -49,77 +49,18 @@
  *   runs both servers, 1,000,000 rows took 4.0-4.3 s as two ranges and 5.5-6.2 s as one; three
  *   or four ranges were slower again (4.7-5.8 s).
  */
-import type { CopyMethod, MaintainTable, MaskRule } from '../config/types.js';
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
 import { DEFAULT_RETRY } from '../db/session.js';
 import { ReplicoopError, isCopyEngineError, isReplicoopError } from '../errors.js';
-import type { Table } from '../snapshot/model.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { emptyTable, prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
 import { copySegment, type SegmentRun, type SessionPair } from './copy-segment.js';
 import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
-import { resumeState, Segment, segmentsFromResume, type CopyResumeState } from './resume-state.js';
-import { estimateTable, splitKeyRange } from './split-key-range.js';
-
-export interface CopyColumn {
-  readonly name: string;
-  readonly dataType: string;
-  readonly type: string;
-  readonly nullable: boolean;
-  readonly generated: boolean;
-  readonly charset: string | null;
-  /** Needed to compare key values in the column's own order. */
-  readonly collation: string | null;
-}
-
-export interface CopyTask {
-  readonly table: string;
-  /** Every column in table order; generated ones are skipped by the copy. */
-  readonly columns: readonly CopyColumn[];
-  /** Chunk key columns (see chooseChunkKey), or null: copied in one streamed pass. */
-  readonly key: readonly string[] | null;
-  /** SQL condition on production rows (from the config), or null. */
-  readonly where: string | null;
-  readonly mask: Readonly<Record<string, MaskRule>>;
-}
-
-/** Opaque to callers: store it as JSON after each onCommit, pass it back to resume. */
-export type ResumeState = CopyResumeState;
-
-export interface CopyOptions {
-  /** Rows per committed chunk (cut shorter for wide rows, see CHUNK_BYTES). */
-  readonly chunkRows: number;
-  readonly method: CopyMethod;
-  /** The writer an earlier copy to the same sandbox resolved `method` to: skips asking the server again. */
-  readonly resolvedMethod?: 'load-data' | 'insert';
-  /** Key ranges of this table copied in parallel, each on its own pair of connections. */
-  readonly concurrency: number;
-  readonly maskSecret: string | null;
-  readonly openProduction: () => Promise<ProductionSession>;
-  readonly openSandbox: () => Promise<SandboxSession>;
-  /** Called after each chunk's COMMIT (and when a range finishes); write `resume` durably here. */
-  readonly onCommit: (state: { rowsDone: number; resume: ResumeState }) => void;
-  /** Rows and raw bytes sent so far, including the open chunks (may step back after a retry). */
-  readonly onProgress?: (progress: { rowsDone: number; bytes: number }) => void;
-  readonly signal?: AbortSignal;
-  /** Reconnects after a lost connection (default: 3 attempts, 1 s, factor 2). */
-  readonly retry?: RetryPolicy;
-  /** One-pass tables: silence of the production stream after which its connection is checked (default 20 s). */
-  readonly stallProbeMs?: number;
-  /** Largest INSERT statement in bytes; default 90% of the sandbox's max_allowed_packet, at most 4 MiB. */
-  readonly maxStatementBytes?: number;
-}
-
-export interface CopyResult {
-  /** Rows in the sandbox table from this copy, including those of an earlier run that was resumed. */
-  readonly rows: number;
-  readonly bytes: number;
-  /** Wall time of this call. */
-  readonly seconds: number;
-  readonly method: 'load-data' | 'insert';
-  readonly emptiedWith: 'truncate' | 'delete' | 'none (resumed)';
-  readonly maskedColumns: string[];
-}
+import { resumeState, Segment, segmentsFromResume } from './resume-state.js';
+import type { CopyColumn, CopyOptions, CopyResult, CopyTask, ResumeState } from './copy-task.js';
+import { splitKeyRange } from './split-key-range.js';
+import { estimateTable } from '../db/key-boundaries.js';
+import { splitRange, WHOLE_RANGE } from '../sql/key-range.js';
 
 /**
  * Raw bytes after which a chunk is committed early, whatever chunkRows says: bounds the
@@ -132,28 +73,6 @@ const STALL_PROBE_MS = 20_000;
 const MAX_STATEMENT_BYTES = 1024 * 1024;
 /** LOAD DATA stream pieces: each is one protocol packet. */
 const MAX_PIECE_BYTES = 64 * 1024;
-
-export function copyTaskFromTable(table: Table, maintain: MaintainTable, key: readonly string[] | null): CopyTask {
-  return Object.freeze({
-    table: table.name,
-    columns: Object.freeze(
-      table.columns.map((c) =>
-        Object.freeze({
-          name: c.name,
-          dataType: c.dataType,
-          type: c.type,
-          nullable: c.nullable,
-          generated: c.generated !== null,
-          charset: c.charset,
-          collation: c.collation,
-        }),
-      ),
-    ),
-    key: key === null ? null : Object.freeze([...key]),
-    where: maintain.where,
-    mask: maintain.mask,
-  });
-}
 
 export async function copyTable(task: CopyTask, resume: ResumeState | null, options: CopyOptions): Promise<CopyResult> {
   checkTask(task, options);
@@ -259,11 +178,9 @@ async function planSegments(
   options: CopyOptions,
   estimate: { rows: number; avgRowBytes: number },
 ): Promise<Segment[]> {
-  if (task.key === null || options.concurrency < 2) return [new Segment(0, null, null)];
+  if (task.key === null || options.concurrency < 2) return [new Segment(0, WHOLE_RANGE)];
   const boundaries = await splitKeyRange(production, task.table, keyColumns[0]!, options.concurrency, estimate);
-  const segments: Segment[] = [];
-  for (let i = 0; i <= boundaries.length; i++) segments.push(new Segment(i, i === 0 ? null : boundaries[i - 1]!, i === boundaries.length ? null : boundaries[i]!));
-  return segments;
+  return splitRange(WHOLE_RANGE, boundaries).map((range, i) => new Segment(i, range));
 }
 
 /** The shared state of one copyTable call, as its segments see it. */

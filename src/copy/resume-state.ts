@@ -1,48 +1,24 @@
 /**
- * Where a table copy stands, as plain JSON the caller stores (SQLite) after every committed
- * chunk and hands back to resume. Key values are the raw bytes production sent for them,
- * base64-encoded, so they bind back exactly (see keyset-sql.ts).
+ * A table copy's key ranges while it runs (Segment), and their conversion to and from the JSON
+ * position the caller stores (CopyResumeState, in copy-task.ts).
  */
 import { ReplicoopError } from '../errors.js';
-import type { CopyTask } from './copy-table.js';
-
-export interface SegmentResumeState {
-  /** Exclusive lower bound on the first key column (base64), null for none. */
-  readonly lower: string | null;
-  /** Inclusive upper bound on the first key column (base64), null for none. */
-  readonly upper: string | null;
-  /** The full key of the last committed row (base64 per column), null before the first commit. */
-  readonly last: readonly string[] | null;
-  readonly rows: number;
-  readonly bytes: number;
-  readonly done: boolean;
-}
-
-export interface CopyResumeState {
-  readonly version: 1;
-  readonly table: string;
-  /** The chunk key it was made with; null for a table copied in one pass. */
-  readonly key: readonly string[] | null;
-  /** The row filter and masks it was made with: rows copied under others would not match. */
-  readonly where: string | null;
-  readonly mask: string;
-  readonly segments: readonly SegmentResumeState[];
-}
+import type { KeyRange } from '../sql/key-range.js';
+import type { CopyResumeState, CopyTask, SegmentResumeState } from './copy-task.js';
 
 /** A key range of one table being copied: mutable while the copy runs. */
 export class Segment {
   readonly index: number;
-  readonly lower: Buffer | null;
-  readonly upper: Buffer | null;
+  /** Bounds on the first key column: 1-tuples, (lower, upper]. */
+  readonly range: KeyRange;
   last: Buffer[] | null;
   rows: number;
   bytes: number;
   done: boolean;
 
-  constructor(index: number, lower: Buffer | null, upper: Buffer | null, last: Buffer[] | null = null, rows = 0, bytes = 0, done = false) {
+  constructor(index: number, range: KeyRange, last: Buffer[] | null = null, rows = 0, bytes = 0, done = false) {
     this.index = index;
-    this.lower = lower;
-    this.upper = upper;
+    this.range = range;
     this.last = last;
     this.rows = rows;
     this.bytes = bytes;
@@ -50,9 +26,10 @@ export class Segment {
   }
 
   toState(): SegmentResumeState {
+    const bound = (tuple: readonly Buffer[] | null): string | null => (tuple === null ? null : tuple[0]!.toString('base64'));
     return {
-      lower: this.lower === null ? null : this.lower.toString('base64'),
-      upper: this.upper === null ? null : this.upper.toString('base64'),
+      lower: bound(this.range.lower),
+      upper: bound(this.range.upper),
       last: this.last === null ? null : this.last.map((b) => b.toString('base64')),
       rows: this.rows,
       bytes: this.bytes,
@@ -101,6 +78,10 @@ export function segmentsFromResume(value: unknown, task: CopyTask): Segment[] {
     if (typeof s !== 'object' || s === null) throw invalid(`range ${index} is malformed`);
     if (s.last !== null && (!Array.isArray(s.last) || s.last.length !== keyLength)) throw invalid(`range ${index} has a malformed last key`);
     if (!Number.isSafeInteger(s.rows) || !Number.isSafeInteger(s.bytes) || typeof s.done !== 'boolean') throw invalid(`range ${index} has malformed counts`);
-    return new Segment(index, bytes(s.lower), bytes(s.upper), s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
+    const tuple = (v: unknown): Buffer[] | null => {
+      const b = bytes(v);
+      return b === null ? null : [b];
+    };
+    return new Segment(index, { lower: tuple(s.lower), upper: tuple(s.upper) }, s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
   });
 }

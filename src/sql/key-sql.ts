@@ -127,12 +127,3 @@ export function allOf(fragments: readonly (SqlFragment | null)[]): SqlFragment |
 export function whereClause(condition: SqlFragment | null): string {
   return condition === null ? '' : ` WHERE ${condition.sql}`;
 }
-
-/** Copy segment bounds are values of the first key column: (lower, upper]. */
-export function firstKeyAbove(column: KeyColumn, value: Buffer): SqlFragment {
-  return keyAfter([column], [value]);
-}
-
-export function firstKeyAtMost(column: KeyColumn, value: Buffer): SqlFragment {
-  return keyAtMost([column], [value]);
-}

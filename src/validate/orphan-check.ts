@@ -22,7 +22,7 @@ import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { isReplicoopError } from '../errors.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import type { ForeignKey, Snapshot, Table } from '../snapshot/model.js';
-import { SAMPLE_LIMIT } from './data-checksum.js';
+import { SAMPLE_LIMIT } from './table-context.js';
 import { displayValue } from './display-value.js';
 import type { OrphanFinding, OrphanResult } from './validation-result.js';
 import type { WorkPool } from './work-pool.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResumeState } from '../../src/copy/copy-table.js';
+import type { ResumeState } from '../../src/copy/copy-task.js';
 import { CopyPair } from '../support/copy-fixture.js';
 
 const ROWS = 150_000;
@@ -29,7 +29,7 @@ describe('copy killed with SIGKILL, then resumed from the stored position', () =
     const config = { production: pair.production.port, sandbox: pair.sandbox.port, database: pair.database, table: 't', stateFile };
     // node itself with tsx's loader: the tsx command would run the copy in a grandchild that
     // SIGKILL does not reach.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'copy-kill-child.ts'), JSON.stringify(config)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../support/copy-kill-child.ts'), JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

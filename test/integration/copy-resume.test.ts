@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResumeState } from '../../src/copy/copy-table.js';
+import type { ResumeState } from '../../src/copy/copy-task.js';
 import { CopyPair } from '../support/copy-fixture.js';
 
 const DDL = `

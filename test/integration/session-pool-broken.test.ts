@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/copy/session-pool.js';
+import { SessionPool } from '../../src/db/session-pool.js';
 import { SandboxSession } from '../../src/db/session.js';
 import { LocalServer } from '../../dev/local-server.js';
 

@@ -1,5 +1,6 @@
 import type { MaskRule } from '../../src/config/types.js';
-import { copyTable, copyTaskFromTable, type CopyOptions, type CopyResult, type CopyTask, type ResumeState } from '../../src/copy/copy-table.js';
+import { copyTable } from '../../src/copy/copy-table.js';
+import { copyTaskFromTable, type CopyOptions, type CopyResult, type CopyTask, type ResumeState } from '../../src/copy/copy-task.js';
 import { ProductionSession, SandboxSession } from '../../src/db/session.js';
 import { readSnapshot } from '../../src/introspect/read-snapshot.js';
 import { chooseChunkKey } from '../../src/snapshot/chunk-key.js';

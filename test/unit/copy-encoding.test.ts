@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planColumns } from '../../src/copy/column-plan.js';
-import type { CopyColumn, CopyTask } from '../../src/copy/copy-table.js';
+import type { CopyColumn, CopyTask } from '../../src/copy/copy-task.js';
 import { keyAfter } from '../../src/sql/key-sql.js';
 import { InsertEncoder } from '../../src/copy/insert-encoder.js';
 import { TsvEncoder } from '../../src/copy/tsv-encoder.js';

@@ -4,7 +4,8 @@
  * Usage: node --import tsx copy-kill-child.ts '<json: {production, sandbox, database, table, stateFile}>'
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import { copyTable, copyTaskFromTable } from '../../src/copy/copy-table.js';
+import { copyTable } from '../../src/copy/copy-table.js';
+import { copyTaskFromTable } from '../../src/copy/copy-task.js';
 import { ProductionSession, SandboxSession } from '../../src/db/session.js';
 import { readSnapshot } from '../../src/introspect/read-snapshot.js';
 import { chooseChunkKey } from '../../src/snapshot/chunk-key.js';

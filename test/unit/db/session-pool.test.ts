@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/copy/session-pool.js';
+import { SessionPool } from '../../../src/db/session-pool.js';
 
 // A stand-in with a private field, like the real sessions: methods must run on the object itself.
 class FakeSession {
