@@ -2,6 +2,7 @@ import { globsToSqlRegex, compileGlobs } from '../config/glob.js';
 import type { Queryable } from '../db/session.js';
 import { quoteIdent } from '../sql/quote.js';
 import { ReplicoopError } from '../errors.js';
+import { compareText } from '../compare-text.js';
 import type {
   RawCheckRow,
   RawColumnRow,
@@ -194,10 +195,6 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     events: events.sort((a, b) => compareText(a.EVENT_NAME, b.EVENT_NAME)),
     createStatements,
   };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Runs work items over a set of sessions, one item per session at a time. */

@@ -1,4 +1,5 @@
 import type { RawColumnRow, RawSchema, RawTableRow } from './raw-schema.js';
+import { compareText } from '../compare-text.js';
 import {
   canonicalAction,
   canonicalCharset,
@@ -346,8 +347,4 @@ export function stripDefiner(text: string): string {
   else if (tokens[i]?.type === 'word' && tokens[i]!.value.startsWith('@')) i++; // `user`@host
   const rest = tokens.slice(i).map((t) => t.text).join('');
   return `${tokens.slice(0, afterCreate).map((t) => t.text).join('')} ${rest.trimStart()}`;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,5 @@
+import { compareText } from '../compare-text.js';
+
 /**
  * Orders names so that each comes after the names it depends on. Cycles (strongly connected
  * groups) stay together, ordered inside by fewest unmet dependencies; the caller breaks the
@@ -69,8 +71,4 @@ function stronglyConnected(nodes: readonly string[], edges: ReadonlyMap<string, 
   };
   for (const node of nodes) if (!index.has(node)) visit(node);
   return components;
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -12,6 +12,7 @@ import type {
   ValidationResult,
 } from '../validate/validation-result.js';
 import { PLAIN, type Palette } from './palette.js';
+import { unifiedDiff } from './render-plan.js';
 
 const KIND_SYMBOL: Record<StructureDifference['kind'], string> = { missing: '+', extra: '-', differs: '~' };
 const KIND_TEXT: Record<StructureDifference['kind'], string> = {
@@ -19,6 +20,18 @@ const KIND_TEXT: Record<StructureDifference['kind'], string> = {
   extra: 'only in the sandbox',
   differs: 'differs',
 };
+
+/**
+ * The unified diff of a difference's two CREATE statements, headed with its side labels; '' when
+ * the texts are equal while the models differ (e.g. definers compared with definers: keep).
+ */
+export function structureDiff(d: StructureDifference): string {
+  const action = d.kind === 'missing' ? 'create' : d.kind === 'extra' ? 'drop' : 'change';
+  const diff = unifiedDiff({ objectType: d.objectType, name: d.name, action, before: d.before, after: d.after, steps: [], destructive: false });
+  if (!diff.includes('\n@@')) return '';
+  const [from, to] = d.labels;
+  return diff.replace(/^--- sandbox\//m, `--- ${from}/`).replace(/^\+\+\+ production\//m, `+++ ${to}/`);
+}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, word: string, many = `${word}s`): string => `${count(n)} ${n === 1 ? word : many}`;
@@ -133,7 +146,7 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
   for (const d of structure.differences) {
     out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name} (${KIND_TEXT[d.kind]})`);
     for (const reason of d.reasons) out.push(paint.dim(`    plan would: ${reason}`));
-    if (d.diff) out.push(colourDiff(d.diff, paint).replace(/^/gm, '    '));
+    if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
   }
   for (const u of structure.uncomparable) out.push(warn(`${u.objectType} ${u.name} cannot be compared: ${u.reason}`));
   out.push('');
@@ -165,12 +178,12 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
     out.push(plan.sandboxMatchesReviewed ? ok('the sandbox matches the production schema reviewed in the plan') : fail(`the sandbox differs from the reviewed schema in ${plural(plan.reviewedDifferences.length, 'object')}`));
     for (const d of plan.reviewedDifferences) {
       out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name} (${KIND_TEXT[d.kind]})`);
-      if (d.diff) out.push(colourDiff(d.diff, paint).replace(/^/gm, '    '));
+      if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
     }
     out.push(plan.productionDrifted ? warn(`production changed since the plan${plan.driftDifferences.length > 0 ? ` (${plural(plan.driftDifferences.length, 'object')})` : ''}: run replicoop plan again`) : ok('production has not changed since the plan'));
     for (const d of plan.driftDifferences) {
       out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name}`);
-      if (d.diff) out.push(colourDiff(d.diff, paint).replace(/^/gm, '    '));
+      if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
     }
     for (const note of plan.notes) out.push(paint.dim(`      ${note}`));
     out.push('');
@@ -205,8 +218,8 @@ function mdDifferences(out: string[], differences: readonly StructureDifference[
     out.push('');
     for (const reason of d.reasons) out.push(`- plan would: ${mdEscape(reason)}`);
     out.push('');
-    if (d.diff) {
-      out.push(fence('diff', d.diff));
+    if (structureDiff(d)) {
+      out.push(fence('diff', structureDiff(d)));
       out.push('');
     }
     out.push('</details>');

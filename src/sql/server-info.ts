@@ -53,3 +53,9 @@ export const SERVER_VARIABLES = [
   'max_allowed_packet',
   'sql_mode',
 ] as const;
+
+/** "10.11.19-MariaDB-0+deb12u1" -> [10, 11, 19]; [0, 0, 0] when the text is not a version. */
+export function versionParts(version: string): [number, number, number] {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+}

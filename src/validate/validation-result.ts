@@ -22,8 +22,11 @@ export interface StructureDifference {
   /** missing: only production has it; extra: only the sandbox has it; differs: both, unequal. */
   readonly kind: 'missing' | 'extra' | 'differs';
   readonly reasons: readonly string[];
-  /** Unified diff sandbox -> production of the CREATE statement, as `plan` shows it. */
-  readonly diff: string;
+  /** The CREATE statement on each side as `plan` shows it (null: the side lacks the object); report/ diffs them. */
+  readonly before: string | null;
+  readonly after: string | null;
+  /** Names of the two sides for the diff headers, e.g. ['sandbox', 'production']. */
+  readonly labels: readonly [string, string];
 }
 
 /** An object the schema model cannot compare: reported, never counted as equal or unequal. */

@@ -5,7 +5,7 @@ import { ProductionSession, SandboxSession } from '../../src/db/session.js';
 import { readSnapshot } from '../../src/introspect/read-snapshot.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Plan } from '../../src/plan/plan-types.js';
-import { renderValidationMarkdown, renderValidationText } from '../../src/report/render-validation.js';
+import { renderValidationMarkdown, renderValidationText, structureDiff } from '../../src/report/render-validation.js';
 import { runValidate } from '../../src/validate/run-validate.js';
 import type { TableDataResult, ValidationResult } from '../../src/validate/validation-result.js';
 import { testServers } from '../support/servers.js';
@@ -298,9 +298,10 @@ describe('validate: structure', () => {
     expect(result.passed).toBe(false);
     expect(result.structure.differences.map((d) => `${d.kind} ${d.objectType} ${d.name}`)).toEqual(['extra table leftover', 'differs table t', 'missing view v']);
     const t = result.structure.differences.find((d) => d.name === 't')!;
-    expect(t.diff).toContain('--- sandbox/t');
-    expect(t.diff).toContain('+++ production/t');
-    expect(t.diff).toMatch(/^- {2}KEY `ix_a` \(`a`\)/m);
+    const diff = structureDiff(t);
+    expect(diff).toContain('--- sandbox/t');
+    expect(diff).toContain('+++ production/t');
+    expect(diff).toMatch(/^- {2}KEY `ix_a` \(`a`\)/m);
     expect(result.failures[0]).toMatch(/^structure: table leftover, table t, view v differ from production/);
   });
 
@@ -388,8 +389,8 @@ describe('validate: with the plan', () => {
     const drifted = await runValidate({ config, plan, strict: false });
     expect(drifted.plan).toMatchObject({ sandboxMatchesReviewed: true, productionDrifted: true });
     expect(drifted.plan!.driftDifferences.map((d) => d.name)).toEqual(['t']);
-    expect(drifted.plan!.driftDifferences[0]!.diff).toContain('+++ production/t');
-    expect(drifted.plan!.driftDifferences[0]!.diff).toContain('--- reviewed/t');
+    expect(structureDiff(drifted.plan!.driftDifferences[0]!)).toContain('+++ production/t');
+    expect(structureDiff(drifted.plan!.driftDifferences[0]!)).toContain('--- reviewed/t');
     expect(drifted.warnings).toEqual([expect.stringMatching(/^plan: production changed since the plan was made \(table t\)/)]);
     // The sandbox no longer matches production itself: that is still a failure.
     expect(drifted.structure.differences.map((d) => d.name)).toEqual(['t']);

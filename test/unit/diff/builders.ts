@@ -1,4 +1,6 @@
-import type { Column, Index, Snapshot, Table } from '../../../src/snapshot/model.js';
+import { buildPlan } from '../../../src/plan/build-plan.js';
+import type { Plan, PlanSettings } from '../../../src/plan/plan-types.js';
+import type { Column, ForeignKey, Index, Snapshot, Table, Trigger } from '../../../src/snapshot/model.js';
 
 /** Small builders for pure diff/plan tests: only what a test cares about is spelled out. */
 export function column(name: string, overrides: Partial<Column> = {}): Column {
@@ -57,4 +59,39 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     unsupported: [],
     ...overrides,
   };
+}
+
+export function foreignKey(name: string, columns: string[], referencedTable: string, referencedColumns: string[], overrides: Partial<ForeignKey> = {}): ForeignKey {
+  return { name, columns, referencedSchema: null, referencedTable, referencedColumns, onDelete: 'RESTRICT', onUpdate: 'RESTRICT', ...overrides };
+}
+
+export function trigger(name: string, tableName: string, overrides: Partial<Trigger> = {}): Trigger {
+  return {
+    name,
+    table: tableName,
+    timing: 'BEFORE',
+    event: 'INSERT',
+    order: 1,
+    statement: 'SET NEW.p = 1',
+    definer: 'root@localhost',
+    sqlMode: 'STRICT_TRANS_TABLES',
+    charsetClient: 'utf8mb4',
+    collationConnection: 'utf8mb4_general_ci',
+    ...overrides,
+  };
+}
+
+/** A plan from sandbox to production snapshots, with fixed identities and time. */
+export function planOf(sandbox: Snapshot, production: Snapshot, settings: Partial<PlanSettings> = {}, rowCounts: Record<string, number> = {}): Plan {
+  const identity = { host: 'h', port: 1, database: 'db', flavor: production.flavor, version: production.serverVersion, serverId: 'x' };
+  return buildPlan({
+    production,
+    sandbox,
+    source: identity,
+    target: { ...identity, flavor: sandbox.flavor, version: sandbox.serverVersion, serverId: 'y' },
+    settings: { definers: 'current_user', maintain: [], ignore: [], ...settings },
+    rowCounts,
+    replicoopVersion: 'test',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
 }
