@@ -6,7 +6,7 @@ import { ReplicoopError } from '../errors.js';
 import type { Logger } from '../log/file-logger.js';
 import { StateStore, type RunRecord } from '../state/state-store.js';
 import { acquireApplyLock, releaseApplyLock } from './apply-lock.js';
-import { restoreBackup } from './backup.js';
+import { restoreBackup } from '../backup/restore.js';
 
 export interface RollbackResult {
   readonly run: RunRecord;

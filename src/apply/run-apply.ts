@@ -17,7 +17,8 @@ import { StateStore, type CheckpointName, type RunRecord } from '../state/state-
 import { SessionPool } from '../db/session-pool.js';
 import { copyTable } from '../copy/copy-table.js';
 import { copyTaskFromTable, type ResumeState } from '../copy/copy-task.js';
-import { checkFreeSpace, createBackup, restoreBackup, sandboxSizeBytes } from './backup.js';
+import { checkFreeSpace, createBackup, sandboxSizeBytes } from '../backup/backup.js';
+import { restoreBackup } from '../backup/restore.js';
 import { runDdlStep } from './run-ddl-step.js';
 import { stepAlreadyApplied } from './step-check.js';
 import { acquireApplyLock, releaseApplyLock } from './apply-lock.js';

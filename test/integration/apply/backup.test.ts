@@ -5,17 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkFreeSpace,
-  clientInvocation,
-  createBackup,
-  listBackups,
-  restoreBackup,
-  sandboxSizeBytes,
-  type BackupMethod,
-  type BackupProgress,
-  type RestoreMethod,
-} from '../../../src/apply/backup.js';
+import { checkFreeSpace, createBackup, listBackups, sandboxSizeBytes, type BackupMethod, type BackupProgress } from '../../../src/backup/backup.js';
+import { clientInvocation } from '../../../src/backup/client-tools.js';
+import { restoreBackup, type RestoreMethod } from '../../../src/backup/restore.js';
 import { SandboxSession } from '../../../src/db/session.js';
 import { ReplicoopError } from '../../../src/errors.js';
 import { testServers, uniqueName, type TestServer } from '../../support/servers.js';

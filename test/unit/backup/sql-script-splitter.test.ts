@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupFileName, escapeBytes, SqlScriptSplitter } from '../../../src/apply/backup.js';
+import { SqlScriptSplitter } from '../../../src/backup/sql-script-splitter.js';
 
 function split(script: string | Buffer, chunkSize?: number): { sql: string; line: number }[] {
   const bytes = typeof script === 'string' ? Buffer.from(script, 'utf8') : script;
@@ -81,21 +81,5 @@ describe('SqlScriptSplitter', () => {
 
   it('does not take an identifier starting with "delimiter" for the command', () => {
     expect(sqls('delimiter_table;\nDELETE FROM delimiters;')).toEqual(['delimiter_table', 'DELETE FROM delimiters']);
-  });
-});
-
-describe('escapeBytes', () => {
-  it('escapes what mysql_real_escape_string escapes and nothing else', () => {
-    const input = Buffer.from("a\0b\nc\rd\x1ae\\f'g\"h😀", 'utf8');
-    expect(escapeBytes(input).toString('utf8')).toBe("a\\0b\\nc\\rd\\Ze\\\\f\\'g\\\"h😀");
-    const plain = Buffer.from('plain text');
-    expect(escapeBytes(plain)).toBe(plain);
-  });
-});
-
-describe('backupFileName', () => {
-  it('uses the UTC time and file-safe names', () => {
-    expect(backupFileName('shop', new Date('2026-03-04T05:06:07.890Z'), 'r-1')).toBe('backup_shop_20260304_050607_r-1.sql.gz');
-    expect(backupFileName('my db/x', new Date('2026-03-04T05:06:07Z'), 'a:b')).toBe('backup_my_db_x_20260304_050607_a_b.sql.gz');
   });
 });

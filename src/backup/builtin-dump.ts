@@ -1,0 +1,407 @@
+import type { Readable } from 'node:stream';
+import { quoteIdent, quoteQualified, quoteString } from '../sql/quote.js';
+import { escapeBytes } from '../sql/escape.js';
+import type { SandboxSession } from '../db/session.js';
+import { ReplicoopError } from '../errors.js';
+import { isUtf8 } from './sql-script-splitter.js';
+
+/**
+ * The built-in dumper: the same kind of file as mariadb-dump (DROP/CREATE per table, extended
+ * INSERTs, views and stored programs in DELIMITER blocks), for hosts without mariadb-dump.
+ */
+
+export type BackupMethod = 'mariadb-dump' | 'builtin';
+
+export interface BackupProgress {
+  readonly method: BackupMethod;
+  /** The table being written, when known. */
+  readonly table: string | null;
+  readonly tablesDone: number;
+  readonly tablesTotal: number;
+  /** Uncompressed SQL bytes produced so far. */
+  readonly bytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The built-in dumper: the same kind of file as mariadb-dump, for hosts without it.
+
+// Above this an extended INSERT is cut, like mariadb-dump's net_buffer_length.
+const MAX_INSERT_BYTES = 1_000_000;
+
+// Character sets whose every stored string survives the trip to utf8mb4 text and back. Text in
+// any other character set is dumped as hex of its own bytes, which the column takes verbatim.
+const TEXT_SAFE_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'ascii', 'latin1', 'ucs2', 'utf16', 'utf16le', 'utf32']);
+const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real', 'double precision']);
+const BINARY_TYPES = new Set([
+  'bit',
+  'binary',
+  'varbinary',
+  'tinyblob',
+  'blob',
+  'mediumblob',
+  'longblob',
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+  'vector',
+]);
+const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
+
+type ValueEncoding = 'raw' | 'hex' | 'quoted';
+
+interface DumpColumn {
+  readonly name: string;
+  readonly select: string;
+  readonly encoding: ValueEncoding;
+}
+
+interface ColumnRow {
+  TABLE_NAME: string;
+  COLUMN_NAME: string;
+  DATA_TYPE: string;
+  CHARACTER_SET_NAME: string | null;
+  EXTRA: string | null;
+  GENERATION_EXPRESSION: string | null;
+}
+
+interface ProgramDefinition {
+  readonly kind: 'VIEW' | 'PROCEDURE' | 'FUNCTION' | 'TRIGGER' | 'EVENT';
+  readonly name: string;
+  readonly create: Buffer;
+  readonly sqlMode: string | null;
+  readonly clientCharset: string;
+  readonly collation: string;
+  readonly timeZone: string | null;
+}
+
+export async function* builtinDump(session: SandboxSession, tablesTotal: number, onProgress?: (p: BackupProgress) => void): AsyncGenerator<Buffer> {
+  const db = session.database;
+  // SHOW CREATE output depends on sql_mode (ANSI_QUOTES and friends): dump with none set.
+  await session.execute("SET SESSION sql_mode = ''");
+  await session.execute('SET SESSION sql_quote_show_create = 1');
+  await session.execute('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await session.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+
+  const objects = await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
+    'SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+    [db],
+  );
+  const columnRows = await session.query<ColumnRow>(
+    `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_SET_NAME, EXTRA, GENERATION_EXPRESSION
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [db],
+  );
+  const columnsOf = new Map<string, ColumnRow[]>();
+  for (const row of columnRows) {
+    const list = columnsOf.get(row.TABLE_NAME) ?? [];
+    list.push(row);
+    columnsOf.set(row.TABLE_NAME, list);
+  }
+  const baseTables = objects.filter((o) => o.TABLE_TYPE === 'BASE TABLE' || o.TABLE_TYPE === 'SYSTEM VERSIONED').map((o) => o.TABLE_NAME);
+  const sequences = objects.filter((o) => o.TABLE_TYPE === 'SEQUENCE').map((o) => o.TABLE_NAME);
+  const views = objects.filter((o) => o.TABLE_TYPE === 'VIEW').map((o) => o.TABLE_NAME);
+  for (const view of views) {
+    if (!columnsOf.get(view)?.length) {
+      throw new ReplicoopError('backup_failed', `view ${db}.${view} is invalid (it references a missing table, column or function); fix or drop it before backing up`, {
+        details: { view },
+      });
+    }
+  }
+  const programs = await readProgramDefinitions(session, views);
+
+  let bytes = 0;
+  let tablesDone = 0;
+  const emit = (text: string | Buffer): Buffer => {
+    const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    bytes += buf.length;
+    return buf;
+  };
+
+  yield emit(dumpHeader(db));
+
+  for (const sequence of sequences) {
+    const [create] = await session.queryArrays(`SHOW CREATE SEQUENCE ${quoteQualified(db, sequence)}`, [], { raw: true });
+    const [next] = await session.queryArrays(`SELECT next_not_cached_value FROM ${quoteQualified(db, sequence)}`, [], { raw: true });
+    yield emit(
+      `DROP SEQUENCE IF EXISTS ${quoteIdent(sequence)};\n${bufferAt(create, 1, `SHOW CREATE SEQUENCE ${sequence}`).toString('utf8')};\n` +
+        `DO SETVAL(${quoteIdent(sequence)}, ${bufferAt(next, 0, `next value of ${sequence}`).toString('latin1')}, 0);\n`,
+    );
+  }
+
+  for (const table of baseTables) {
+    onProgress?.({ method: 'builtin', table, tablesDone, tablesTotal, bytes });
+    const [create] = await session.queryArrays(`SHOW CREATE TABLE ${quoteQualified(db, table)}`, [], { raw: true });
+    yield emit(`\nDROP TABLE IF EXISTS ${quoteIdent(table)};\n${bufferAt(create, 1, `SHOW CREATE TABLE ${table}`).toString('utf8')};\n`);
+    const columns = dumpColumns(columnsOf.get(table) ?? []);
+    if (columns.length > 0) {
+      for await (const statement of insertStatements(session, db, table, columns)) {
+        yield emit(statement);
+        onProgress?.({ method: 'builtin', table, tablesDone, tablesTotal, bytes });
+      }
+    }
+    tablesDone++;
+  }
+
+  // Views may use each other in any order: stand-ins with the right column names first, the
+  // real definitions after the stored functions they may call.
+  if (views.length > 0) yield emit('\n');
+  for (const view of views) {
+    const standIn = (columnsOf.get(view) ?? []).map((c) => `NULL AS ${quoteIdent(c.COLUMN_NAME)}`).join(', ');
+    yield emit(`DROP TABLE IF EXISTS ${quoteIdent(view)};\nDROP VIEW IF EXISTS ${quoteIdent(view)};\nCREATE VIEW ${quoteIdent(view)} AS SELECT ${standIn};\n`);
+  }
+  for (const program of programs.filter((p) => p.kind === 'PROCEDURE' || p.kind === 'FUNCTION')) {
+    yield emit(programBlock(`DROP ${program.kind} IF EXISTS ${quoteIdent(program.name)};\n`, program));
+  }
+  for (const program of programs.filter((p) => p.kind === 'VIEW')) {
+    yield emit(programBlock(`DROP VIEW IF EXISTS ${quoteIdent(program.name)};\n`, program));
+  }
+  // Triggers after all data, so that loading rows does not fire them.
+  for (const program of programs.filter((p) => p.kind === 'TRIGGER')) {
+    yield emit(programBlock(`DROP TRIGGER IF EXISTS ${quoteIdent(program.name)};\n`, program));
+  }
+  for (const program of programs.filter((p) => p.kind === 'EVENT')) {
+    yield emit(programBlock(`DROP EVENT IF EXISTS ${quoteIdent(program.name)};\n`, program));
+  }
+  yield emit(DUMP_FOOTER);
+  await session.execute('COMMIT');
+  onProgress?.({ method: 'builtin', table: null, tablesDone, tablesTotal, bytes });
+}
+
+function dumpHeader(db: string): string {
+  return `-- replicoop backup of ${db.replace(/[\r\n]/g, ' ')} (built-in dumper)
+SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT;
+SET @OLD_CHARACTER_SET_RESULTS=@@CHARACTER_SET_RESULTS;
+SET @OLD_COLLATION_CONNECTION=@@COLLATION_CONNECTION;
+SET NAMES utf8mb4;
+SET @OLD_TIME_ZONE=@@TIME_ZONE;
+SET TIME_ZONE='+00:00';
+SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0;
+SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0;
+SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO';
+SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0;
+`;
+}
+
+const DUMP_FOOTER = `
+SET TIME_ZONE=@OLD_TIME_ZONE;
+SET SQL_MODE=@OLD_SQL_MODE;
+SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS;
+SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS;
+SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT;
+SET CHARACTER_SET_RESULTS=@OLD_CHARACTER_SET_RESULTS;
+SET COLLATION_CONNECTION=@OLD_COLLATION_CONNECTION;
+SET SQL_NOTES=@OLD_SQL_NOTES;
+`;
+
+/**
+ * A stored program is recreated under the sql_mode, client character set, collation and (for
+ * events) time zone it was created with: they are part of its definition.
+ */
+function programBlock(drop: string, program: ProgramDefinition): Buffer {
+  const text = program.create.toString('latin1');
+  const delimiter = [';;', '$$', '//', ';;;;', '$$$$'].find((d) => !text.includes(d)) ?? '$$$$$$';
+  const settings = [
+    ...(program.sqlMode !== null ? [`SET SESSION sql_mode = ${quoteString(program.sqlMode)};`] : []),
+    ...(program.timeZone !== null ? [`SET SESSION time_zone = ${quoteString(program.timeZone)};`] : []),
+    `SET SESSION character_set_client = ${program.clientCharset};`,
+    `SET SESSION collation_connection = ${program.collation};`,
+  ];
+  return Buffer.concat([
+    Buffer.from(`\n${drop}${settings.join('\n')}\nDELIMITER ${delimiter}\n`, 'utf8'),
+    program.create,
+    Buffer.from(`${delimiter}\nDELIMITER ;\nSET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSET SESSION time_zone = '+00:00';\n`, 'utf8'),
+  ]);
+}
+
+/**
+ * Definitions are read with character_set_results = binary, as mariadb-dump does: the text
+ * comes back in the character set of the client that created the object, which is then set
+ * again before recreating it. When those bytes are not UTF-8 (a latin1 client and non-ASCII
+ * text), the object is dumped as UTF-8 instead, so the file stays loadable by the built-in
+ * restore; its character_set_client then becomes utf8mb4.
+ */
+async function readProgramDefinitions(session: SandboxSession, views: readonly string[]): Promise<ProgramDefinition[]> {
+  const db = session.database;
+  const routines = await session.query<{ ROUTINE_NAME: string; ROUTINE_TYPE: 'PROCEDURE' | 'FUNCTION' }>(
+    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+    [db],
+  );
+  // Creation order is what sets ACTION_ORDER among triggers of the same table and event.
+  const triggers = await session.query<{ TRIGGER_NAME: string }>(
+    'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER',
+    [db],
+  );
+  const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [db]);
+
+  const wanted: { kind: ProgramDefinition['kind']; name: string }[] = [
+    ...routines.map((r) => ({ kind: r.ROUTINE_TYPE, name: r.ROUTINE_NAME })),
+    ...views.map((name) => ({ kind: 'VIEW' as const, name })),
+    ...triggers.map((t) => ({ kind: 'TRIGGER' as const, name: t.TRIGGER_NAME })),
+    ...events.map((e) => ({ kind: 'EVENT' as const, name: e.EVENT_NAME })),
+  ];
+  const out: ProgramDefinition[] = [];
+  await session.execute('SET SESSION character_set_results = binary');
+  try {
+    for (const { kind, name } of wanted) {
+      let definition = await showCreateProgram(session, kind, name);
+      if (!isUtf8(definition.create)) {
+        await session.execute('SET SESSION character_set_results = utf8mb4');
+        definition = { ...(await showCreateProgram(session, kind, name)), clientCharset: 'utf8mb4' };
+        await session.execute('SET SESSION character_set_results = binary');
+      }
+      out.push(definition);
+    }
+  } finally {
+    await session.execute('SET SESSION character_set_results = utf8mb4');
+  }
+  return out;
+}
+
+async function showCreateProgram(session: SandboxSession, kind: ProgramDefinition['kind'], name: string): Promise<ProgramDefinition> {
+  const [row] = await session.queryArrays(`SHOW CREATE ${kind} ${quoteQualified(session.database, name)}`, [], { raw: true });
+  const what = `${kind.toLowerCase()} ${session.database}.${name}`;
+  // Column positions are the same on MariaDB and MySQL.
+  const layout = {
+    VIEW: { create: 1, sqlMode: -1, timeZone: -1, cs: 2, coll: 3 },
+    PROCEDURE: { create: 2, sqlMode: 1, timeZone: -1, cs: 3, coll: 4 },
+    FUNCTION: { create: 2, sqlMode: 1, timeZone: -1, cs: 3, coll: 4 },
+    TRIGGER: { create: 2, sqlMode: 1, timeZone: -1, cs: 3, coll: 4 },
+    EVENT: { create: 3, sqlMode: 1, timeZone: 2, cs: 4, coll: 5 },
+  }[kind];
+  if (!row || row[layout.create] === null || row[layout.create] === undefined) {
+    throw new ReplicoopError('backup_failed', `cannot read the definition of ${what}: the sandbox user lacks the privilege to see it`, { details: { kind, name } });
+  }
+  const text = (index: number) => (index < 0 ? null : bufferAt(row, index, what).toString('utf8'));
+  return {
+    kind,
+    name,
+    create: bufferAt(row, layout.create, what),
+    sqlMode: text(layout.sqlMode),
+    timeZone: text(layout.timeZone),
+    clientCharset: charsetName(text(layout.cs)!, what),
+    collation: charsetName(text(layout.coll)!, what),
+  };
+}
+
+function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
+  const out: DumpColumn[] = [];
+  for (const row of rows) {
+    const extra = (row.EXTRA ?? '').toUpperCase();
+    // Generated values are recomputed by the server; system-versioning periods are set by it.
+    if ((row.GENERATION_EXPRESSION ?? '') !== '' || /\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/.test(extra) || /\bROW (?:START|END)\b/.test(extra)) continue;
+    const type = row.DATA_TYPE.toLowerCase();
+    const ident = quoteIdent(row.COLUMN_NAME);
+    if (NUMERIC_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'raw' });
+    else if (BINARY_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'hex' });
+    else if (TEXT_TYPES.has(type) && row.CHARACTER_SET_NAME && !TEXT_SAFE_CHARSETS.has(row.CHARACTER_SET_NAME.toLowerCase())) {
+      out.push({ name: row.COLUMN_NAME, select: `CAST(${ident} AS BINARY)`, encoding: 'hex' });
+    } else out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'quoted' });
+  }
+  return out;
+}
+
+async function* insertStatements(session: SandboxSession, db: string, table: string, columns: readonly DumpColumn[]): AsyncGenerator<Buffer> {
+  const head = Buffer.from(`INSERT INTO ${quoteIdent(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) VALUES\n`, 'utf8');
+  const limit = Math.min(MAX_INSERT_BYTES, Math.floor(session.server.maxAllowedPacket / 2));
+  const stream: Readable = session.streamRows(`SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteQualified(db, table)}`, [], { raw: true });
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const row of stream as AsyncIterable<(Buffer | null)[]>) {
+    const encoded = encodeRow(row, columns);
+    if (size > 0 && size + encoded.length > limit) {
+      parts.push(STATEMENT_END);
+      yield Buffer.concat(parts);
+      parts = [];
+      size = 0;
+    }
+    if (size === 0) {
+      parts.push(head);
+      size = head.length;
+    } else {
+      parts.push(ROW_SEPARATOR);
+      size += ROW_SEPARATOR.length;
+    }
+    parts.push(encoded);
+    size += encoded.length;
+  }
+  if (size > 0) {
+    parts.push(STATEMENT_END);
+    yield Buffer.concat(parts);
+  }
+}
+
+const STATEMENT_END = Buffer.from(';\n');
+const ROW_SEPARATOR = Buffer.from(',\n');
+const NULL_WORD = Buffer.from('NULL');
+const EMPTY_STRING = Buffer.from("''");
+const COMMA = Buffer.from(',');
+const OPEN = Buffer.from('(');
+const CLOSE = Buffer.from(')');
+const QUOTE = Buffer.from("'");
+
+function encodeRow(row: readonly (Buffer | null)[], columns: readonly DumpColumn[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    const value = row[i];
+    if (value === null || value === undefined) {
+      parts.push(NULL_WORD);
+      continue;
+    }
+    switch (columns[i]!.encoding) {
+      case 'raw':
+        parts.push(value);
+        break;
+      case 'hex':
+        parts.push(value.length === 0 ? EMPTY_STRING : Buffer.from(`0x${value.toString('hex')}`, 'latin1'));
+        break;
+      case 'quoted':
+        parts.push(QUOTE, escapeDumpString(value), QUOTE);
+        break;
+    }
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+
+/**
+ * mysql_real_escape_string over UTF-8 bytes (the shared loop of sql/escape.ts with the dump's
+ * table, which also escapes `"` as mariadb-dump does). Safe byte by byte because no byte of a
+ * UTF-8 multi-byte sequence is below 0x80. Returns the value itself when nothing needs escaping.
+ */
+export function escapeDumpString(value: Buffer): Buffer {
+  let extra = 0;
+  for (let i = 0; i < value.length; i++) if (DUMP_STRING_ESCAPES[value[i]!] !== 0) extra++;
+  if (extra === 0) return value;
+  const out = Buffer.allocUnsafe(value.length + extra);
+  escapeBytes(DUMP_STRING_ESCAPES, value, 0, value.length, out, 0);
+  return out;
+}
+
+// The escaped letter for each byte of a quoted string in the dump; 0 for bytes written as they are.
+const DUMP_STRING_ESCAPES = new Uint8Array(256);
+DUMP_STRING_ESCAPES[0x00] = 0x30; // \0
+DUMP_STRING_ESCAPES[0x0a] = 0x6e; // \n
+DUMP_STRING_ESCAPES[0x0d] = 0x72; // \r
+DUMP_STRING_ESCAPES[0x1a] = 0x5a; // \Z
+DUMP_STRING_ESCAPES[0x5c] = 0x5c; // \\
+DUMP_STRING_ESCAPES[0x27] = 0x27; // \'
+DUMP_STRING_ESCAPES[0x22] = 0x22; // \"
+
+
+function bufferAt(row: readonly unknown[] | undefined, index: number, what: string): Buffer {
+  const value = row?.[index];
+  if (!Buffer.isBuffer(value)) throw new ReplicoopError('backup_failed', `unexpected empty result reading ${what}`);
+  return value;
+}
+
+function charsetName(name: string, what: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplicoopError('backup_failed', `unexpected character set name "${name}" for ${what}`);
+  return name;
+}
