@@ -4,6 +4,7 @@ import { escapeBytes } from '../sql/escape.js';
 import type { SandboxSession } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
 import { isUtf8 } from './sql-script-splitter.js';
+import { BYTE_VALUED_TYPES, CHARACTER_STRING_TYPES, NUMERIC_TYPES, UTF8_SAFE_CHARSETS } from '../sql/column-types.js';
 
 /**
  * The built-in dumper: the same kind of file as mariadb-dump (DROP/CREATE per table, extended
@@ -28,30 +29,8 @@ export interface BackupProgress {
 // Above this an extended INSERT is cut, like mariadb-dump's net_buffer_length.
 const MAX_INSERT_BYTES = 1_000_000;
 
-// Character sets whose every stored string survives the trip to utf8mb4 text and back. Text in
-// any other character set is dumped as hex of its own bytes, which the column takes verbatim.
-const TEXT_SAFE_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'ascii', 'latin1', 'ucs2', 'utf16', 'utf16le', 'utf32']);
-const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real', 'double precision']);
-const BINARY_TYPES = new Set([
-  'bit',
-  'binary',
-  'varbinary',
-  'tinyblob',
-  'blob',
-  'mediumblob',
-  'longblob',
-  'geometry',
-  'point',
-  'linestring',
-  'polygon',
-  'multipoint',
-  'multilinestring',
-  'multipolygon',
-  'geometrycollection',
-  'geomcollection',
-  'vector',
-]);
-const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
+// Numbers are written as they come, bytes (BYTE_VALUED_TYPES) as hex, and text in a character set
+// outside UTF8_SAFE_CHARSETS as hex of its own bytes, which the column takes verbatim.
 
 type ValueEncoding = 'raw' | 'hex' | 'quoted';
 
@@ -298,8 +277,8 @@ function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
     const type = row.DATA_TYPE.toLowerCase();
     const ident = quoteIdent(row.COLUMN_NAME);
     if (NUMERIC_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'raw' });
-    else if (BINARY_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'hex' });
-    else if (TEXT_TYPES.has(type) && row.CHARACTER_SET_NAME && !TEXT_SAFE_CHARSETS.has(row.CHARACTER_SET_NAME.toLowerCase())) {
+    else if (BYTE_VALUED_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'hex' });
+    else if (CHARACTER_STRING_TYPES.has(type) && row.CHARACTER_SET_NAME && !UTF8_SAFE_CHARSETS.has(row.CHARACTER_SET_NAME.toLowerCase())) {
       out.push({ name: row.COLUMN_NAME, select: `CAST(${ident} AS BINARY)`, encoding: 'hex' });
     } else out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'quoted' });
   }

@@ -6,11 +6,12 @@ import { createGunzip } from 'node:zlib';
 import type { ConnectionTarget } from '../config/connection-target.js';
 import { quoteQualified } from '../sql/quote.js';
 import { SandboxSession } from '../db/session.js';
-import { errnoOf } from '../db/sql-error.js';
+import { hasErrno } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import { requireSandbox } from './backup.js';
 import { childEnv, clientInvocation, CLIENT_TOOLS, findTool, lastLines, waitForExit } from './client-tools.js';
 import { decodeUtf8, SqlScriptSplitter, type SqlStatement } from './sql-script-splitter.js';
+import { ER_EMPTY_QUERY } from '../sql/errno.js';
 
 /**
  * Restore of a backup file into the sandbox database, with the standard client when installed,
@@ -220,7 +221,7 @@ async function loadBuiltin(session: SandboxSession, file: string, totalBytes: nu
       await session.execute(text);
     } catch (error) {
       // A statement made only of a version comment the server skips is "empty": harmless.
-      if (errnoOf(error) === 1065) return;
+      if (hasErrno(error, ER_EMPTY_QUERY)) return;
       throw new ReplicoopError('restore_failed', `restoring ${file} failed at line ${statement.line}: ${(error as Error).message}; the sandbox is partly restored, run the restore again`, {
         details: { file, line: statement.line },
         cause: error,

@@ -38,7 +38,7 @@ describe('copy into a sandbox with max_allowed_packet = 64K', () => {
       const session = await pair.openSandbox();
       expect(session.server.maxAllowedPacket).toBe(65536);
       await session.close();
-      const [{ bytes }] = await pair.prod<{ bytes: string }[]>('SELECT SUM(LENGTH(payload)) + SUM(LENGTH(note)) AS bytes FROM wide');
+      const [{ bytes }] = await pair.prod<[{ bytes: string }]>('SELECT SUM(LENGTH(payload)) + SUM(LENGTH(note)) AS bytes FROM wide');
       expect(Number(bytes)).toBeGreaterThan(120 * 17_000);
       const result = await pair.copy(await pair.task('wide'), null, { method, chunkRows: 50 });
       expect(result).toMatchObject({ rows: 120, method });

@@ -232,7 +232,7 @@ describe('kitchen sink: most MariaDB features at once, every direction', () => {
   };
   it('empty -> sink', async () => {
     const result = await load(null, sink);
-    expect(result.production.unsupported).toEqual([]);
+    expect(result.productionSnapshot.unsupported).toEqual([]);
     expect(result.plan.summary.tablesCreated).toBe(2);
   });
   it('sink -> empty', async () => {

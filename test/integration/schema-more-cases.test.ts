@@ -178,7 +178,7 @@ describe('a step re-run after a crash between its statements', () => {
     await sandbox.sql('CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d))', dbs.sandbox);
     const session = await SandboxSession.open(sandbox.target(dbs.sandbox));
     try {
-      const step = { id: '0001-alter-table-t', sql: ['ALTER TABLE `t` REMOVE PARTITIONING', 'ALTER TABLE `t`\n  DROP PRIMARY KEY,\n  ADD PRIMARY KEY (`id`)'] } as PlanStep;
+      const step = { id: '0001-alter-table-t', sql: ['ALTER TABLE `t` REMOVE PARTITIONING', 'ALTER TABLE `t`\n  DROP PRIMARY KEY,\n  ADD PRIMARY KEY (`id`)'] } as unknown as PlanStep;
       await expect(runDdlStep(session, step)).resolves.toMatchObject({ statements: 2 });
     } finally {
       await session.close();

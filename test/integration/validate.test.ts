@@ -67,6 +67,7 @@ async function realPlan(pair: ValidatePair): Promise<Plan> {
       source: identity(production.port, p),
       target: identity(sandbox.port, s),
       settings: { definers: 'current_user', maintain: [], ignore: [] },
+      rowCounts: {},
       replicoopVersion: 'test',
       createdAt: '2026-01-01T00:00:00.000Z',
     });

@@ -68,7 +68,7 @@ export interface Convergence {
   readonly before: readonly Change[];
   readonly after: readonly Change[];
   readonly warnings: readonly string[];
-  readonly production: Snapshot;
+  readonly productionSnapshot: Snapshot;
 }
 
 /**
@@ -94,5 +94,5 @@ export async function convergeLoaded(dbs: Databases, settings: Partial<PlanSetti
   expect(after.map((c) => `${c.kind} ${c.name}`)).toEqual([]);
   // The next plan holds no schema change at all.
   expect(planFor(prod, again, settings).steps.filter((s) => s.schemaChange).map((s) => s.id)).toEqual([]);
-  return { ...dbs, plan, before, after, warnings, production: prod };
+  return { ...dbs, plan, before, after, warnings, productionSnapshot: prod };
 }
