@@ -1,3 +1,4 @@
+import { assertSandboxPrivileges } from './check-sandbox-privileges.js';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ResolvedConfig } from '../config/types.js';
@@ -137,6 +138,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     checkPlanIdentity(plan, { serverId: production.server.serverId, database: production.database }, { serverId: sandbox.server.serverId, database: sandbox.database }, input.planPath);
     await acquireApplyLock(sandbox);
     lockHeld = true;
+    // Sandbox privileges (issue 18): refuse before anything changes, naming the GRANTs the plan needs.
+    await assertSandboxPrivileges(sandbox, plan, 'apply', { backup: options.backup });
 
     const target = describeTarget(config.sandbox);
     state = existsSync(config.statePath) ? StateStore.open(config.statePath) : null;

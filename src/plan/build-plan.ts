@@ -28,6 +28,8 @@ import {
 } from './render-ddl.js';
 import { compareText, topoSort } from './topo-sort.js';
 import { quoteIdent, sqlName } from '../sql/quote.js';
+import { resolveUnknown } from './unknown-policy.js';
+import { unknownEntry } from '../diff/unknown-objects.js';
 
 export interface PlanInput {
   readonly production: Snapshot;
@@ -54,10 +56,12 @@ export function buildPlan(input: PlanInput): Plan {
     rules: renderRules(input.target.flavor, ...versionParts(input.target.version)),
     definers: settings.definers,
   };
+  // Unknown objects (an account cannot read them) fail the plan here unless their class is skipped.
+  const untouched = resolveUnknown(production, sandbox, settings.unknown);
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
   const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
-  const summary = summarise(changes, numbered, production, settings.maintain);
+  const summary = { ...summarise(changes, numbered, production, settings.maintain), ...(untouched.length > 0 ? { untouched } : {}) };
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
   const body = {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -371,8 +375,11 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     post.push(simpleStep('post', 'create_view', 'view', name, createViewSql(view, context), change, { objectType: 'view', name, state: 'present', pendingForeignKeys: [] }));
   }
   const newTriggerNames = new Set([...of('create_trigger'), ...of('alter_trigger')].map((c) => c.name));
-  const triggersToCreate: Trigger[] = production.triggers.filter((t) => newTriggerNames.has(t.name) || (maintainNames.has(t.table) && triggersToDrop.some((d) => d.name === t.name)) || (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name)));
-  for (const trigger of production.triggers.filter((t) => triggersToCreate.includes(t))) {
+  // A sandbox trigger lifted around a copy whose production counterpart is unknown (unknown: { triggers: skip })
+  // is put back as the sandbox had it: the class is left untouched.
+  const restoredTriggers = triggersToDrop.filter((t) => unknownEntry(production, 'trigger', t.name) !== undefined);
+  const triggersToCreate: Trigger[] = production.triggers.filter((t) => !restoredTriggers.some((r) => r.name === t.name)).filter((t) => newTriggerNames.has(t.name) || (maintainNames.has(t.table) && triggersToDrop.some((d) => d.name === t.name)) || (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name)));
+  for (const trigger of [...production.triggers.filter((t) => triggersToCreate.includes(t)), ...restoredTriggers]) {
     const schemaChange = newTriggerNames.has(trigger.name);
     post.push({
       phase: 'post',
