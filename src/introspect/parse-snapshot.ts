@@ -94,7 +94,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       unknown.push({
         kind: 'table',
         name: row.TABLE_NAME,
-        what: `foreign keys and CHECK constraints (${raw.server.flavor === 'mariadb' ? 'MariaDB lists them in information_schema only to accounts holding a privilege other than SELECT, at database level' : 'not listed to this account'}; ${problem})`,
+        what: `foreign keys and CHECK constraints (${raw.server.flavor === 'mariadb' ? 'MariaDB lists them in information_schema only to accounts holding a privilege other than SELECT, at database level' : 'not listed to this account'}; SHOW CREATE TABLE shows more than the model read)`,
         grant: grantSql(privileges, 'SHOW VIEW', onDatabase(raw.database)),
       });
     } else if (problem) {

@@ -27,7 +27,23 @@ export function unknownClass(kind: ObjectKind | string): UnknownClass {
   }
 }
 
-const describe = (u: UnknownObject): string => (u.name === null ? u.what : `${u.kind} ${u.name}: ${u.what}`);
+/** "triggers (...)", or "tables address, city and 9 more: foreign keys (...)": objects sharing what was hidden, together. */
+function describeAll(items: readonly UnknownObject[]): string {
+  const groups = new Map<string, { kind: string; what: string; names: string[] }>();
+  for (const u of items) {
+    const key = `${u.kind}\u0000${u.name === null ? '\u0001' : ''}${u.what}`;
+    const group = groups.get(key) ?? { kind: u.kind, what: u.what, names: [] };
+    if (u.name !== null) group.names.push(u.name);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .map(({ kind, what, names }) => {
+      if (names.length === 0) return what;
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+      return `${kind}${names.length > 1 ? 's' : ''} ${shown}: ${what}`;
+    })
+    .join('; ');
+}
 
 /**
  * Objects left untouched (their class is `skip`), or throws `unknown_objects` with one line per
@@ -51,7 +67,7 @@ export function resolveUnknown(production: Snapshot, sandbox: Snapshot, settings
   if (failing.size > 0) {
     const lines = [...failing.values()].map(({ side, grant, items }) => {
       const classes = [...new Set(items.map((u) => unknownClass(u.kind)))].sort();
-      const shown = items.slice(0, 5).map(describe).join('; ') + (items.length > 5 ? `; and ${items.length - 5} more` : '');
+      const shown = describeAll(items);
       const skip = `unknown: { ${classes.map((c) => `${c}: skip`).join(', ')} }`;
       return side === 'production'
         ? `production: the account cannot read ${shown}. Grant it with: ${grant} (or set ${skip} in the config to leave them untouched in the sandbox)`
