@@ -149,7 +149,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       continue;
     }
     if (row.CREATE_STATEMENT === null && privileges) {
-      unknown.push({ kind: 'routine', name: row.ROUTINE_NAME, what: `${row.ROUTINE_TYPE.toLowerCase()} body (shown only to its definer or to accounts allowed to read every routine)`, grant: routineGrant(privileges) });
+      unknown.push({ kind: 'routine', name: row.ROUTINE_NAME, what: 'body (shown only to its definer or to accounts allowed to read every routine)', grant: routineGrant(privileges) });
       continue;
     }
     if (row.CREATE_STATEMENT === null) {

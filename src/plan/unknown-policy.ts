@@ -71,7 +71,7 @@ export function resolveUnknown(production: Snapshot, sandbox: Snapshot, settings
       const skip = `unknown: { ${classes.map((c) => `${c}: skip`).join(', ')} }`;
       return side === 'production'
         ? `production: the account cannot read ${shown}. Grant it with: ${grant} (or set ${skip} in the config to leave them untouched in the sandbox)`
-        : `sandbox: cannot plan ${shown}, since the sandbox account cannot read it. Grant it with: ${grant} (or set ${skip} to leave them untouched)`;
+        : `sandbox: cannot plan ${shown}: the sandbox account cannot read them. Grant it with: ${grant} (or set ${skip} to leave them untouched)`;
     });
     throw new ReplicoopError('unknown_objects', lines.join('\n'), {
       details: { missing: [...failing.values()].map(({ side, grant, items }) => ({ side, grant, objects: items.map((u) => ({ kind: u.kind, name: u.name })) })) },
