@@ -53,6 +53,24 @@ afterAll(async () => {
 });
 
 describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
+  it("exactly the README's sandbox grants: plan, apply with a backup, validate, twice", async () => {
+    const dbs = await loadFixtureDatabases('sbxreadme', { production: SAKILA, sandbox: [] });
+    databases.push(dbs);
+    const user = await sandboxAccount('sb_readme', [
+      `GRANT SELECT, INSERT, DELETE, CREATE, DROP, ALTER, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER, CREATE ROUTINE, ALTER ROUTINE, EVENT ON \`${dbs.sandboxDb}\`.*`,
+      'GRANT SELECT ON mysql.proc',
+    ]);
+    const dir = project(dbs, user, { maintain: ['actor', 'customer', 'payment', 'rental', 'staff', 'store', 'address', 'city', 'country', 'inventory', 'film', 'language'] });
+    for (const round of [1, 2]) {
+      const plan = await runCli(['plan', '-q'], { cwd: dir });
+      expect(plan.code, `round ${round}: ${plan.stderr}`).toBe(0);
+      const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
+      expect(apply.code, `round ${round}: ${apply.stderr}`).toBe(0);
+      expect(apply.stderr).toContain('validation passed');
+    }
+    expect((await runCli(['plan', '--detailed-exitcode', '-q'], { cwd: dir })).code).toBe(0);
+  });
+
   it('ALL on the database but no SUPER: definers: keep is refused at plan time naming SET USER; current_user plans, applies and validates', async () => {
     const dbs = await loadFixtureDatabases('sbxall', { production: SAKILA, sandbox: [] });
     databases.push(dbs);
