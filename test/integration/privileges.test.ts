@@ -13,7 +13,7 @@ import { introspectSchema } from '../../src/introspect/introspect-schema.js';
 import { parseSnapshot } from '../../src/introspect/parse-snapshot.js';
 import { createAccount, type TestAccount } from '../support/accounts.js';
 import { planFor, snapshotOf } from '../support/converge.js';
-import { tempDir, writeConfig } from '../support/cli.js';
+import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { fixturesFound, loadFixtureDatabases } from '../support/fixtures.js';
 import { testServers } from '../support/servers.js';
 
@@ -30,6 +30,10 @@ async function productionAccount(prefix: string, grants: (db: string) => string[
 }
 
 function configWith(production: TestAccount | null, extra: Record<string, unknown> = {}, sandbox: TestAccount | null = null) {
+  return loadConfig('replicoop.yaml', {}, projectDir(production, extra, sandbox));
+}
+
+function projectDir(production: TestAccount | null, extra: Record<string, unknown> = {}, sandbox: TestAccount | null = null): string {
   const { production: p, sandbox: s } = testServers();
   const dir = tempDir('replicoop-priv-');
   writeConfig(dir, { productionPort: p.port, sandboxPort: s.port, productionDb, sandboxDb }, {
@@ -37,7 +41,7 @@ function configWith(production: TestAccount | null, extra: Record<string, unknow
     ...(sandbox ? { sandbox: { host: '127.0.0.1', port: s.port, user: sandbox.user, password: sandbox.password, database: sandboxDb } } : {}),
     ...extra,
   });
-  return loadConfig('replicoop.yaml', {}, dir);
+  return dir;
 }
 
 async function planError(config: ReturnType<typeof loadConfig>): Promise<ReplicoopError> {
@@ -94,6 +98,13 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     // payment's trigger is lifted around its copy and re-created from production's definition.
     expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual(['drop_trigger payment_date', 'copy_table actor', 'copy_table payment', 'create_trigger payment_date']);
     expect(p.summary.untouched).toBeUndefined();
+    // And through the command line: apply and validate with this production account.
+    const dir = projectDir(ro, { maintain: ['actor', 'payment'] });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain('validation passed');
+    expect((await runCli(['validate', '-q'], { cwd: dir })).code).toBe(0);
   });
 
   it('without SELECT ON mysql.proc: the plan fails with one line naming the GRANT, never DROP ROUTINE', async () => {
@@ -108,6 +119,16 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expectNothingDroppedOrRecreated(p);
     expect(p.summary.untouched).toEqual([{ side: 'production', kind: 'routine', name: null, what: expect.stringContaining('stored procedures'), grant: `GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}` }]);
     expect(p.settings.unknown).toEqual({ routines: 'skip' });
+    // Applied and validated: the sandbox keeps its six routines.
+    const dir = projectDir(ro, { unknown: { routines: 'skip' }, maintain: ['actor'] });
+    const planned = await runCli(['plan'], { cwd: dir });
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain(`left untouched (unknown: skip): production: stored procedures and functions`);
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain('validation passed');
+    const routines = await testServers().sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?', undefined, [sandboxDb]);
+    expect(Number(routines[0]!.n)).toBe(6);
   });
 
   it('with SELECT only: triggers, routines, events and the tables whose foreign keys are hidden are unknown, never dropped or re-created', async () => {
@@ -134,6 +155,18 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual(['drop_trigger payment_date', 'copy_table payment', 'create_trigger payment_date']);
     expect(p.summary.tablesRecreated).toBe(0);
     expect(p.summary.untouched!.length).toBeGreaterThan(10);
+    // Applied and validated: payment's rows refreshed, its trigger back, nothing else touched.
+    const dir = projectDir(ro, { unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' }, maintain: ['payment'] });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain('validation passed');
+    const objects = await testServers().sandbox.sql<{ n: number }[]>(
+      `SELECT (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?) + (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?) + (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?) + (SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?) AS n`,
+      undefined,
+      [sandboxDb, sandboxDb, sandboxDb, sandboxDb],
+    );
+    expect(Number(objects[0]!.n)).toBe(6 + 6 + 7 + 22);
   });
 
   it('without SELECT on one structure-only table: never re-created; on a maintained table: a missing-privilege error naming the GRANT', async () => {
