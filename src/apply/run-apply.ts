@@ -1,4 +1,7 @@
 import { assertSandboxPrivileges } from './check-sandbox-privileges.js';
+import { resolveUnknown } from '../plan/unknown-policy.js';
+import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges.js';
+import { readPrivileges } from '../introspect/read-privileges.js';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ResolvedConfig } from '../config/types.js';
@@ -159,6 +162,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     const ignore = plan.settings.ignore;
     if (!resumeRun) {
       const current = await readSnapshot(sandbox, { ignore });
+      // Privileges (issue 18): something the sandbox account can no longer read is named with its GRANT, not reported as drift.
+      resolveUnknown({ ...plan.snapshots.production, unknown: [] }, current, plan.settings.unknown);
       if (snapshotFingerprint(current) !== plan.fingerprints.sandbox) {
         const drift = describeDrift(plan.snapshots.sandbox, current, plan);
         if (!options.force) {
@@ -168,6 +173,9 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       }
     }
     const currentProduction = await readSnapshot(production, { ignore });
+    // Privileges (issue 18): a grant revoked since the plan is named, not reported as "production changed a maintain table".
+    resolveUnknown(currentProduction, { ...plan.snapshots.sandbox, unknown: [] }, plan.settings.unknown);
+    await checkMaintainPrivileges(production, await readPrivileges(production), plan.settings.maintain, config.displayFile);
     if (snapshotFingerprint(currentProduction) !== plan.fingerprints.production) {
       const changes = diffSnapshots(plan.snapshots.production, currentProduction, { definers: plan.settings.definers });
       const maintained = new Set(plan.settings.maintain.map((m) => m.table));

@@ -31,7 +31,7 @@ import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate }
 import { quotedIdentifiers, stripSchemaQualifier, tokenize } from '../snapshot/sql-text.js';
 import { deepFreeze } from '../snapshot/freeze.js';
 import type { UnknownObject } from '../snapshot/model.js';
-import { grantSql, hiddenClasses, onDatabase, onTable, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
+import { grantSql, hiddenClasses, hiddenConstraintsWhat, onDatabase, onTable, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
 import { privilegesFrom } from './read-privileges.js';
 
 /**
@@ -94,7 +94,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       unknown.push({
         kind: 'table',
         name: row.TABLE_NAME,
-        what: `foreign keys and CHECK constraints (${raw.server.flavor === 'mariadb' ? 'MariaDB lists them in information_schema only to accounts holding a privilege other than SELECT, at database level' : 'not listed to this account'}; SHOW CREATE TABLE shows more than the model read)`,
+        what: hiddenConstraintsWhat(privileges),
         grant: grantSql(privileges, 'SHOW VIEW', onDatabase(raw.database)),
       });
     } else if (problem) {

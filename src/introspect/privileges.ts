@@ -153,6 +153,13 @@ export function readsTableConstraints(p: Privileges, database: string, table: st
   return others && [...TABLE_PRIVILEGES].some((priv) => holdsOnDatabase(p, priv, database));
 }
 
+/** Why information_schema showed fewer constraints than SHOW CREATE TABLE (for messages). */
+export function hiddenConstraintsWhat(p: Privileges): string {
+  return p.flavor === 'mariadb'
+    ? 'foreign keys and CHECK constraints (MariaDB lists them in information_schema only to accounts holding a privilege other than SELECT, at database level; SHOW CREATE TABLE shows more than the model read)'
+    : 'foreign keys and CHECK constraints (information_schema lists fewer than SHOW CREATE TABLE shows to this account)';
+}
+
 export function readsViewDefinition(p: Privileges, database: string, view: string): boolean {
   return holdsOnTable(p, 'SHOW VIEW', database, view) && holdsOnTable(p, 'SELECT', database, view);
 }

@@ -184,6 +184,17 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(maintained.message).toBe(`replicoop.yaml: /maintain/1: production account cannot read every column of maintain table "film_text": GRANT SELECT ON \`${productionDb}\`.\`film_text\` TO ${ro.sql}`);
   });
 
+  it('a grant revoked between plan and apply: apply refuses naming the GRANT, not "production changed"', async () => {
+    const ro = await productionAccount('ro_revoke', README_GRANTS);
+    const dir = projectDir(ro, { maintain: ['actor'] });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    await testServers().production.sql(`REVOKE SELECT ON mysql.proc FROM ${ro.sql}`);
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain(`production: the account cannot read stored procedures and functions (MariaDB shows them only with SELECT on mysql.proc). Grant it with: GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}`);
+    expect(apply.stderr).not.toContain('changed');
+  });
+
   it('grants through a role and a wildcard database grant count as held', async () => {
     const { production } = testServers();
     const role = `r_${productionDb}`.slice(0, 60);
