@@ -184,6 +184,18 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(maintained.message).toBe(`replicoop.yaml: /maintain/1: production account cannot read every column of maintain table "film_text": GRANT SELECT ON \`${productionDb}\`.\`film_text\` TO ${ro.sql}`);
   });
 
+  it('table-level and column-level grants only: the table list is unknown, a column-only table is unknown; nothing is dropped', async () => {
+    const ro = await productionAccount('ro_tables', (db) => [`GRANT SELECT (\`actor_id\`, \`first_name\`) ON \`${db}\`.\`actor\``, `GRANT SELECT, SHOW VIEW, TRIGGER ON \`${db}\`.\`film\``, 'GRANT SELECT ON mysql.proc']);
+    const error = await planError(configWith(ro));
+    const lines = error.message.split('\n');
+    expect(lines.find((l) => l.includes(`GRANT SELECT ON \`${productionDb}\`.\`actor\``))).toContain('table actor: definition (SHOW CREATE is refused');
+    expect(lines.find((l) => l.includes(`GRANT SELECT, SHOW VIEW ON \`${productionDb}\`.*`))).toContain('the list of tables (the account holds table-level grants only');
+    const p = await plan(configWith(ro, { unknown: { tables: 'skip', views: 'skip', triggers: 'skip', events: 'skip' } }));
+    // Production shows two tables; the sandbox's other fourteen and its views are not dropped.
+    expect(p.snapshots.production.tables.map((t) => t.name)).toEqual(['film']);
+    expectNothingDroppedOrRecreated(p);
+  });
+
   it('a grant revoked between plan and apply: apply refuses naming the GRANT, not "production changed"', async () => {
     const ro = await productionAccount('ro_revoke', README_GRANTS);
     const dir = projectDir(ro, { maintain: ['actor'] });

@@ -70,6 +70,13 @@ describe('parseGrants: MariaDB forms (as SHOW GRANTS printed them on 10.11)', ()
     expect(set.grants.find((g) => g.grantee === '`r_read`')).toMatchObject({ level: 'database', database: 'sakila', privileges: ['SELECT', 'SHOW VIEW'] });
   });
 
+  it('reads grants to PUBLIC (MariaDB 10.11 prints them in SHOW GRANTS)', () => {
+    const p = privileges('mariadb', ["GRANT USAGE ON *.* TO `pub`@`%` IDENTIFIED BY PASSWORD '*D8'", 'GRANT SELECT ON `sakila`.* TO PUBLIC']);
+    expect(p.grants.unparsed).toEqual([]);
+    expect(p.grants.grants[1]!.grantee).toBe('`PUBLIC`');
+    expect(canSelect(p, 'sakila', 'actor')).toBe(true);
+  });
+
   it('keeps lines it does not understand as unparsed (they grant nothing), with password hashes masked', () => {
     const set = parseGrants(["GRANT FROBNICATE ON ??? TO `x`@`%` IDENTIFIED BY PASSWORD '*ABC'", 'GRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION']);
     expect(set.grants).toEqual([]);
