@@ -31,8 +31,7 @@ import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate }
 import { quotedIdentifiers, stripSchemaQualifier, tokenize } from '../snapshot/sql-text.js';
 import { deepFreeze } from '../snapshot/freeze.js';
 import type { UnknownObject } from '../snapshot/model.js';
-import { grantSql, hiddenClasses, hiddenConstraintsWhat, onDatabase, onTable, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
-import { privilegesFrom } from './read-privileges.js';
+import { grantSql, hiddenClasses, hiddenConstraintsWhat, onDatabase, onTable, privilegesFrom, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
 
 /**
  * The one place raw rows become the model. Also runs the self-check: every table is rendered

@@ -13,10 +13,11 @@
  *   privilege other than SELECT, while SHOW CREATE TABLE shows them with SELECT alone;
  * - an account without any privilege on a table does not see it at all.
  */
-import type { Flavor } from '../sql/server-info.js';
+import type { Flavor, ServerInfo } from '../sql/server-info.js';
 import type { ObjectKind, UnknownObject } from '../snapshot/model.js';
 import { quoteIdent } from '../sql/quote.js';
-import type { Grant, GrantSet } from './parse-grants.js';
+import { parseGrants, type Grant, type GrantSet } from './parse-grants.js';
+import type { RawGrants } from './raw-schema.js';
 import { deepFreeze } from '../snapshot/freeze.js';
 
 export interface Privileges {
@@ -35,6 +36,17 @@ export interface Privileges {
 
 export function makePrivileges(input: Privileges): Privileges {
   return deepFreeze({ ...input });
+}
+
+/** The one parse of raw grants (read-privileges.ts) into the privilege model. */
+export function privilegesFrom(raw: RawGrants, side: { readonly server: ServerInfo }): Privileges {
+  return makePrivileges({
+    flavor: side.server.flavor,
+    account: raw.account,
+    grants: parseGrants(raw.lines),
+    probes: { procTable: raw.procTable },
+    caseInsensitive: side.server.lowerCaseTableNames !== 0,
+  });
 }
 
 /** Privileges that apply to tables (a grant at any level holding one of these makes a table visible). */

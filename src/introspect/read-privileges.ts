@@ -6,8 +6,7 @@
 import type { Queryable } from '../db/session.js';
 import { errnoOf } from '../db/sql-error.js';
 import { quoteIdent } from '../sql/quote.js';
-import { parseGrants } from './parse-grants.js';
-import { makePrivileges, type Privileges } from './privileges.js';
+import { privilegesFrom, type Privileges } from './privileges.js';
 import type { RawGrants } from './raw-schema.js';
 
 // 1142 table access denied, 1044 database access denied, 1146 no such table.
@@ -48,17 +47,6 @@ export function splitRoleList(text: string): [string, string][] {
   const re = /`((?:[^`]|``)*)`@`((?:[^`]|``)*)`/g;
   for (const m of text.matchAll(re)) out.push([m[1]!.replace(/``/g, '`'), m[2]!.replace(/``/g, '`')]);
   return out;
-}
-
-/** The one parse of raw grants into the privilege model. */
-export function privilegesFrom(raw: RawGrants, db: Pick<Queryable, 'server'>): Privileges {
-  return makePrivileges({
-    flavor: db.server.flavor,
-    account: raw.account,
-    grants: parseGrants(raw.lines),
-    probes: { procTable: raw.procTable },
-    caseInsensitive: db.server.lowerCaseTableNames !== 0,
-  });
 }
 
 export async function readPrivileges(db: Queryable): Promise<Privileges> {
