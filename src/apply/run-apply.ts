@@ -1,3 +1,7 @@
+import { assertSandboxPrivileges } from '../plan/sandbox-grants.js';
+import { resolveUnknown } from '../plan/unknown-policy.js';
+import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges.js';
+import { readPrivileges } from '../introspect/read-privileges.js';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ResolvedConfig } from '../config/types.js';
@@ -139,6 +143,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     checkPlanIdentity(plan, { serverId: production.server.serverId, database: production.database }, { serverId: sandbox.server.serverId, database: sandbox.database }, input.planPath);
     await acquireApplyLock(sandbox);
     lockHeld = true;
+    // Sandbox privileges (issue 18): refuse before anything changes, naming the GRANTs the plan needs.
+    assertSandboxPrivileges(await readPrivileges(sandbox), plan, 'apply', { backup: options.backup });
 
     const target = describeTarget(config.sandbox);
     state = existsSync(config.statePath) ? StateStore.open(config.statePath) : null;
@@ -158,6 +164,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     const ignore = plan.settings.ignore;
     if (!resumeRun) {
       const current = await readSnapshot(sandbox, { ignore });
+      // Privileges (issue 18): something the sandbox account can no longer read is named with its GRANT, not reported as drift.
+      resolveUnknown({ ...plan.snapshots.production, unknown: [] }, current, plan.settings.unknown);
       if (snapshotFingerprint(current) !== plan.fingerprints.sandbox) {
         const drift = describeDrift(plan.snapshots.sandbox, current, plan);
         if (!options.force) {
@@ -167,6 +175,9 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       }
     }
     const currentProduction = await readSnapshot(production, { ignore });
+    // Privileges (issue 18): a grant revoked since the plan is named, not reported as "production changed a maintain table".
+    resolveUnknown(currentProduction, { ...plan.snapshots.sandbox, unknown: [] }, plan.settings.unknown);
+    await checkMaintainPrivileges(production, await readPrivileges(production), plan.settings.maintain, config.displayFile);
     if (snapshotFingerprint(currentProduction) !== plan.fingerprints.production) {
       const changes = diffSnapshots(plan.snapshots.production, currentProduction, { definers: plan.settings.definers });
       const maintained = new Set(plan.settings.maintain.map((m) => m.table));

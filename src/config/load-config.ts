@@ -201,6 +201,7 @@ interface RawConfig {
   masking?: { secret?: string };
   copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
   definers?: 'current_user' | 'keep';
+  unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
 }
 
@@ -284,6 +285,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     masking: Object.freeze({ secret }),
     copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
     definers: raw.definers ?? 'current_user',
+    unknown: Object.freeze({ ...(raw.unknown ?? {}) }),
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
   });
 }

@@ -12,6 +12,12 @@ export interface MaintainTable {
   readonly mask: Readonly<Record<string, MaskRule>>;
 }
 
+/** Object classes an account may be unable to read (see snapshot/model.ts UnknownObject). */
+export type UnknownClass = 'tables' | 'views' | 'triggers' | 'routines' | 'events';
+/** error (default): the plan fails naming the GRANT; skip: the class is left untouched on the sandbox. */
+export type UnknownTreatment = 'error' | 'skip';
+export type UnknownSettings = Readonly<Partial<Record<UnknownClass, UnknownTreatment>>>;
+
 export type CopyMethod = 'auto' | 'load-data' | 'insert';
 
 export interface ResolvedConfig {
@@ -30,5 +36,7 @@ export interface ResolvedConfig {
   readonly masking: { readonly secret: string | null };
   readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
   readonly definers: 'current_user' | 'keep';
+  /** How objects an account cannot read are treated, per class (unset: error). */
+  readonly unknown: UnknownSettings;
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };
 }

@@ -4,6 +4,7 @@ import type { Column, Event, Index, Routine, Sequence, Snapshot, Table, Trigger,
 import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
 import type { AlterClause, Change, ColumnPosition } from './changes.js';
 import { columnChangeSafety } from './column-safety.js';
+import { withoutUnknown } from './unknown-objects.js';
 
 export interface DiffOptions {
   /** current_user: definers are rewritten in the sandbox, so they are not compared. */
@@ -19,7 +20,8 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
     stripWidths: from.flavor === 'mysql' || to.flavor === 'mysql',
     definers: options.definers ?? 'current_user',
   };
-  return [
+  // Objects either side's account cannot read are unknown, never absent: no change touches them.
+  return withoutUnknown([
     ...diffDatabase(from, to),
     ...diffTables(from, to, compare),
     ...diffNamed(from.views, to.views, viewKey(compare), (v) => ({ kind: 'create_view', name: v.name, view: v, destructive: false, reasons: [`creates view ${v.name}`] }),
@@ -39,7 +41,7 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
       (a, b) => ({ kind: 'alter_sequence', name: b.name, from: a, sequence: b, destructive: true, reasons: [`recreates sequence ${b.name} (its current value restarts)`] }),
       (s) => ({ kind: 'drop_sequence', name: s.name, sequence: s, destructive: true, reasons: [`drops sequence ${s.name}`] })),
     ...unreadableObjects(from, to),
-  ];
+  ], from, to);
 }
 
 /**

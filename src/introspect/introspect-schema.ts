@@ -3,6 +3,9 @@ import type { Queryable } from '../db/session.js';
 import { quoteIdent } from '../sql/quote.js';
 import { ReplicoopError } from '../errors.js';
 import { compareText } from '../compare-text.js';
+import { hasErrno } from '../db/sql-error.js';
+import { ACCESS_DENIED_ERRNOS, ER_SP_DOES_NOT_EXIST } from '../sql/errno.js';
+import { readRawGrants } from './read-privileges.js';
 import type {
   RawCheckRow,
   RawColumnRow,
@@ -45,6 +48,8 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
   const progress = options.onProgress ?? (() => undefined);
 
   progress({ stage: 'catalog', done: 0, total: 9 });
+  // What this account may see decides what is unknown (never absent) in the snapshot.
+  const grants = await readRawGrants(db);
   const schemata = await db.query<{ DEFAULT_CHARACTER_SET_NAME: string; DEFAULT_COLLATION_NAME: string }>(
     'SELECT DEFAULT_CHARACTER_SET_NAME AS DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME AS DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
     [schema],
@@ -149,11 +154,20 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
 
   const sessions = [db, ...(options.extraSessions ?? [])];
   const createStatements: Record<string, string> = {};
+  const unreadableTables: string[] = [];
   const showCreateTargets = tables.filter((t) => t.TABLE_TYPE !== 'VIEW' && !isIgnored(t.TABLE_NAME));
   let done = 0;
   await inParallel(sessions, showCreateTargets, async (session, table) => {
     const statement = table.TABLE_TYPE === 'SEQUENCE' ? 'SHOW CREATE SEQUENCE' : 'SHOW CREATE TABLE';
-    const rows = await session.query<Record<string, string>>(`${statement} ${quoteIdent(table.TABLE_NAME)}`);
+    let rows: Record<string, string>[];
+    try {
+      rows = await session.query<Record<string, string>>(`${statement} ${quoteIdent(table.TABLE_NAME)}`);
+    } catch (error) {
+      // Listed (through a column-level or non-column grant) but SHOW CREATE is refused: unknown.
+      if (!hasErrno(error, ACCESS_DENIED_ERRNOS)) throw error;
+      unreadableTables.push(table.TABLE_NAME);
+      rows = [];
+    }
     const text = rows[0]?.['Create Table'];
     if (text !== undefined) createStatements[table.TABLE_NAME] = text;
     done++;
@@ -165,8 +179,13 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     const kind = routine.ROUTINE_TYPE === 'FUNCTION' ? 'FUNCTION' : routine.ROUTINE_TYPE === 'PROCEDURE' ? 'PROCEDURE' : null;
     let text: string | null = null;
     if (kind) {
-      const rows = await session.query<Record<string, string | null>>(`SHOW CREATE ${kind} ${quoteIdent(routine.ROUTINE_NAME)}`);
-      text = rows[0]?.[kind === 'FUNCTION' ? 'Create Function' : 'Create Procedure'] ?? null;
+      try {
+        const rows = await session.query<Record<string, string | null>>(`SHOW CREATE ${kind} ${quoteIdent(routine.ROUTINE_NAME)}`);
+        text = rows[0]?.[kind === 'FUNCTION' ? 'Create Function' : 'Create Procedure'] ?? null;
+      } catch (error) {
+        // 1305: listed through a routine privilege, but the body is not readable by this account.
+        if (!hasErrno(error, ACCESS_DENIED_ERRNOS) && !hasErrno(error, ER_SP_DOES_NOT_EXIST)) throw error;
+      }
     }
     routines.push({ ...routine, CREATE_STATEMENT: text });
   });
@@ -174,8 +193,14 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
 
   const events: RawEventRow[] = [];
   await inParallel(sessions, eventRows, async (session, event) => {
-    const rows = await session.query<Record<string, string | null>>(`SHOW CREATE EVENT ${quoteIdent(event.EVENT_NAME)}`);
-    events.push({ ...event, CREATE_STATEMENT: rows[0]?.['Create Event'] ?? null });
+    let text: string | null = null;
+    try {
+      const rows = await session.query<Record<string, string | null>>(`SHOW CREATE EVENT ${quoteIdent(event.EVENT_NAME)}`);
+      text = rows[0]?.['Create Event'] ?? null;
+    } catch (error) {
+      if (!hasErrno(error, ACCESS_DENIED_ERRNOS)) throw error;
+    }
+    events.push({ ...event, CREATE_STATEMENT: text });
   });
   progress({ stage: 'events', done: events.length, total: eventRows.length });
 
@@ -194,6 +219,8 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     routines: routines.sort((a, b) => compareText(a.ROUTINE_TYPE + a.ROUTINE_NAME, b.ROUTINE_TYPE + b.ROUTINE_NAME)),
     events: events.sort((a, b) => compareText(a.EVENT_NAME, b.EVENT_NAME)),
     createStatements,
+    grants,
+    unreadableTables: unreadableTables.sort(compareText),
   };
 }
 

@@ -31,6 +31,8 @@ import { renderDefinitionLines, renderTableOptions } from '../snapshot/render-cr
 import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate } from '../snapshot/show-create.js';
 import { quotedIdentifiers, stripSchemaQualifier, tokenize } from '../snapshot/sql-text.js';
 import { deepFreeze } from '../snapshot/freeze.js';
+import type { UnknownObject } from '../snapshot/model.js';
+import { grantSql, hiddenClasses, hiddenConstraintsWhat, onDatabase, onTable, privilegesFrom, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
 
 /**
  * The one place raw rows become the model. Also runs the self-check: every table is rendered
@@ -56,10 +58,18 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   const tables: Table[] = [];
   const sequences: Sequence[] = [];
   const unsupported: Unsupported[] = [];
+  // What the account cannot read is unknown, never absent (and never "unsupported": the model is fine, the view is partial).
+  const privileges = raw.grants ? privilegesFrom(raw.grants, raw) : null;
+  const unknown: UnknownObject[] = privileges ? hiddenClasses(privileges, raw.database) : [];
+  const unreadable = new Set(raw.unreadableTables ?? []);
 
   for (const row of raw.tables) {
     if (row.TABLE_TYPE === 'VIEW') continue;
     const create = raw.createStatements[row.TABLE_NAME] ?? null;
+    if (create === null && privileges && (unreadable.has(row.TABLE_NAME) || !readsTableDefinition(privileges, raw.database, row.TABLE_NAME))) {
+      unknown.push({ kind: row.TABLE_TYPE === 'SEQUENCE' ? 'sequence' : 'table', name: row.TABLE_NAME, what: 'definition (SHOW CREATE is refused: the account holds no table-level privilege on it)', grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)) });
+      continue;
+    }
     if (row.TABLE_TYPE === 'SEQUENCE') {
       if (create) sequences.push({ name: row.TABLE_NAME, definition: create });
       continue;
@@ -69,18 +79,31 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       continue;
     }
     const parts = splitShowCreate(create);
+    if (privileges && (columnsByTable.get(row.TABLE_NAME)?.length ?? 0) < parts.columns.length) {
+      // information_schema lists only the columns the account holds a column privilege on (SHOW CREATE shows them all).
+      unknown.push({ kind: 'table', name: row.TABLE_NAME, what: 'columns (information_schema lists only columns the account holds SELECT, INSERT, UPDATE or REFERENCES on)', grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)) });
+      continue;
+    }
     const table = parseTable(row, columnsByTable.get(row.TABLE_NAME) ?? [], statsByTable.get(row.TABLE_NAME) ?? [], fksByTable.get(row.TABLE_NAME) ?? [], checksByTable.get(row.TABLE_NAME) ?? [], raw, parts.partitioning, indexExtras(parts.keys));
     tables.push(table);
     const problem = selfCheck(table, comparableCreate(parts), raw);
     if (row.TABLE_TYPE !== 'BASE TABLE') {
       unsupported.push({ kind: 'table', name: row.TABLE_NAME, reason: `table type ${row.TABLE_TYPE} is not supported`, createStatement: stripAutoIncrement(create) });
+    } else if (problem && privileges && (constraintsHidden(parts.keys, fksByTable.get(row.TABLE_NAME) ?? [], checksByTable.get(row.TABLE_NAME) ?? []) || !readsTableConstraints(privileges, raw.database, row.TABLE_NAME))) {
+      // The server's own SHOW CREATE shows what information_schema hides from this account.
+      unknown.push({
+        kind: 'table',
+        name: row.TABLE_NAME,
+        what: hiddenConstraintsWhat(privileges),
+        grant: grantSql(privileges, 'SHOW VIEW', onDatabase(raw.database)),
+      });
     } else if (problem) {
       unsupported.push({ kind: 'table', name: row.TABLE_NAME, reason: problem, createStatement: stripAutoIncrement(create) });
     }
   }
 
   const relationNames = new Set([...tables.map((t) => t.name), ...raw.views.map((v) => v.TABLE_NAME)]);
-  const views: View[] = raw.views.map((row) => {
+  const views: View[] = raw.views.filter((row) => row.VIEW_DEFINITION || !privileges).map((row) => {
     const definition = stripSchemaQualifier(row.VIEW_DEFINITION ?? '', raw.database);
     const dependsOn = [...quotedIdentifiers(definition)].filter((n) => n !== row.TABLE_NAME && relationNames.has(n)).sort(compareText);
     if (!row.VIEW_DEFINITION) {
@@ -99,6 +122,13 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     };
   });
 
+  for (const row of raw.views) {
+    if (!row.VIEW_DEFINITION && privileges) {
+      const grant = readsViewDefinition(privileges, raw.database, row.TABLE_NAME) ? grantSql(privileges, 'SELECT, SHOW VIEW', onTable(raw.database, row.TABLE_NAME)) : grantSql(privileges, 'SELECT, SHOW VIEW', onDatabase(raw.database));
+      unknown.push({ kind: 'view', name: row.TABLE_NAME, what: 'definition (information_schema shows it only with SELECT and SHOW VIEW)', grant });
+    }
+  }
+
   const triggers: Trigger[] = raw.triggers.map((row) => ({
     name: row.TRIGGER_NAME,
     table: row.EVENT_OBJECT_TABLE,
@@ -116,6 +146,10 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   for (const row of raw.routines) {
     if (row.ROUTINE_TYPE !== 'PROCEDURE' && row.ROUTINE_TYPE !== 'FUNCTION') {
       unsupported.push({ kind: 'routine', name: row.ROUTINE_NAME, reason: `routine type ${row.ROUTINE_TYPE} is not supported`, createStatement: null });
+      continue;
+    }
+    if (row.CREATE_STATEMENT === null && privileges) {
+      unknown.push({ kind: 'routine', name: row.ROUTINE_NAME, what: 'body (shown only to its definer or to accounts allowed to read every routine)', grant: routineGrant(privileges) });
       continue;
     }
     if (row.CREATE_STATEMENT === null) {
@@ -140,6 +174,10 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
 
   const events: Event[] = [];
   for (const row of raw.events) {
+    if (row.CREATE_STATEMENT === null && privileges) {
+      unknown.push({ kind: 'event', name: row.EVENT_NAME, what: 'definition (needs the EVENT privilege)', grant: grantSql(privileges, 'EVENT', onDatabase(raw.database)) });
+      continue;
+    }
     if (row.CREATE_STATEMENT === null) {
       unsupported.push({ kind: 'event', name: row.EVENT_NAME, reason: 'the event definition is not readable (grant EVENT)', createStatement: null });
       continue;
@@ -169,6 +207,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     events: events.sort(byName),
     sequences: sequences.sort(byName),
     unsupported: unsupported.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name)),
+    unknown: unknown.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name ?? '', b.name ?? '') || compareText(a.what, b.what)),
   });
 }
 
@@ -318,6 +357,13 @@ function selfCheck(table: Table, server: ComparableCreate, raw: RawSchema): stri
   if (extra) return `key or constraint does not round-trip: model renders "${extra}" which the server does not show`;
   if (mine.options.join(' ') !== server.options.join(' ')) return `table options do not round-trip: server has "${server.options.join(' ')}", model renders "${mine.options.join(' ')}"`;
   return null;
+}
+
+/** SHOW CREATE TABLE shows more foreign keys or CHECK constraints than information_schema listed. */
+function constraintsHidden(keys: readonly string[], fkRows: RawSchema['foreignKeys'], checkRows: RawSchema['checks']): boolean {
+  const fks = keys.filter((k) => /\bFOREIGN KEY\b/i.test(k)).length;
+  const checks = keys.filter((k) => /^CONSTRAINT\s.*\sCHECK\s*\(/i.test(k) && !/\bFOREIGN KEY\b/i.test(k)).length;
+  return fks > new Set(fkRows.map((r) => r.CONSTRAINT_NAME)).size || checks > checkRows.filter((c) => c.LEVEL !== 'Column').length;
 }
 
 function stripAutoIncrement(create: string): string {

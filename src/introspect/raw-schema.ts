@@ -113,6 +113,18 @@ export interface RawEventRow {
   readonly CREATE_STATEMENT: string | null;
 }
 
+/** What the account holds, as the server printed it (read-privileges.ts). */
+export interface RawGrants {
+  /** CURRENT_USER(): user@host. */
+  readonly account: string;
+  /** MySQL CURRENT_ROLE() when roles are active, else null. */
+  readonly activeRoles: string | null;
+  /** SHOW GRANTS lines (MySQL: USING the active roles). */
+  readonly lines: readonly string[];
+  /** MariaDB: SELECT 1 FROM mysql.proc succeeded; null when not probed. */
+  readonly procTable: boolean | null;
+}
+
 export interface RawSchema {
   readonly server: ServerInfo;
   readonly database: string;
@@ -129,4 +141,8 @@ export interface RawSchema {
   readonly events: readonly RawEventRow[];
   /** SHOW CREATE TABLE / SHOW CREATE SEQUENCE text by object name. */
   readonly createStatements: Readonly<Record<string, string>>;
+  /** Null when not read (tests building raw rows by hand): everything then counts as readable. */
+  readonly grants?: RawGrants | null;
+  /** Tables whose SHOW CREATE TABLE was refused (no table-level privilege): unknown, not absent. */
+  readonly unreadableTables?: readonly string[];
 }

@@ -14,6 +14,7 @@ import { postSteps } from './post-steps.js';
 import type { DdlContext } from './render-ddl.js';
 import { structureSteps } from './structure-steps.js';
 import { topoSort } from './topo-sort.js';
+import { resolveUnknown } from './unknown-policy.js';
 
 export interface PlanInput {
   readonly production: Snapshot;
@@ -38,10 +39,12 @@ export function buildPlan(input: PlanInput): Plan {
     rules: renderRules(input.target.flavor, ...versionParts(input.target.version)),
     definers: settings.definers,
   };
+  // Unknown objects (an account cannot read them) fail the plan here unless their class is skipped.
+  const untouched = resolveUnknown(production, sandbox, settings.unknown);
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
   const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
-  const summary = summarise(changes, numbered, production, settings.maintain);
+  const summary = { ...summarise(changes, numbered, production, settings.maintain), ...(untouched.length > 0 ? { untouched } : {}) };
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
   const body = {
     formatVersion: PLAN_FORMAT_VERSION,

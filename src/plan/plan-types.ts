@@ -1,4 +1,4 @@
-import type { MaintainTable } from '../config/types.js';
+import type { MaintainTable, UnknownSettings } from '../config/types.js';
 import type { Flavor } from '../sql/server-info.js';
 import type { Snapshot } from '../snapshot/model.js';
 
@@ -89,12 +89,25 @@ export interface PlanSummary {
   readonly dataSteps: number;
   readonly estimatedRowsToCopy: number;
   readonly unsupported: readonly { readonly kind: string; readonly name: string; readonly reason: string }[];
+  /** Objects left untouched because an account cannot read them (config `unknown: { <class>: skip }`). */
+  readonly untouched?: readonly UntouchedObject[];
+}
+
+export interface UntouchedObject {
+  readonly side: 'production' | 'sandbox';
+  readonly kind: string;
+  /** null: every object of the kind. */
+  readonly name: string | null;
+  readonly what: string;
+  readonly grant: string;
 }
 
 export interface PlanSettings {
   readonly definers: 'current_user' | 'keep';
   readonly maintain: readonly MaintainTable[];
   readonly ignore: readonly string[];
+  /** config `unknown`; absent in plans made before it existed (everything: error). */
+  readonly unknown?: UnknownSettings;
 }
 
 export interface Plan {

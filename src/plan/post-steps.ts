@@ -7,6 +7,7 @@ import type { Routine, Trigger, View } from '../snapshot/model.js';
 import { changesOf, simpleStep, type DeferredForeignKeys, type DraftStep, type StepInput } from './draft-step.js';
 import { addForeignKeysSql, createEventSql, createRoutineSql, createTriggerSql, createViewSql, dropEventSql, dropRoutineSql } from './render-ddl.js';
 import { topoSort } from './topo-sort.js';
+import { unknownEntry } from '../diff/unknown-objects.js';
 
 export function postSteps(input: StepInput, deferred: DeferredForeignKeys, droppedTriggers: readonly Trigger[]): DraftStep[] {
   return [...foreignKeySteps(deferred), ...routineSteps(input), ...viewSteps(input), ...triggerSteps(input, droppedTriggers), ...eventSteps(input)];
@@ -50,10 +51,15 @@ function viewSteps({ changes, context }: StepInput): DraftStep[] {
 /** Production's triggers that are new or changed, and those lifted off maintain tables for the copy. */
 function triggerSteps({ changes, production, sandbox, maintainNames, context }: StepInput, droppedTriggers: readonly Trigger[]): DraftStep[] {
   const newTriggerNames = new Set([...changesOf(changes, 'create_trigger'), ...changesOf(changes, 'alter_trigger')].map((c) => c.name));
+  // A sandbox trigger lifted around a copy whose production counterpart is unknown (unknown: { triggers: skip })
+  // is put back as the sandbox had it: the class is left untouched.
+  const restored = droppedTriggers.filter((t) => unknownEntry(production, 'trigger', t.name) !== undefined);
   const toCreate = production.triggers.filter(
-    (t) => newTriggerNames.has(t.name) || (maintainNames.has(t.table) && droppedTriggers.some((d) => d.name === t.name)) || (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name)),
+    (t) =>
+      !restored.some((r) => r.name === t.name) &&
+      (newTriggerNames.has(t.name) || (maintainNames.has(t.table) && droppedTriggers.some((d) => d.name === t.name)) || (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name))),
   );
-  return toCreate.map((trigger) => {
+  return [...toCreate, ...restored].map((trigger) => {
     const schemaChange = newTriggerNames.has(trigger.name);
     return {
       phase: 'post',

@@ -5,7 +5,10 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../db/open-sessions.js';
+import { assertSandboxPrivileges } from './sandbox-grants.js';
 import { checkMaintain } from '../introspect/check-maintain.js';
+import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges.js';
+import { readPrivileges } from '../introspect/read-privileges.js';
 import { countMaintainRows } from '../introspect/count-rows.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { packageVersion } from '../package-info.js';
@@ -35,6 +38,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       extraSessions: productionReaders,
       onProgress: (p) => stage(`reading production schema (${p.stage} ${p.done}/${p.total})`),
     });
+    await checkMaintainPrivileges(sessions.production, await readPrivileges(sessions.production), config.maintain, config.displayFile);
     await checkMaintain(config, sessions.production, production);
     stage('counting rows of maintain tables');
     const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], config.maintain, new Set(production.tables.map((t) => t.name)));
@@ -45,16 +49,19 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       onProgress: (p) => stage(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
     });
     stage('diffing');
-    return buildPlan({
+    const plan = buildPlan({
       production,
       sandbox,
       source: serverIdentity(config.production, sessions.production.server),
       target: serverIdentity(config.sandbox, sessions.sandbox.server),
-      settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
+      settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore, ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}) },
       rowCounts,
       replicoopVersion: packageVersion,
       createdAt: options.createdAt ?? new Date().toISOString(),
     });
+    // The plan's own steps (apply's preflight checks again, backup and restore included).
+    assertSandboxPrivileges(await readPrivileges(sessions.sandbox), plan, 'plan', { backup: false });
+    return plan;
   } finally {
     await closeAll([sessions.production, sessions.sandbox, ...extras]);
   }

@@ -71,6 +71,7 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
     out.push('');
   }
   for (const u of plan.summary.unsupported) out.push(paint.yellow(`? unsupported ${u.kind} ${u.name}: ${u.reason} (no DDL generated)`));
+  for (const u of plan.summary.untouched ?? []) out.push(paint.yellow(`? left untouched (unknown: skip): ${untouchedLine(u)}`));
   const data = plan.steps.filter((s) => s.kind === 'copy_table');
   if (data.length > 0) {
     out.push(paint.bold('Data refresh (maintain tables):'));
@@ -133,6 +134,11 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const u of plan.summary.unsupported) out.push(`- ${u.kind} \`${mdEscape(u.name)}\`: ${mdEscape(u.reason)}`);
     out.push('');
   }
+  if ((plan.summary.untouched ?? []).length > 0) {
+    out.push('### Left untouched: an account cannot read them (`unknown: skip`)\n');
+    for (const u of plan.summary.untouched ?? []) out.push(`- ${mdEscape(untouchedLine(u))}`);
+    out.push('');
+  }
   const data = plan.steps.filter((s) => s.kind === 'copy_table');
   if (data.length > 0) {
     out.push('### Data refresh\n');
@@ -160,4 +166,9 @@ export function planJson(plan: Plan, file: string | null): Record<string, unknow
     summary: plan.summary,
     steps: plan.steps,
   };
+}
+
+/** One object (or class) an account cannot read, left untouched by the plan. */
+function untouchedLine(u: NonNullable<Plan['summary']['untouched']>[number]): string {
+  return `${u.side}: ${u.name === null ? u.what : `${u.kind} ${u.name}: ${u.what}`} (to include it: ${u.grant})`;
 }

@@ -172,6 +172,21 @@ export interface Unsupported {
   readonly createStatement: string | null;
 }
 
+/**
+ * What this side's account could not read: unknown, never absent. Such an object (or, with
+ * name null, every object of the kind) is never dropped, created or re-created; the plan fails
+ * naming the grant unless the config says to leave the class alone (`unknown: { routines: skip }`).
+ */
+export interface UnknownObject {
+  readonly kind: ObjectKind;
+  /** null: the account cannot list objects of this kind at all. */
+  readonly name: string | null;
+  /** What could not be read and why, for messages: "foreign keys (...)". */
+  readonly what: string;
+  /** The statement that would let the account read it. */
+  readonly grant: string;
+}
+
 export interface Snapshot {
   readonly flavor: Flavor;
   readonly serverVersion: string;
@@ -185,4 +200,6 @@ export interface Snapshot {
   readonly events: readonly Event[];
   readonly sequences: readonly Sequence[];
   readonly unsupported: readonly Unsupported[];
+  /** Absent in snapshots read before privileges were checked (old plan files, test builders): nothing unknown. */
+  readonly unknown?: readonly UnknownObject[];
 }

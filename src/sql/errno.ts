@@ -50,3 +50,10 @@ export const LOCAL_INFILE_REFUSED_ERRNOS: ReadonlySet<number> = new Set([
   CR_LOAD_DATA_LOCAL_INFILE_REJECTED,
   ER_LOAD_INFILE_CAPABILITY_DISABLED,
 ]);
+
+export const ER_DBACCESS_DENIED = 1044;
+export const ER_COLUMNACCESS_DENIED = 1143;
+/** SHOW CREATE PROCEDURE/FUNCTION of a routine that does not exist (or is hidden). */
+export const ER_SP_DOES_NOT_EXIST = 1305;
+/** A privilege is missing: the object is hidden from this account, not absent. */
+export const ACCESS_DENIED_ERRNOS: ReadonlySet<number> = new Set([ER_TABLEACCESS_DENIED, ER_DBACCESS_DENIED, ER_COLUMNACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED]);
