@@ -11,6 +11,7 @@ import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
 import type { MaintainTable, MaskRule, ResolvedConfig } from './types.js';
+import { whereProblem } from './where-lexer.js';
 
 /**
  * replicoop.yaml (or .json) -> env interpolation -> JSON Schema -> semantic checks -> ResolvedConfig.
@@ -40,7 +41,7 @@ export function parseConfig(text: string, absolute: string, display: string, env
     throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), { details: { file: display, problems: lines } });
   };
   if (problems.length > 0) {
-    fail(problems.map((p) => `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`));
+    fail(problems.map((p) => (p.malformed ? `${p.path || '/'}: ${p.malformed}` : `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`)));
   }
   const data = coerceWholeTokens(value, wholeTokenPaths);
   const validate = schemaValidator('config');
@@ -240,8 +241,11 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     if (typeof entry !== 'string') {
       if (entry.where !== undefined) {
         if (entry.where.trim() === '') problems.push(`/maintain/${index}/where: is empty (remove it to copy every row)`);
-        else if (/;\s*\S/.test(entry.where) || /;\s*$/.test(entry.where)) problems.push(`/maintain/${index}/where: must be one SQL condition without ";"`);
-        else where = entry.where.trim();
+        else {
+          const problem = whereProblem(entry.where);
+          if (problem) problems.push(`/maintain/${index}/where: must be one SQL expression: it ${problem}`);
+          else where = entry.where.trim();
+        }
       }
       for (const column of Object.keys(entry.mask ?? {}).sort()) {
         const columnProblem = identifierProblem(column);

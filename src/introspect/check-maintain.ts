@@ -4,6 +4,8 @@ import type { ProductionSession } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
 import { maskProblem } from '../mask/mask-value.js';
 import type { Snapshot } from '../snapshot/model.js';
+import { whereProblem } from '../config/where-lexer.js';
+import { errnoOf } from '../db/sql-error.js';
 
 /** Engines whose rows are stored elsewhere (another server, a file, a remote source). */
 const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER']);
@@ -19,7 +21,7 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
   for (const [index, entry] of config.maintain.entries()) {
     const table = tables.get(entry.table);
     if (!table) {
-      problems.push(`${config.displayFile}: /maintain/${index}: maintain table "${entry.table}" does not exist in production database ${config.production.database}`);
+      problems.push(await missingTableProblem(config, production, index, entry.table));
       continue;
     }
     const engine = table.options.engine.toUpperCase();
@@ -30,6 +32,11 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
       continue;
     }
     if (entry.where !== null) {
+      const shape = whereProblem(entry.where);
+      if (shape) {
+        problems.push(`${config.displayFile}: /maintain/${index}/where: must be one SQL expression: it ${shape}`);
+        continue;
+      }
       try {
         await production.query(`SELECT 1 FROM ${quoteIdent(entry.table)} WHERE (${entry.where}) LIMIT 0`);
       } catch (error) {
@@ -47,4 +54,26 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
     }
   }
   if (problems.length > 0) throw new ReplicoopError('maintain_invalid', problems.join('\n'), { details: { problems } });
+}
+
+/** ER_TABLEACCESS_DENIED_ERROR: the user may not SELECT the table (sent whether or not it exists). */
+const TABLE_ACCESS_DENIED = 1142;
+
+/**
+ * information_schema hides the tables a user has no privilege on, so "not in the snapshot" is
+ * either absent or unreadable: a zero-row probe tells them apart, and an unreadable table is
+ * named with the GRANT that fixes it (not reported as missing, and never as "production changed").
+ */
+async function missingTableProblem(config: ResolvedConfig, production: ProductionSession, index: number, name: string): Promise<string> {
+  const at = `${config.displayFile}: /maintain/${index}`;
+  try {
+    await production.query(`SELECT 1 FROM ${quoteIdent(name)} LIMIT 0`);
+  } catch (error) {
+    if (errnoOf(error) === TABLE_ACCESS_DENIED) {
+      const user = config.production.user.replace(/'/g, "''");
+      return `${at}: production user ${config.production.user} lacks the SELECT privilege on maintain table "${name}" (it cannot be read, or even seen): GRANT SELECT ON ${quoteIdent(config.production.database)}.${quoteIdent(name)} TO '${user}'@'<host>';`;
+    }
+    return `${at}: maintain table "${name}" does not exist in production database ${config.production.database}`;
+  }
+  return `${at}: maintain table "${name}" is readable in production but was not introspected (is it a view, or matched by ignore?)`;
 }
