@@ -10,7 +10,7 @@ import { schemaValidator } from '../schema-validator.js';
 import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
-import type { MaintainTable, MaskRule, ResolvedConfig } from './types.js';
+import type { MaintainTable, MaskRule, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
 import { whereProblem } from './where-lexer.js';
 
 /**
@@ -203,6 +203,7 @@ interface RawConfig {
   copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
   definers?: 'current_user' | 'keep';
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
+  subset?: { follow?: 'children' | 'parents'; relations?: Record<string, 'children' | 'parents'> };
 }
 
 function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: (lines: string[]) => never): ResolvedConfig {
@@ -289,7 +290,14 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
     definers: raw.definers ?? 'current_user',
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
+    subset: resolveSubset(raw.subset),
   });
+}
+
+function resolveSubset(raw: RawConfig['subset']): SubsetConfig {
+  const relations: Record<string, SubsetFollow> = {};
+  for (const key of Object.keys(raw?.relations ?? {}).sort()) relations[key] = raw!.relations![key]!;
+  return Object.freeze({ follow: raw?.follow ?? 'children', relations: Object.freeze(relations) });
 }
 
 function toMaskRule(raw: RawMaskRule): MaskRule {

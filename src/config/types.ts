@@ -12,6 +12,15 @@ export interface MaintainTable {
   readonly mask: Readonly<Record<string, MaskRule>>;
 }
 
+/** subset: how a `where` propagates along foreign keys between maintained tables (see plan/subset.ts). */
+export type SubsetFollow = 'children' | 'parents';
+
+export interface SubsetConfig {
+  readonly follow: SubsetFollow;
+  /** "<child table>.<foreign key name>" -> follow, checked against production at plan time. */
+  readonly relations: Readonly<Record<string, SubsetFollow>>;
+}
+
 export type CopyMethod = 'auto' | 'load-data' | 'insert';
 
 export interface ResolvedConfig {
@@ -31,4 +40,5 @@ export interface ResolvedConfig {
   readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
   readonly definers: 'current_user' | 'keep';
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };
+  readonly subset: SubsetConfig;
 }

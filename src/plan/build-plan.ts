@@ -26,6 +26,7 @@ import {
   dropViewSql,
   type DdlContext,
 } from './render-ddl.js';
+import type { SubsetResult, TableSubset } from './subset.js';
 import { compareText, topoSort } from './topo-sort.js';
 import { quoteIdent, sqlName } from '../sql/quote.js';
 
@@ -37,6 +38,8 @@ export interface PlanInput {
   readonly settings: PlanSettings;
   /** Rows each maintain table will copy (counted at plan time, with its filter). */
   readonly rowCounts: Readonly<Record<string, number>>;
+  /** The foreign-key closure of the maintain filters (plan/subset.ts); absent: the user's where as is. */
+  readonly subset?: SubsetResult | null;
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -55,7 +58,7 @@ export function buildPlan(input: PlanInput): Plan {
     definers: settings.definers,
   };
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
-  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts);
+  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts, input.subset ?? null);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
   const summary = summarise(changes, numbered, production, settings.maintain);
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
@@ -89,7 +92,15 @@ function stepId(index: number, step: DraftStep): string {
   return `${String(index + 1).padStart(4, '0')}-${step.kind.replace(/_/g, '-')}-${slug}`;
 }
 
-function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext, rowCounts: Readonly<Record<string, number>>): DraftStep[] {
+function planSteps(
+  changes: readonly Change[],
+  production: Snapshot,
+  sandbox: Snapshot,
+  maintain: readonly MaintainTable[],
+  context: DdlContext,
+  rowCounts: Readonly<Record<string, number>>,
+  subset: SubsetResult | null,
+): DraftStep[] {
   const maintainNames = new Set(maintain.map((m) => m.table));
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
   const sandboxTables = new Map(sandbox.tables.map((t) => [t.name, t]));
@@ -322,6 +333,9 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
     const entry = maintainByName.get(name)!;
     const key = chooseChunkKey(table);
     const rows = rowCounts[name] ?? 0;
+    const shaped = subset?.active ? subset.tables[name] : undefined;
+    const where = shaped ? shaped.where : entry.where;
+    const cut = subset ? subset.relations.filter((r) => r.table === name && r.mode === 'cut').map((r) => r.id) : [];
     data.push({
       phase: 'data',
       kind: 'copy_table',
@@ -329,15 +343,18 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
       object: name,
       sql: [],
       destructive: false,
-      reason: `refresh the rows of ${name} from production${entry.where ? ` (rows where ${entry.where})` : ''}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}`,
+      reason: `refresh the rows of ${name} from production${subsetReason(entry.where, shaped)}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}`,
       schemaChange: false,
       expect: null,
       data: {
         table: name,
         key,
-        where: entry.where,
+        where,
         estimatedRows: rows,
         maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({ column, rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind })),
+        ...(shaped && (shaped.where !== null || cut.length > 0)
+          ? { subset: { userWhere: shaped.userWhere, restrictedBy: shaped.restrictedBy, pulledBy: shaped.pulledBy, selfClosure: shaped.selfClosure, cut } }
+          : {}),
       },
     });
   }
@@ -397,6 +414,16 @@ function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Sn
 
 function simpleStep(phase: PlanStep['phase'], kind: PlanStep['kind'], objectType: PlanStep['objectType'], object: string, sql: string[], change: Change, expect: StepExpectation): DraftStep {
   return { phase, kind, objectType, object, sql, destructive: change.destructive, reason: change.reasons.join('; '), schemaChange: true, expect, data: null };
+}
+
+function subsetReason(userWhere: string | null, shaped: TableSubset | undefined): string {
+  if (!shaped || shaped.where === null) return userWhere ? ` (rows where ${userWhere})` : '';
+  const parts: string[] = [];
+  if (shaped.userWhere) parts.push(`where ${shaped.userWhere}`);
+  if (shaped.restrictedBy.length > 0) parts.push(`only rows whose parents are copied (${shaped.restrictedBy.join(', ')})`);
+  if (shaped.pulledBy.length > 0) parts.push(`plus rows referenced by copied rows (${shaped.pulledBy.join(', ')})`);
+  if (shaped.selfClosure.length > 0) parts.push(`plus their ancestors (${shaped.selfClosure.join(', ')})`);
+  return ` (subset: ${parts.join('; ')})`;
 }
 
 function summarise(changes: readonly Change[], steps: readonly PlanStep[], production: Snapshot, maintain: readonly MaintainTable[]): PlanSummary {

@@ -78,9 +78,19 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
       const d = step.data!;
       const mask = maskText(step);
       out.push(`  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`);
+      if (d.subset) out.push(paint.dim(`      subset: ${subsetText(d.subset)}`));
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+function subsetText(subset: NonNullable<NonNullable<Plan['steps'][number]['data']>['subset']>): string {
+  const parts = [subset.userWhere ? `own where ${subset.userWhere}` : 'no where of its own'];
+  if (subset.restrictedBy.length > 0) parts.push(`only rows whose parent is copied via ${subset.restrictedBy.join(', ')}`);
+  if (subset.pulledBy.length > 0) parts.push(`plus rows referenced via ${subset.pulledBy.join(', ')}`);
+  if (subset.selfClosure.length > 0) parts.push(`plus ancestors via ${subset.selfClosure.join(', ')}`);
+  if (subset.cut.length > 0) parts.push(`cut to break a cycle: ${subset.cut.join(', ')}`);
+  return parts.join('; ');
 }
 
 function mdEscape(text: string): string {
@@ -143,6 +153,12 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push(`| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`);
     }
     out.push('');
+    const shaped = data.filter((step) => step.data!.subset);
+    if (shaped.length > 0) {
+      out.push('Subset (foreign-key closure of the filters; the Filter column is the effective filter):\n');
+      for (const step of shaped) out.push(`- \`${mdEscape(step.data!.table)}\`: ${mdEscape(subsetText(step.data!.subset!))}`);
+      out.push('');
+    }
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

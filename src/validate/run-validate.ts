@@ -20,6 +20,8 @@ import { ReplicoopError } from '../errors.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { checkPlanIdentity, serverIdentity } from '../plan/plan-identity.js';
 import type { Plan } from '../plan/plan-types.js';
+import { computeSubset } from '../plan/subset.js';
+import type { Snapshot } from '../snapshot/model.js';
 import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
 import { checkPlan } from './plan-check.js';
@@ -86,6 +88,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     const sandboxSnapshot = await readSnapshot(sessions.sandbox, { ignore: config.ignore, extraSessions: workers.sessions('sandbox') });
     const structure = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
     const planResult = plan ? checkPlan(plan, sandboxSnapshot, productionSnapshot, config) : null;
+    // A subset refresh copies each table under its closure filter: compare and count under it too.
+    const filters = effectiveFilters(config, productionSnapshot, plan);
+    const withFilters = (entries: ResolvedConfig['maintain']): ResolvedConfig['maintain'] => entries.map((m) => (filters.has(m.table) ? { ...m, where: filters.get(m.table)! } : m));
 
     await workers.rawResults();
     const dataStarted = performance.now();
@@ -95,12 +100,12 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         pool: workers,
         production: productionSnapshot,
         sandbox: sandboxSnapshot,
-        maintain,
+        maintain: withFilters(maintain),
         maskSecret: config.masking.secret,
         chunkRows,
         onProgress: (p) => progress({ stage: 'data', text: `checksumming ${p.table} (${p.chunksDone}/${p.chunksTotal} chunks)` }),
       }),
-      checkOrphans({ pool: workers, sandbox: sandboxSnapshot, maintain: config.maintain, tables: options.tables ?? null }),
+      checkOrphans({ pool: workers, sandbox: sandboxSnapshot, maintain: withFilters(config.maintain), tables: options.tables ?? null }),
     ]);
     const dataSeconds = (performance.now() - dataStarted) / 1000;
 
@@ -142,6 +147,18 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     await closeAll([sessions.production, sessions.sandbox]);
     await pool?.close();
   }
+}
+
+/** Per maintain table, the filter its rows were copied under: the plan's data steps, else the closure of the config's filters. */
+function effectiveFilters(config: ResolvedConfig, production: Snapshot, plan: Plan | null): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  if (plan) {
+    for (const step of plan.steps) if (step.data) out.set(step.data.table, step.data.where);
+    return out;
+  }
+  const subset = computeSubset(production, config.maintain, config.subset);
+  if (subset.active) for (const t of Object.values(subset.tables)) out.set(t.table, t.where);
+  return out;
 }
 
 /** --tables names maintain tables; anything else is a usage error, not a silent no-op. */
