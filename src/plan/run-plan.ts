@@ -6,9 +6,10 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../db/open-sessions.js';
 import { checkMaintain } from '../introspect/check-maintain.js';
-import { countMaintainRows, countSubsetCrossings, type SubsetCrossing } from '../introspect/count-rows.js';
+import { countMaintainRows } from '../introspect/count-rows.js';
 import { ReplicoopError } from '../errors.js';
-import { computeSubset, unknownRelations, type SubsetRelation } from './subset.js';
+import { closeSubset } from './subset-rounds.js';
+import { unknownRelations } from './subset.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { packageVersion } from '../package-info.js';
 import { buildPlan } from './build-plan.js';
@@ -40,18 +41,8 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     await checkMaintain(config, sessions.production, production);
     const unknown = unknownRelations(production, config.maintain, config.subset);
     if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`).join('\n'));
-    let subset = computeSubset(production, config.maintain, config.subset);
-    if (subset.active) {
-      // Across a relation cut to break a cycle, only the data says how deep the closure goes:
-      // unroll one more round while the only crossings are on cut relations (bounded).
-      for (let rounds = 1; ; rounds++) {
-        stage(`checking the subset keeps every foreign key between maintain tables${rounds > 1 ? ` (round ${rounds})` : ''}`);
-        const crossings = await countSubsetCrossings([sessions.production, ...productionReaders], subset);
-        if (crossings.length === 0) break;
-        if (rounds >= MAX_SUBSET_ROUNDS || crossings.some((c) => c.relation.mode !== 'cut')) checkCrossings(config, crossings, rounds);
-        subset = computeSubset(production, config.maintain, config.subset, rounds + 1);
-      }
-    }
+    stage('checking the subset keeps every foreign key between maintain tables');
+    const subset = await closeSubset(config, production, [sessions.production, ...productionReaders]);
     const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));
     stage('counting rows of maintain tables');
     const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], effective, new Set(production.tables.map((t) => t.name)));
@@ -79,12 +70,3 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
 }
 
 /** Rows of a kept child whose existing parent is not kept: only a relation cut in a cycle can have them. */
-const MAX_SUBSET_ROUNDS = 4;
-
-function checkCrossings(config: ResolvedConfig, crossings: readonly SubsetCrossing<SubsetRelation>[], rounds: number): never {
-  const lines = crossings.map(({ relation: r, rows }) => {
-    const why = r.mode === 'cut' ? `foreign key ${r.foreignKey} was cut to break a cycle between maintain tables, and after ${rounds} rounds of closure` : `foreign key ${r.foreignKey}:`;
-    return `${config.displayFile}: /subset: ${why} ${rows.toLocaleString('en-US')} copied row${rows === 1 ? '' : 's'} of ${r.table} would point at ${r.referencedTable} rows that are not copied; give ${r.table} or ${r.referencedTable} a where that keeps them together, or copy ${r.referencedTable} whole`;
-  });
-  throw new ReplicoopError('subset_incomplete', lines.join('\n'), { details: { relations: crossings.map((c) => ({ relation: c.relation.id, rows: c.rows })) } });
-}

@@ -13,14 +13,14 @@
 import type { ConnectionTarget } from '../config/connection-target.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openSessions } from '../db/open-sessions.js';
-import type { RetryPolicy } from '../db/session.js';
+import type { Queryable, RetryPolicy } from '../db/session.js';
 import { DEFAULT_RETRY } from '../db/session.js';
 import type { ServerInfo } from '../sql/server-info.js';
 import { ReplicoopError } from '../errors.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { checkPlanIdentity, serverIdentity } from '../plan/plan-identity.js';
 import type { Plan } from '../plan/plan-types.js';
-import { computeSubset } from '../plan/subset.js';
+import { closeSubset } from '../plan/subset-rounds.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
@@ -89,7 +89,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     const structure = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
     const planResult = plan ? checkPlan(plan, sandboxSnapshot, productionSnapshot, config) : null;
     // A subset refresh copies each table under its closure filter: compare and count under it too.
-    const filters = effectiveFilters(config, productionSnapshot, plan);
+    const filters = await effectiveFilters(config, productionSnapshot, plan, [sessions.production, ...workers.sessions('production')]);
     const withFilters = (entries: ResolvedConfig['maintain']): ResolvedConfig['maintain'] => entries.map((m) => (filters.has(m.table) ? { ...m, where: filters.get(m.table)! } : m));
 
     await workers.rawResults();
@@ -150,13 +150,13 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
 }
 
 /** Per maintain table, the filter its rows were copied under: the plan's data steps, else the closure of the config's filters. */
-function effectiveFilters(config: ResolvedConfig, production: Snapshot, plan: Plan | null): Map<string, string | null> {
+async function effectiveFilters(config: ResolvedConfig, production: Snapshot, plan: Plan | null, readers: readonly Queryable[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (plan) {
     for (const step of plan.steps) if (step.data) out.set(step.data.table, step.data.where);
     return out;
   }
-  const subset = computeSubset(production, config.maintain, config.subset);
+  const subset = await closeSubset(config, production, readers);
   if (subset.active) for (const t of Object.values(subset.tables)) out.set(t.table, t.where);
   return out;
 }
