@@ -193,13 +193,13 @@ type RawMaskRule = null | string | { fixed: string | number | null };
 interface RawConfig {
   production: RawConnection;
   sandbox: RawConnection;
-  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule> })[];
+  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[] })[];
   ignore?: string[];
   backup?: { dir?: string; keep?: number };
   state?: string;
   logs?: string;
   reports?: string;
-  masking?: { secret?: string };
+  masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
   copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
   definers?: 'current_user' | 'keep';
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
@@ -259,7 +259,17 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
         mask[column] = rule;
       }
     }
-    maintain.push(Object.freeze({ table, where, mask: Object.freeze(mask) }));
+    const passthrough: string[] = [];
+    if (typeof entry !== 'string') {
+      for (const [i, column] of (entry.passthrough ?? []).entries()) {
+        const columnProblem = identifierProblem(column);
+        if (columnProblem) problems.push(`/maintain/${index}/passthrough/${i}: "${column}" is not a valid column name: it ${columnProblem}`);
+        else if (mask[column] !== undefined) problems.push(`/maintain/${index}/passthrough/${i}: column "${column}" is also masked (mask/${column}); keep one of the two`);
+        else if (!passthrough.includes(column)) passthrough.push(column);
+      }
+    }
+    passthrough.sort();
+    maintain.push(Object.freeze({ table, where, mask: Object.freeze(mask), ...(passthrough.length > 0 ? { passthrough: Object.freeze(passthrough) } : {}) }));
   });
 
   const secret = raw.masking?.secret ?? null;
@@ -267,6 +277,13 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     problems.push(`/masking/secret: ${secret ? 'must be at least 8 characters' : 'is required when a mask rule other than null/fixed is used'} (e.g. secret: \${REPLICOOP_MASK_SECRET})`);
   }
   registerSecret(secret);
+  const rawRequire = raw.masking?.require;
+  const require = rawRequire === undefined ? null : typeof rawRequire === 'string' ? [rawRequire] : [...rawRequire];
+  (require ?? []).forEach((pattern, i) => {
+    if (pattern === 'default') return;
+    const problem = globProblem(pattern);
+    if (problem) problems.push(`/masking/require${typeof rawRequire === 'string' ? '' : `/${i}`}: "${pattern}" is not a valid glob: it ${problem}`);
+  });
 
   if (production && sandbox) {
     const same = sameDatabase(production, sandbox);
@@ -286,7 +303,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     statePath: within(raw.state, './.replicoop/state.db'),
     logsDir: within(raw.logs, './logs'),
     reportsDir: within(raw.reports, './reports'),
-    masking: Object.freeze({ secret }),
+    masking: Object.freeze({ secret, require: require === null ? null : Object.freeze(require), newColumns: raw.masking?.newColumns ?? (require === null ? 'warn' : 'fail') }),
     copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
     definers: raw.definers ?? 'current_user',
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),

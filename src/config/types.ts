@@ -10,6 +10,16 @@ export interface MaintainTable {
   readonly where: string | null;
   /** column -> rule, sorted by column name. */
   readonly mask: Readonly<Record<string, MaskRule>>;
+  /** Columns copied as they are on purpose, past masking.require (sorted; absent: none). */
+  readonly passthrough?: readonly string[];
+}
+
+export interface MaskingConfig {
+  readonly secret: string | null;
+  /** masking.require: the column-name policy (globs; "default" = the built-in list); null: no gate. */
+  readonly require: readonly string[] | null;
+  /** Columns new in production since the last applied plan: fail (default with require) or warn. */
+  readonly newColumns: 'fail' | 'warn';
 }
 
 /** subset: how a `where` propagates along foreign keys between maintained tables (see plan/subset.ts). */
@@ -36,7 +46,7 @@ export interface ResolvedConfig {
   readonly statePath: string;
   readonly logsDir: string;
   readonly reportsDir: string;
-  readonly masking: { readonly secret: string | null };
+  readonly masking: MaskingConfig;
   readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
   readonly definers: 'current_user' | 'keep';
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { quoteIdent } from '../sql/quote.js';
 import type { ProductionSession } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
+import { requirePatterns, uniqueMaskProblem, unmaskedPersonalColumns } from '../mask/mask-policy.js';
 import { maskProblem } from '../mask/mask-value.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { whereProblem } from '../config/where-lexer.js';
@@ -15,8 +16,22 @@ const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER'])
  * apply: every table exists, every `where` filter is accepted by the server (a zero-row probe),
  * every masked column exists and can hold its mask.
  */
-export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot): Promise<void> {
+export interface MaintainCheck {
+  /** Columns of maintained tables new in production since the last applied plan, neither masked nor passed through. */
+  readonly newUnmasked: readonly { readonly table: string; readonly column: string }[];
+  /** Lines for the plan when masking.newColumns is warn. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * `previous`: the production snapshot of the last applied plan (null: none known), for columns
+ * a migration added since.
+ */
+export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot, previous: Snapshot | null = null): Promise<MaintainCheck> {
   const problems: string[] = [];
+  const warnings: string[] = [];
+  const newUnmasked: { table: string; column: string }[] = [];
+  const patterns = config.masking.require === null ? null : requirePatterns(config.masking.require);
   const tables = new Map(snapshot.tables.map((t) => [t.name, t]));
   for (const [index, entry] of config.maintain.entries()) {
     const table = tables.get(entry.table);
@@ -49,11 +64,33 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
         problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: table "${entry.table}" has no column "${column}"`);
         continue;
       }
-      const problem = maskProblem(rule, target);
+      const problem = maskProblem(rule, target) ?? uniqueMaskProblem(rule, table, column);
       if (problem) problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: ${problem}`);
+    }
+    const passthrough = entry.passthrough ?? [];
+    for (const [i, column] of passthrough.entries()) {
+      if (!table.columns.some((c) => c.name === column)) problems.push(`${config.displayFile}: /maintain/${index}/passthrough/${i}: table "${entry.table}" has no column "${column}"`);
+    }
+    if (patterns) {
+      for (const f of unmaskedPersonalColumns(table, entry.mask, passthrough, patterns)) {
+        problems.push(
+          `${config.displayFile}: /maintain/${index}: column ${f.table}.${f.column} looks like personal data (${f.label}) and has no mask: add "mask: { ${f.column}: ${f.suggestion} }" to this entry${typeof entry.where === 'string' || Object.keys(entry.mask).length > 0 ? '' : ` (write it as { table: ${entry.table}, mask: { ${f.column}: ${f.suggestion} } })`}, or "passthrough: [${f.column}]" to copy it as it is`,
+        );
+      }
+    }
+    const before = previous?.tables.find((t) => t.name === entry.table);
+    if (before) {
+      for (const column of table.columns) {
+        if (before.columns.some((c) => c.name === column.name) || entry.mask[column.name] !== undefined || passthrough.includes(column.name)) continue;
+        newUnmasked.push({ table: entry.table, column: column.name });
+        const line = `${config.displayFile}: /maintain/${index}: column ${entry.table}.${column.name} is new in production since the last applied plan and is not masked: add "mask: { ${column.name}: <rule> }" or "passthrough: [${column.name}]" to this entry`;
+        if (config.masking.newColumns === 'fail') problems.push(`${line} (masking.newColumns: fail)`);
+        else warnings.push(line);
+      }
     }
   }
   if (problems.length > 0) throw new ReplicoopError('maintain_invalid', problems.join('\n'), { details: { problems } });
+  return { newUnmasked, warnings };
 }
 
 /** ER_TABLEACCESS_DENIED_ERROR: the user may not SELECT the table (sent whether or not it exists). */

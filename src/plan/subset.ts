@@ -130,7 +130,8 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
       terms.push(references(r, parent));
       through.push(r.id);
     }
-    base.set(name, terms.length === 0 ? null : terms.join(' AND '));
+    // A table shaped by its own where alone keeps the user's text as it is.
+    base.set(name, terms.length === 0 ? null : through.length === 0 ? own : terms.join(' AND '));
     restrictedBy.set(name, through);
   }
 

@@ -32,9 +32,9 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
       tables: [t('a'), t('b', [{ col: 'a_id', to: 'a', fk: 'fk_b_a' }]), t('c', [{ col: 'b_id', to: 'b', fk: 'fk_c_b', nullable: true }])],
     });
     const result = computeSubset(snap, [m('a', 'id < 10'), m('b'), m('c')]);
-    expect(result.tables.a!.where).toBe('(id < 10)');
-    expect(result.tables.b!.where).toBe('`a_id` IN (SELECT `id` FROM `a` WHERE (id < 10))');
-    expect(result.tables.c!.where).toBe('(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE `a_id` IN (SELECT `id` FROM `a` WHERE (id < 10))))');
+    expect(result.tables.a!.where).toBe('id < 10');
+    expect(result.tables.b!.where).toBe('`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)');
+    expect(result.tables.c!.where).toBe('(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE `a_id` IN (SELECT `id` FROM `a` WHERE id < 10)))');
     expect(result.tables.c!.restrictedBy).toEqual(['c.fk_c_b']);
   });
 
@@ -42,9 +42,9 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     const snap = snapshot({ tables: [t('g'), t('p', [{ col: 'g_id', to: 'g', fk: 'fk_p_g' }]), t('c', [{ col: 'p_id', to: 'p', fk: 'fk_c_p' }])] });
     const result = computeSubset(snap, [m('g', 'id = 1'), m('p', 'id = 2'), m('c', 'id = 3')], { follow: 'children', relations: { 'c.fk_c_p': 'parents' } });
     // c keeps its own rows; p = (its where, restricted by g) OR referenced by c; g pulls for p's pulled rows.
-    expect(result.tables.c!.where).toBe('(id = 3)');
+    expect(result.tables.c!.where).toBe('id = 3');
     expect(result.tables.p!.pulledBy).toEqual(['c.fk_c_p']);
-    expect(result.tables.p!.where).toContain('OR `id` IN (SELECT `p_id` FROM `c` WHERE ((id = 3)))');
+    expect(result.tables.p!.where).toContain('OR `id` IN (SELECT `p_id` FROM `c` WHERE (id = 3))');
     expect(result.tables.g!.pulledBy).toEqual(['p.fk_p_g']);
   });
 
@@ -56,7 +56,7 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     expect(result.relations.find((r) => r.id === 'region.fk_region_capital')!.mode).toBe('cut');
     expect(result.relations.find((r) => r.id === 'office.fk_office_region')!.mode).toBe('children');
     expect(result.tables.office!.pulledBy).toEqual(['region.fk_region_capital']);
-    expect(result.tables.office!.where).toContain('`region_id` IN (SELECT `id` FROM `region` WHERE (id = 1))');
+    expect(result.tables.office!.where).toContain('`region_id` IN (SELECT `id` FROM `region` WHERE id = 1)');
   });
 
   it('cuts a NOT NULL cycle (store <-> staff) at the relation whose parent has no where', () => {
@@ -76,7 +76,7 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     const result = computeSubset(snap, [m('node', 'id > 5')]);
     expect(result.tables.node!.selfClosure).toEqual(['node.fk_node_parent']);
     expect(result.tables.node!.where).toBe(
-      '`id` IN (WITH RECURSIVE `replicoop_closure_node` (`id`, `parent_id`) AS (SELECT `id`, `parent_id` FROM `node` WHERE (id > 5) UNION SELECT t.`id`, t.`parent_id` FROM `node` AS t JOIN `replicoop_closure_node` AS r ON t.`id` = r.`parent_id`) SELECT `id` FROM `replicoop_closure_node`)',
+      '`id` IN (WITH RECURSIVE `replicoop_closure_node` (`id`, `parent_id`) AS (SELECT `id`, `parent_id` FROM `node` WHERE id > 5 UNION SELECT t.`id`, t.`parent_id` FROM `node` AS t JOIN `replicoop_closure_node` AS r ON t.`id` = r.`parent_id`) SELECT `id` FROM `replicoop_closure_node`)',
     );
   });
 
