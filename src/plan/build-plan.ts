@@ -40,6 +40,8 @@ export interface PlanInput {
   readonly rowCounts: Readonly<Record<string, number>>;
   /** The foreign-key closure of the maintain filters (plan/subset.ts); absent: the user's where as is. */
   readonly subset?: SubsetResult | null;
+  /** Columns of maintained tables new in production since the last applied plan, unmasked (masking.newColumns: warn). */
+  readonly newUnmaskedColumns?: readonly { readonly table: string; readonly column: string }[];
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -58,7 +60,7 @@ export function buildPlan(input: PlanInput): Plan {
     definers: settings.definers,
   };
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
-  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts, input.subset ?? null);
+  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts, input.subset ?? null, input.newUnmaskedColumns ?? []);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
   const summary = summarise(changes, numbered, production, settings.maintain);
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
@@ -100,6 +102,7 @@ function planSteps(
   context: DdlContext,
   rowCounts: Readonly<Record<string, number>>,
   subset: SubsetResult | null,
+  newUnmasked: readonly { readonly table: string; readonly column: string }[],
 ): DraftStep[] {
   const maintainNames = new Set(maintain.map((m) => m.table));
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
@@ -336,6 +339,7 @@ function planSteps(
     const shaped = subset?.active ? subset.tables[name] : undefined;
     const where = shaped ? shaped.where : entry.where;
     const cut = subset ? subset.relations.filter((r) => r.table === name && r.mode === 'cut').map((r) => r.id) : [];
+    const fresh = newUnmasked.filter((c) => c.table === name).map((c) => c.column);
     data.push({
       phase: 'data',
       kind: 'copy_table',
@@ -352,6 +356,8 @@ function planSteps(
         where,
         estimatedRows: rows,
         maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({ column, rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind })),
+        ...(entry.passthrough && entry.passthrough.length > 0 ? { passthroughColumns: entry.passthrough } : {}),
+        ...(fresh.length > 0 ? { newUnmaskedColumns: fresh } : {}),
         ...(shaped && (shaped.where !== null || cut.length > 0)
           ? { subset: { userWhere: shaped.userWhere, restrictedBy: shaped.restrictedBy, pulledBy: shaped.pulledBy, selfClosure: shaped.selfClosure, cut } }
           : {}),

@@ -49,6 +49,10 @@ export interface DataStep {
   readonly where: string | null;
   readonly estimatedRows: number;
   readonly maskedColumns: readonly { readonly column: string; readonly rule: string }[];
+  /** Columns copied unmasked on purpose (maintain[].passthrough), past masking.require. */
+  readonly passthroughColumns?: readonly string[];
+  /** Columns new in production since the last applied plan, neither masked nor passed through. */
+  readonly newUnmaskedColumns?: readonly string[];
   /** Present when a where on a maintained table shapes this table's rows (plan/subset.ts). */
   readonly subset?: DataStepSubset;
 }

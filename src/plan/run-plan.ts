@@ -12,6 +12,11 @@ import { closeSubset } from './subset-rounds.js';
 import { unknownRelations } from './subset.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { packageVersion } from '../package-info.js';
+import { describeTarget } from '../config/connection-target.js';
+import { StateStore } from '../state/state-store.js';
+import type { Snapshot } from '../snapshot/model.js';
+import { readPlanFile } from './plan-file.js';
+import { existsSync } from 'node:fs';
 import { buildPlan } from './build-plan.js';
 import { serverIdentity } from './plan-identity.js';
 import type { Plan } from './plan-types.js';
@@ -38,7 +43,13 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       extraSessions: productionReaders,
       onProgress: (p) => stage(`reading production schema (${p.stage} ${p.done}/${p.total})`),
     });
-    await checkMaintain(config, sessions.production, production);
+    stage('reading sandbox schema');
+    const sandbox = await readSnapshot(sessions.sandbox, {
+      ignore: config.ignore,
+      extraSessions: extras.filter((s) => s.role === 'sandbox'),
+      onProgress: (p) => stage(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
+    });
+    const masking = await checkMaintain(config, sessions.production, production, lastAppliedProduction(config, sandbox));
     const unknown = unknownRelations(production, config.maintain, config.subset);
     if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`).join('\n'));
     stage('checking the subset keeps every foreign key between maintain tables');
@@ -46,12 +57,6 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));
     stage('counting rows of maintain tables');
     const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], effective, new Set(production.tables.map((t) => t.name)));
-    stage('reading sandbox schema');
-    const sandbox = await readSnapshot(sessions.sandbox, {
-      ignore: config.ignore,
-      extraSessions: extras.filter((s) => s.role === 'sandbox'),
-      onProgress: (p) => stage(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
-    });
     stage('diffing');
     return buildPlan({
       production,
@@ -61,6 +66,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore },
       rowCounts,
       subset,
+      newUnmaskedColumns: masking.newUnmasked,
       replicoopVersion: packageVersion,
       createdAt: options.createdAt ?? new Date().toISOString(),
     });
@@ -70,3 +76,30 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
 }
 
 /** Rows of a kept child whose existing parent is not kept: only a relation cut in a cycle can have them. */
+
+/**
+ * Production as the last applied plan saw it, for columns a migration added since: that plan's
+ * own production snapshot when its file is still the one the run applied (checksum), else the
+ * sandbox, which that run left matching it. Null when no run ever finished on this sandbox (on
+ * a first plan every column would be "new"). Reads the state database through its public
+ * methods only.
+ */
+function lastAppliedProduction(config: ResolvedConfig, sandbox: Snapshot): Snapshot | null {
+  if (!existsSync(config.statePath)) return null;
+  let store: StateStore | null = null;
+  try {
+    store = StateStore.open(config.statePath);
+    const target = describeTarget(config.sandbox);
+    const run = store.listRuns(1000).find((r) => r.target === target && r.status === 'done');
+    if (!run) return null;
+    try {
+      const plan = readPlanFile(run.planPath);
+      if (plan.checksum === run.planChecksum) return plan.snapshots.production;
+    } catch {
+      // The plan file was moved, replaced or removed: the sandbox is the record of that run.
+    }
+    return sandbox;
+  } finally {
+    store?.close();
+  }
+}

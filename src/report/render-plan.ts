@@ -79,6 +79,8 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
       const mask = maskText(step);
       out.push(`  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`);
       if (d.subset) out.push(paint.dim(`      subset: ${subsetText(d.subset)}`));
+      if (d.passthroughColumns) out.push(paint.dim(`      passed through unmasked on purpose: ${d.passthroughColumns.join(', ')}`));
+      if (d.newUnmaskedColumns) out.push(paint.yellow(`      new in production since the last applied plan, not masked: ${d.newUnmaskedColumns.join(', ')}`));
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -153,6 +155,12 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push(`| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`);
     }
     out.push('');
+    for (const step of data) {
+      const d = step.data!;
+      if (d.passthroughColumns) out.push(`- \`${mdEscape(d.table)}\` passes through unmasked on purpose: ${d.passthroughColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
+      if (d.newUnmaskedColumns) out.push(`- ⚠️ \`${mdEscape(d.table)}\` has columns new since the last applied plan, not masked: ${d.newUnmaskedColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
+    }
+    if (data.some((step) => step.data!.passthroughColumns || step.data!.newUnmaskedColumns)) out.push('');
     const shaped = data.filter((step) => step.data!.subset);
     if (shaped.length > 0) {
       out.push('Subset (foreign-key closure of the filters; the Filter column is the effective filter):\n');
