@@ -268,7 +268,13 @@ function tuple(columns: readonly string[]): string {
 function references(r: SubsetRelation, parentFilter: string): string {
   const semi = `${tuple(r.columns)} IN (SELECT ${r.referencedColumns.map(quoteIdent).join(', ')} FROM ${quoteIdent(r.referencedTable)} WHERE ${parentFilter})`;
   const guard = nullGuard(r);
-  return guard === null ? semi : `(${guard} OR ${semi})`;
+  // A bare IN is flattened into a semi-join that MariaDB drives from the parent, then sorts the
+  // child's matching rows for the copy's ORDER BY key LIMIT n: every chunk re-reads and sorts
+  // the rest of the table (measured: 0.65 s per 5,000-row chunk of a 1M-row child). IS TRUE
+  // (same truth value in a WHERE) keeps the IN out of the semi-join: the parent's rows are
+  // materialized once per statement and the child is read in key order, stopping at the limit
+  // (0.12 s per chunk). Under OR (nullable references) no semi-join is made anyway.
+  return guard === null ? `(${semi}) IS TRUE` : `(${guard} OR ${semi})`;
 }
 
 /** "this parent row is referenced by a kept child row". */

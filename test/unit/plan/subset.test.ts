@@ -33,8 +33,8 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     });
     const result = computeSubset(snap, [m('a', 'id < 10'), m('b'), m('c')]);
     expect(result.tables.a!.where).toBe('id < 10');
-    expect(result.tables.b!.where).toBe('`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)');
-    expect(result.tables.c!.where).toBe('(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE `a_id` IN (SELECT `id` FROM `a` WHERE id < 10)))');
+    expect(result.tables.b!.where).toBe('(`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)) IS TRUE');
+    expect(result.tables.c!.where).toBe('(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE (`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)) IS TRUE))');
     expect(result.tables.c!.restrictedBy).toEqual(['c.fk_c_b']);
   });
 
@@ -56,7 +56,7 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     expect(result.relations.find((r) => r.id === 'region.fk_region_capital')!.mode).toBe('cut');
     expect(result.relations.find((r) => r.id === 'office.fk_office_region')!.mode).toBe('children');
     expect(result.tables.office!.pulledBy).toEqual(['region.fk_region_capital']);
-    expect(result.tables.office!.where).toContain('`region_id` IN (SELECT `id` FROM `region` WHERE id = 1)');
+    expect(result.tables.office!.where).toContain('(`region_id` IN (SELECT `id` FROM `region` WHERE id = 1)) IS TRUE');
   });
 
   it('cuts a NOT NULL cycle (store <-> staff) at the relation whose parent has no where', () => {
