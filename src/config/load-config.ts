@@ -193,7 +193,7 @@ type RawMaskRule = null | string | { fixed: string | number | null };
 interface RawConfig {
   production: RawConnection;
   sandbox: RawConnection;
-  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[] })[];
+  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[]; sample?: string | number; limit?: number })[];
   ignore?: string[];
   backup?: { dir?: string; keep?: number };
   state?: string;
@@ -269,7 +269,24 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       }
     }
     passthrough.sort();
-    maintain.push(Object.freeze({ table, where, mask: Object.freeze(mask), ...(passthrough.length > 0 ? { passthrough: Object.freeze(passthrough) } : {}) }));
+    let sample: number | undefined;
+    if (typeof entry !== 'string' && entry.sample !== undefined) {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(String(entry.sample));
+      const value = m ? Number(m[1]) : Number.NaN;
+      if (!(value > 0 && value <= 100)) problems.push(`/maintain/${index}/sample: must be a percentage above 0 and at most 100, e.g. "10%"`);
+      else if (value < 100) sample = value;
+    }
+    const limit = typeof entry === 'string' ? undefined : entry.limit;
+    maintain.push(
+      Object.freeze({
+        table,
+        where,
+        mask: Object.freeze(mask),
+        ...(passthrough.length > 0 ? { passthrough: Object.freeze(passthrough) } : {}),
+        ...(sample !== undefined ? { sample } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      }),
+    );
   });
 
   const secret = raw.masking?.secret ?? null;

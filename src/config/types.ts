@@ -12,6 +12,10 @@ export interface MaintainTable {
   readonly mask: Readonly<Record<string, MaskRule>>;
   /** Columns copied as they are on purpose, past masking.require (sorted; absent: none). */
   readonly passthrough?: readonly string[];
+  /** Deterministic sample: this percentage of the rows (by a hash of the key), within `where`. */
+  readonly sample?: number;
+  /** At most this many rows: the first by key, within `where`. */
+  readonly limit?: number;
 }
 
 export interface MaskingConfig {

@@ -9,7 +9,7 @@ import { checkMaintain } from '../introspect/check-maintain.js';
 import { countMaintainRows } from '../introspect/count-rows.js';
 import { ReplicoopError } from '../errors.js';
 import { closeSubset } from './subset-rounds.js';
-import { unknownRelations } from './subset.js';
+import { sampleProblems, unknownRelations } from './subset.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { packageVersion } from '../package-info.js';
 import { describeTarget } from '../config/connection-target.js';
@@ -50,8 +50,11 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       onProgress: (p) => stage(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
     });
     const masking = await checkMaintain(config, sessions.production, production, lastAppliedProduction(config, sandbox));
-    const unknown = unknownRelations(production, config.maintain, config.subset);
-    if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`).join('\n'));
+    const unknown = [
+      ...unknownRelations(production, config.maintain, config.subset).map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`),
+      ...sampleProblems(production, config.maintain).map((u) => `${config.displayFile}: /maintain/${config.maintain.findIndex((m) => m.table === u.key)}: ${u.message}`),
+    ];
+    if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.join('\n'));
     stage('checking the subset keeps every foreign key between maintain tables');
     const subset = await closeSubset(config, production, [sessions.production, ...productionReaders]);
     const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));

@@ -25,6 +25,7 @@
  */
 import type { MaintainTable, SubsetConfig, SubsetFollow } from '../config/types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import type { ForeignKey, Snapshot, Table } from '../snapshot/model.js';
 import { compareText, topoSort } from './topo-sort.js';
 
@@ -90,7 +91,7 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
   const tables = new Map(production.tables.map((t) => [t.name, t]));
   const entries = maintain.filter((m) => tables.has(m.table));
   const names = entries.map((m) => m.table);
-  const userWhere = new Map(entries.map((m) => [m.table, m.where]));
+  const userWhere = new Map(entries.map((m) => [m.table, ownFilter(tables.get(m.table)!, m)]));
   const raw = relationsOf(production, maintain);
   const modeOf = (r: SubsetRelation): SubsetFollow => settings.relations[r.id] ?? settings.follow;
 
@@ -106,7 +107,7 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
     cut.add(pick.id);
   }
   const relations: SubsetRelation[] = raw.map((r) => Object.freeze({ ...r, mode: r.mode === 'self' ? 'self' : cut.has(r.id) ? 'cut' : modeOf(r) }));
-  const active = entries.some((m) => m.where !== null);
+  const active = [...userWhere.values()].some((w) => w !== null);
   if (!active) {
     const whole: Record<string, TableSubset> = {};
     for (const name of names) whole[name] = Object.freeze({ table: name, userWhere: null, where: null, restrictedBy: [], pulledBy: [], selfClosure: [] });
@@ -188,6 +189,40 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
     });
   }
   return Object.freeze({ tables: Object.freeze(result), relations: Object.freeze(relations), active });
+}
+
+/**
+ * A table's own filter: its `where`, narrowed by a deterministic `sample` (a hash of the key:
+ * the same rows on every refresh while they exist) and a `limit` (the first rows by key, in a
+ * derived table since MariaDB has no LIMIT directly in an IN subquery). Without a key, sample
+ * and limit cannot be deterministic; sampleProblems names that at plan time.
+ */
+export function ownFilter(table: Table, entry: MaintainTable): string | null {
+  const key = chooseChunkKey(table);
+  if ((entry.sample === undefined && entry.limit === undefined) || key === null) return entry.where;
+  const terms: string[] = [];
+  if (entry.where !== null) terms.push(`(${entry.where})`);
+  if (entry.sample !== undefined) {
+    const hashed = key.length === 1 ? quoteIdent(key[0]!) : `CONCAT_WS(0x1f, ${key.map(quoteIdent).join(', ')})`;
+    terms.push(`MOD(CRC32(${hashed}), 1000000) < ${Math.round(entry.sample * 10_000)}`);
+  }
+  if (entry.limit !== undefined) {
+    const list = key.map(quoteIdent).join(', ');
+    const inner = `SELECT ${list} FROM ${quoteIdent(table.name)}${terms.length > 0 ? ` WHERE ${terms.join(' AND ')}` : ''} ORDER BY ${list} LIMIT ${entry.limit}`;
+    terms.push(`${tuple(key)} IN (SELECT ${list} FROM (${inner}) AS ${quoteIdent('replicoop_limit')})`);
+  }
+  return terms.join(' AND ');
+}
+
+/** sample/limit on a table without a usable key (they would not be deterministic). */
+export function sampleProblems(production: Snapshot, maintain: readonly MaintainTable[]): SubsetProblem[] {
+  return maintain
+    .filter((m) => m.sample !== undefined || m.limit !== undefined)
+    .filter((m) => {
+      const table = production.tables.find((t) => t.name === m.table);
+      return table !== undefined && chooseChunkKey(table) === null;
+    })
+    .map((m) => ({ key: m.table, message: `table ${m.table} has no primary key or NOT NULL unique key: sample and limit need one to pick the same rows on every refresh` }));
 }
 
 /** The foreign keys between two maintained tables of the same database, sorted by id. */

@@ -87,6 +87,15 @@ describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : 
         rental: 'SELECT COUNT(*) AS n FROM rental',
       },
     },
+    {
+      name: "customer sample: 20% and limit: 50 (deterministic, by a hash of the key), rentals and payments follow",
+      maintain: SAKILA_TABLES.map((t) => (t === 'customer' ? { table: t, where: 'active = 1', sample: '20%', limit: 50 } : t)),
+      expected: {
+        customer: 'SELECT COUNT(*) AS n FROM (SELECT customer_id FROM customer WHERE active = 1 AND CRC32(customer_id) % 1000000 < 200000 ORDER BY customer_id LIMIT 50) s',
+        rental:
+          'SELECT COUNT(*) AS n FROM rental r JOIN (SELECT customer_id FROM customer WHERE active = 1 AND CRC32(customer_id) % 1000000 < 200000 ORDER BY customer_id LIMIT 50) s ON s.customer_id = r.customer_id',
+      },
+    },
   ];
 
   for (const scenario of scenarios) {

@@ -179,3 +179,17 @@ sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
     expect(parse(base('logs: "$${NOT_A_REF"')).logsDir).toBe('/etc/replicoop/${NOT_A_REF');
   });
 });
+
+describe('config: sample and limit', () => {
+  const base = (extra: string) => `
+production: { host: 127.0.0.1, user: ro, password: "pw", database: shop }
+sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
+${extra}`;
+  it('reads a percentage and a row limit, refuses a sample outside (0, 100]', () => {
+    expect(parse(base('maintain: [{ table: t, sample: "10%", limit: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {}, sample: 10, limit: 100 });
+    expect(parse(base('maintain: [{ table: t, sample: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {} });
+    expect(errorOf(base('maintain: [{ table: t, sample: "0%" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage above 0 and at most 100/);
+    expect(errorOf(base('maintain: [{ table: t, sample: "half" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage/);
+    expect(errorOf(base('maintain: [{ table: t, limit: 0 }]'))).toMatch(/\/maintain\/0\/limit: must be >= 1/);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MaintainTable } from '../../../src/config/types.js';
-import { computeSubset, unknownRelations } from '../../../src/plan/subset.js';
+import { computeSubset, sampleProblems, unknownRelations } from '../../../src/plan/subset.js';
 import type { ForeignKey, Table } from '../../../src/snapshot/model.js';
 import { column, primaryKey, snapshot, table } from '../diff/builders.js';
 
@@ -86,5 +86,17 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     expect(result.relations).toEqual([]);
     expect(Object.keys(result.tables)).toEqual(['a']);
     expect(unknownRelations(snap, [m('a'), m('b')], { follow: 'children', relations: { 'b.fk_nope': 'parents' } })[0]!.message).toMatch(/"b\.fk_nope" is not a foreign key between two maintain tables \(.*known: b\.fk_b_a\)/);
+  });
+
+  it('narrows a table by a deterministic sample and a limit, and the closure follows them', () => {
+    const snap = snapshot({ tables: [t('a'), t('b', [{ col: 'a_id', to: 'a', fk: 'fk_b_a' }])] });
+    const result = computeSubset(snap, [{ table: 'a', where: 'x = 1', mask: {}, sample: 10, limit: 5 }, m('b')]);
+    expect(result.active).toBe(true);
+    expect(result.tables.a!.where).toBe(
+      '(x = 1) AND MOD(CRC32(`id`), 1000000) < 100000 AND `id` IN (SELECT `id` FROM (SELECT `id` FROM `a` WHERE (x = 1) AND MOD(CRC32(`id`), 1000000) < 100000 ORDER BY `id` LIMIT 5) AS `replicoop_limit`)',
+    );
+    expect(result.tables.b!.restrictedBy).toEqual(['b.fk_b_a']);
+    const keyless = snapshot({ tables: [table('k', { indexes: [] })] });
+    expect(sampleProblems(keyless, [{ table: 'k', where: null, mask: {}, limit: 3 }])[0]!.message).toMatch(/no primary key or NOT NULL unique key/);
   });
 });
