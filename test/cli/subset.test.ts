@@ -114,7 +114,14 @@ describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : 
         expect(await count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM \`${table}\``), table).toBe(want);
         expect(planJson.steps.find((s) => s.data?.table === table)!.data!.estimatedRows, `plan estimate of ${table}`).toBe(want);
       }
-      if (scenario.name.startsWith('customer where')) expect(await count(sandbox, sandboxDb, 'SELECT COUNT(*) AS n FROM customer')).toBe(326);
+      if (scenario.name.startsWith('customer where')) {
+        expect(await count(sandbox, sandboxDb, 'SELECT COUNT(*) AS n FROM customer')).toBe(326);
+        const text = await runCli(['plan', '-o', 'again.json'], { cwd: dir });
+        expect(text.stdout).toMatch(/rental .*where \(`customer_id` IN \(SELECT `customer_id` FROM `customer` WHERE store_id = 1\)\) IS TRUE/);
+        expect(text.stdout).toContain('subset: no where of its own; only rows whose parent is copied via rental.fk_rental_customer');
+        const markdown = await runCli(['plan', '-o', 'again.json', '--format', 'markdown'], { cwd: dir });
+        expect(markdown.stdout).toContain('- `payment`: no where of its own; only rows whose parent is copied via payment.fk_payment_customer, payment.fk_payment_rental');
+      }
       if (scenario.name.startsWith('store')) expect(planJson.steps.find((s) => s.data?.table === 'store')!.data!.subset!.cut).toEqual(['store.fk_store_staff']);
       await production.dropDatabase(productionDb);
       await sandbox.dropDatabase(sandboxDb);
