@@ -193,7 +193,7 @@ type RawMaskRule = null | string | { fixed: string | number | null };
 interface RawConfig {
   production: RawConnection;
   sandbox: RawConnection;
-  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[]; sample?: string | number; limit?: number })[];
+  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[]; sample?: string | number; limit?: number; keep?: string })[];
   ignore?: string[];
   backup?: { dir?: string; keep?: number };
   state?: string;
@@ -277,6 +277,12 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       else if (value < 100) sample = value;
     }
     const limit = typeof entry === 'string' ? undefined : entry.limit;
+    let keep: string | undefined;
+    if (typeof entry !== 'string' && entry.keep !== undefined) {
+      const problem = entry.keep.trim() === '' ? 'is empty' : whereProblem(entry.keep);
+      if (problem) problems.push(`/maintain/${index}/keep: must be one SQL expression: it ${problem}`);
+      else keep = entry.keep.trim();
+    }
     maintain.push(
       Object.freeze({
         table,
@@ -285,6 +291,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
         ...(passthrough.length > 0 ? { passthrough: Object.freeze(passthrough) } : {}),
         ...(sample !== undefined ? { sample } : {}),
         ...(limit !== undefined ? { limit } : {}),
+        ...(keep !== undefined ? { keep } : {}),
       }),
     );
   });

@@ -16,6 +16,8 @@ export interface MaintainTable {
   readonly sample?: number;
   /** At most this many rows: the first by key, within `where`. */
   readonly limit?: number;
+  /** A condition on sandbox rows: those matching it survive every refresh (developers' own rows). */
+  readonly keep?: string;
 }
 
 export interface MaskingConfig {

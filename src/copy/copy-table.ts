@@ -81,6 +81,8 @@ export interface CopyTask {
   /** SQL condition on production rows (from the config), or null. */
   readonly where: string | null;
   readonly mask: Readonly<Record<string, MaskRule>>;
+  /** SQL condition on sandbox rows that survive the refresh (maintain[].keep); absent: none. */
+  readonly keep?: string | null;
 }
 
 /** Opaque to callers: store it as JSON after each onCommit, pass it back to resume. */
@@ -152,6 +154,7 @@ export function copyTaskFromTable(table: Table, maintain: MaintainTable, key: re
     key: key === null ? null : Object.freeze([...key]),
     where: maintain.where,
     mask: maintain.mask,
+    ...(maintain.keep ? { keep: maintain.keep } : {}),
   });
 }
 
@@ -180,7 +183,7 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
         emptiedWith = 'none (resumed)';
         resumed = true;
       } else {
-        emptiedWith = await emptyTable(setup.sandbox, task.table);
+        emptiedWith = await emptyTable(setup.sandbox, task.table, task.keep ?? null);
         segments = await planSegments(setup.production, task, run.plan.keyColumns, options, estimate);
         resumed = false;
       }
@@ -355,7 +358,7 @@ class TableCopy implements SegmentRun {
   }
 
   async empty(sandbox: SandboxSession): Promise<void> {
-    await emptyTable(sandbox, this.task.table);
+    await emptyTable(sandbox, this.task.table, this.task.keep ?? null);
   }
 
   committed(): void {

@@ -71,3 +71,45 @@ export async function countSubsetCrossings<R extends CrossingRelation>(
   );
   return found.sort((a, b) => (a.relation.id < b.relation.id ? -1 : 1));
 }
+
+export interface KeepCount {
+  /** Sandbox rows matching maintain[].keep: they survive the refresh. */
+  readonly kept: number;
+  /** Sandbox rows the refresh deletes (every other row). */
+  readonly deleted: number;
+  /** Kept rows whose key production also copies (the copy would collide with them). */
+  readonly collisions: number;
+  readonly samples: readonly string[];
+}
+
+const KEEP_BATCH = 500;
+const KEEP_KEYS_READ = 100_000;
+
+/**
+ * maintain[].keep at plan time: how many sandbox rows the refresh deletes and keeps, and whether
+ * a kept row has the key of a production row the copy brings (checked on the chunk key, in
+ * batches of bound values, SELECT only on both sides).
+ */
+export async function countKeep(sandbox: Queryable, production: Queryable, table: string, keep: string, key: readonly string[] | null, productionWhere: string | null): Promise<KeepCount> {
+  const q = quoteIdent(table);
+  const n = async (session: Queryable, sql: string, params: unknown[] = []): Promise<number> => Number((await session.query<{ n: string | number }>(sql, params))[0]?.n ?? 0);
+  const kept = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS TRUE`);
+  const deleted = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS NOT TRUE`);
+  let collisions = 0;
+  const samples: string[] = [];
+  if (key !== null && kept > 0) {
+    const list = key.map(quoteIdent).join(', ');
+    const keys = await sandbox.query<Record<string, unknown>>(`SELECT ${list} FROM ${q} WHERE (${keep}) IS TRUE ORDER BY ${list} LIMIT ${KEEP_KEYS_READ}`);
+    for (let i = 0; i < keys.length; i += KEEP_BATCH) {
+      const batch = keys.slice(i, i + KEEP_BATCH);
+      const tuple = `(${key.map(() => '?').join(', ')})`;
+      const rows = await production.query<Record<string, unknown>>(
+        `SELECT ${list} FROM ${q} WHERE (${list}) IN (${batch.map(() => tuple).join(', ')})${productionWhere === null ? '' : ` AND (${productionWhere})`}`,
+        batch.flatMap((row) => key.map((k) => row[k])),
+      );
+      collisions += rows.length;
+      for (const row of rows.slice(0, 5 - samples.length)) samples.push(key.map((k) => `${k}=${String(row[k])}`).join(', '));
+    }
+  }
+  return { kept, deleted, collisions, samples };
+}

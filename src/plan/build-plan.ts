@@ -42,6 +42,8 @@ export interface PlanInput {
   readonly subset?: SubsetResult | null;
   /** Columns of maintained tables new in production since the last applied plan, unmasked (masking.newColumns: warn). */
   readonly newUnmaskedColumns?: readonly { readonly table: string; readonly column: string }[];
+  /** maintain[].keep: sandbox rows kept and deleted per table (counted at plan time). */
+  readonly keepCounts?: Readonly<Record<string, { readonly kept: number; readonly deleted: number }>>;
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -60,7 +62,7 @@ export function buildPlan(input: PlanInput): Plan {
     definers: settings.definers,
   };
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
-  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts, input.subset ?? null, input.newUnmaskedColumns ?? []);
+  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts, input.subset ?? null, input.newUnmaskedColumns ?? [], input.keepCounts ?? {});
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
   const summary = summarise(changes, numbered, production, settings.maintain);
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
@@ -103,6 +105,7 @@ function planSteps(
   rowCounts: Readonly<Record<string, number>>,
   subset: SubsetResult | null,
   newUnmasked: readonly { readonly table: string; readonly column: string }[],
+  keepCounts: Readonly<Record<string, { readonly kept: number; readonly deleted: number }>>,
 ): DraftStep[] {
   const maintainNames = new Set(maintain.map((m) => m.table));
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
@@ -358,6 +361,7 @@ function planSteps(
         maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({ column, rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind })),
         ...(entry.passthrough && entry.passthrough.length > 0 ? { passthroughColumns: entry.passthrough } : {}),
         ...(fresh.length > 0 ? { newUnmaskedColumns: fresh } : {}),
+        ...(entry.keep ? { keep: { where: entry.keep, keptRows: keepCounts[name]?.kept ?? 0, deletedRows: keepCounts[name]?.deleted ?? 0 } } : {}),
         ...(shaped && (shaped.where !== null || cut.length > 0)
           ? { subset: { userWhere: shaped.userWhere, restrictedBy: shaped.restrictedBy, pulledBy: shaped.pulledBy, selfClosure: shaped.selfClosure, cut } }
           : {}),

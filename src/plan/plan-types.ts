@@ -53,6 +53,8 @@ export interface DataStep {
   readonly passthroughColumns?: readonly string[];
   /** Columns new in production since the last applied plan, neither masked nor passed through. */
   readonly newUnmaskedColumns?: readonly string[];
+  /** maintain[].keep: the sandbox rows matching `where` survive; `deletedRows` are the rest (counted at plan time). */
+  readonly keep?: { readonly where: string; readonly keptRows: number; readonly deletedRows: number };
   /** Present when a where on a maintained table shapes this table's rows (plan/subset.ts). */
   readonly subset?: DataStepSubset;
 }

@@ -6,7 +6,10 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../db/open-sessions.js';
 import { checkMaintain } from '../introspect/check-maintain.js';
-import { countMaintainRows } from '../introspect/count-rows.js';
+import { countKeep, countMaintainRows, type KeepCount } from '../introspect/count-rows.js';
+import type { Queryable } from '../db/session.js';
+import { chooseChunkKey } from '../snapshot/chunk-key.js';
+import type { MaintainTable } from '../config/types.js';
 import { ReplicoopError } from '../errors.js';
 import { closeSubset } from './subset-rounds.js';
 import { sampleProblems, unknownRelations } from './subset.js';
@@ -60,6 +63,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));
     stage('counting rows of maintain tables');
     const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], effective, new Set(production.tables.map((t) => t.name)));
+    const keepCounts = await keepRows(config, sessions.sandbox, sessions.production, sandbox, production, effective);
     stage('diffing');
     return buildPlan({
       production,
@@ -70,6 +74,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       rowCounts,
       subset,
       newUnmaskedColumns: masking.newUnmasked,
+      keepCounts,
       replicoopVersion: packageVersion,
       createdAt: options.createdAt ?? new Date().toISOString(),
     });
@@ -105,4 +110,44 @@ function lastAppliedProduction(config: ResolvedConfig, sandbox: Snapshot): Snaps
   } finally {
     store?.close();
   }
+}
+
+/**
+ * maintain[].keep: counts of sandbox rows kept and deleted per table, and a plan error when a
+ * kept row has the key of a production row the copy brings (it would collide mid-apply).
+ */
+async function keepRows(
+  config: ResolvedConfig,
+  sandboxSession: Queryable,
+  productionSession: Queryable,
+  sandbox: Snapshot,
+  production: Snapshot,
+  effective: readonly MaintainTable[],
+): Promise<Record<string, KeepCount>> {
+  const out: Record<string, KeepCount> = {};
+  const problems: string[] = [];
+  for (const [index, entry] of effective.entries()) {
+    if (!entry.keep) continue;
+    const table = production.tables.find((t) => t.name === entry.table);
+    if (!table) continue;
+    if (!sandbox.tables.some((t) => t.name === entry.table)) {
+      out[entry.table] = { kept: 0, deleted: 0, collisions: 0, samples: [] };
+      continue;
+    }
+    let counted: KeepCount;
+    try {
+      counted = await countKeep(sandboxSession, productionSession, entry.table, entry.keep, chooseChunkKey(table), entry.where);
+    } catch (error) {
+      problems.push(`${config.displayFile}: /maintain/${index}/keep: the sandbox rejects the condition for table "${entry.table}": ${(error as Error).message.replace(/^sandbox: /, '')}`);
+      continue;
+    }
+    out[entry.table] = counted;
+    if (counted.collisions > 0) {
+      problems.push(
+        `${config.displayFile}: /maintain/${index}/keep: ${counted.collisions.toLocaleString('en-US')} sandbox row${counted.collisions === 1 ? '' : 's'} of ${entry.table} kept by "${entry.keep}" ha${counted.collisions === 1 ? 's' : 've'} the key of a production row the refresh copies (${counted.samples.join('; ')}); give the sandbox rows keys production does not use, or narrow keep`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ReplicoopError('keep_collision', problems.join('\n'), { details: { problems } });
+  return out;
 }
