@@ -144,37 +144,37 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
   /** Whether kept(t) may hold rows pass 1 did not restrict through every `children` relation. */
   const extra = new Map<string, boolean>();
   for (let round = 0; round < Math.max(1, rounds); round++) {
-  if (round > 0) {
-    previous = kept;
-    kept = new Map();
-  }
-  for (const name of [...order].reverse()) {
-    const own = base.get(name) ?? null;
-    const selfRelations = relations.filter((r) => r.mode === 'self' && r.table === name);
-    if (own === null) {
-      kept.set(name, null);
-      pulledBy.set(name, []);
-      selfClosure.set(name, []);
-      extra.set(name, false);
-      continue;
+    if (round > 0) {
+      previous = kept;
+      kept = new Map();
     }
-    const pulls: string[] = [];
-    const by: string[] = [];
-    for (const r of relations.filter((x) => x.referencedTable === name && x.table !== name)) {
-      let childFilter: string | null | undefined;
-      if (r.mode === 'cut') childFilter = previous.get(r.table);
-      else if (r.mode === 'parents' || extra.get(r.table)) childFilter = kept.get(r.table);
-      else continue;
-      pulls.push(referencedBy(r, childFilter ?? null));
-      by.push(r.id);
+    for (const name of [...order].reverse()) {
+      const own = base.get(name) ?? null;
+      const selfRelations = relations.filter((r) => r.mode === 'self' && r.table === name);
+      if (own === null) {
+        kept.set(name, null);
+        pulledBy.set(name, []);
+        selfClosure.set(name, []);
+        extra.set(name, false);
+        continue;
+      }
+      const pulls: string[] = [];
+      const by: string[] = [];
+      for (const r of relations.filter((x) => x.referencedTable === name && x.table !== name)) {
+        let childFilter: string | null | undefined;
+        if (r.mode === 'cut') childFilter = previous.get(r.table);
+        else if (r.mode === 'parents' || extra.get(r.table)) childFilter = kept.get(r.table);
+        else continue;
+        pulls.push(referencedBy(r, childFilter ?? null));
+        by.push(r.id);
+      }
+      let filter = pulls.length === 0 ? own : `(${own}) OR ${pulls.join(' OR ')}`;
+      if (selfRelations.length > 0) filter = closure(tables.get(name)!, selfRelations, filter);
+      kept.set(name, filter);
+      pulledBy.set(name, by);
+      selfClosure.set(name, selfRelations.map((r) => r.id));
+      extra.set(name, pulls.length > 0 || selfRelations.length > 0);
     }
-    let filter = pulls.length === 0 ? own : `(${own}) OR ${pulls.join(' OR ')}`;
-    if (selfRelations.length > 0) filter = closure(tables.get(name)!, selfRelations, filter);
-    kept.set(name, filter);
-    pulledBy.set(name, by);
-    selfClosure.set(name, selfRelations.map((r) => r.id));
-    extra.set(name, pulls.length > 0 || selfRelations.length > 0);
-  }
   }
 
   const result: Record<string, TableSubset> = {};
