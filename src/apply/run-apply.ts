@@ -497,7 +497,7 @@ class StepExecutor {
     let chunks = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await copyTable(copyTaskFromTable(table, entry, data.key), resume, {
+        const result = await copyTable(copyTaskFromTable(table, { ...entry, where: data.where }, data.key), resume, {
           chunkRows: config.copy.chunkRows,
           method: config.copy.method,
           ...(this.#resolvedMethod ? { resolvedMethod: this.#resolvedMethod } : {}),

@@ -7,6 +7,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface InterpolationProblem {
   readonly path: string;
   readonly variable: string;
+  /** Set when the text is not a well-formed reference at all (an unclosed `${`): never passed on as a value. */
+  readonly malformed?: string;
 }
 
 const TOKEN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
@@ -36,6 +38,11 @@ export function interpolateEnv(value: unknown, env: Env): Interpolation {
 
 function interpolateString(text: string, env: Env, path: string, problems: InterpolationProblem[], whole: Set<string>): string {
   if (!text.includes('$')) return text;
+  const malformed = malformedReference(text);
+  if (malformed) {
+    problems.push({ path, variable: '', malformed });
+    return '';
+  }
   if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-(?:[^}\\]|\\.)*)?\}$/.test(text)) whole.add(path);
   const result = text.replace(TOKEN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$$') return '$';
@@ -48,6 +55,33 @@ function interpolateString(text: string, env: Env, path: string, problems: Inter
     return current;
   });
   return result;
+}
+
+/**
+ * A `${` that does not start a well-formed `${NAME}` / `${NAME:-default}` would otherwise be
+ * passed on literally (a password "${DB_PASS" reaching the server). Returns why, or null.
+ */
+function malformedReference(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '$') continue;
+    if (text[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if (text[i + 1] !== '{') continue;
+    TOKEN.lastIndex = i;
+    const match = TOKEN.exec(text);
+    TOKEN.lastIndex = 0;
+    if (!match || match.index !== i) {
+      const close = text.indexOf('}', i);
+      // The text itself is not quoted back: it may be (part of) a password.
+      return close < 0
+        ? `has an unclosed "\${" at character ${i + 1} (write \${NAME}, or $$ for a literal $)`
+        : `has a "\${...}" at character ${i + 1} that is not \${NAME} or \${NAME:-default} (NAME: letters, digits, _; $$ for a literal $)`;
+    }
+    i = match.index + match[0].length - 1;
+  }
+  return null;
 }
 
 export function escapePointer(key: string): string {

@@ -10,7 +10,8 @@ import { schemaValidator } from '../schema-validator.js';
 import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
-import type { MaintainTable, MaskRule, ResolvedConfig } from './types.js';
+import type { MaintainTable, MaskRule, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
+import { whereProblem } from './where-lexer.js';
 
 /**
  * replicoop.yaml (or .json) -> env interpolation -> JSON Schema -> semantic checks -> ResolvedConfig.
@@ -40,7 +41,7 @@ export function parseConfig(text: string, absolute: string, display: string, env
     throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), { details: { file: display, problems: lines } });
   };
   if (problems.length > 0) {
-    fail(problems.map((p) => `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`));
+    fail(problems.map((p) => (p.malformed ? `${p.path || '/'}: ${p.malformed}` : `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`)));
   }
   const data = coerceWholeTokens(value, wholeTokenPaths);
   const validate = schemaValidator('config');
@@ -192,17 +193,18 @@ type RawMaskRule = null | string | { fixed: string | number | null };
 interface RawConfig {
   production: RawConnection;
   sandbox: RawConnection;
-  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule> })[];
+  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[]; sample?: string | number; limit?: number; keep?: string })[];
   ignore?: string[];
   backup?: { dir?: string; keep?: number };
   state?: string;
   logs?: string;
   reports?: string;
-  masking?: { secret?: string };
+  masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
   copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
   definers?: 'current_user' | 'keep';
   unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
+  subset?: { follow?: 'children' | 'parents'; relations?: Record<string, 'children' | 'parents'> };
 }
 
 function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: (lines: string[]) => never): ResolvedConfig {
@@ -241,8 +243,11 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     if (typeof entry !== 'string') {
       if (entry.where !== undefined) {
         if (entry.where.trim() === '') problems.push(`/maintain/${index}/where: is empty (remove it to copy every row)`);
-        else if (/;\s*\S/.test(entry.where) || /;\s*$/.test(entry.where)) problems.push(`/maintain/${index}/where: must be one SQL condition without ";"`);
-        else where = entry.where.trim();
+        else {
+          const problem = whereProblem(entry.where);
+          if (problem) problems.push(`/maintain/${index}/where: must be one SQL expression: it ${problem}`);
+          else where = entry.where.trim();
+        }
       }
       for (const column of Object.keys(entry.mask ?? {}).sort()) {
         const columnProblem = identifierProblem(column);
@@ -255,7 +260,41 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
         mask[column] = rule;
       }
     }
-    maintain.push(Object.freeze({ table, where, mask: Object.freeze(mask) }));
+    const passthrough: string[] = [];
+    if (typeof entry !== 'string') {
+      for (const [i, column] of (entry.passthrough ?? []).entries()) {
+        const columnProblem = identifierProblem(column);
+        if (columnProblem) problems.push(`/maintain/${index}/passthrough/${i}: "${column}" is not a valid column name: it ${columnProblem}`);
+        else if (mask[column] !== undefined) problems.push(`/maintain/${index}/passthrough/${i}: column "${column}" is also masked (mask/${column}); keep one of the two`);
+        else if (!passthrough.includes(column)) passthrough.push(column);
+      }
+    }
+    passthrough.sort();
+    let sample: number | undefined;
+    if (typeof entry !== 'string' && entry.sample !== undefined) {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(String(entry.sample));
+      const value = m ? Number(m[1]) : Number.NaN;
+      if (!(value > 0 && value <= 100)) problems.push(`/maintain/${index}/sample: must be a percentage above 0 and at most 100, e.g. "10%"`);
+      else if (value < 100) sample = value;
+    }
+    const limit = typeof entry === 'string' ? undefined : entry.limit;
+    let keep: string | undefined;
+    if (typeof entry !== 'string' && entry.keep !== undefined) {
+      const problem = entry.keep.trim() === '' ? 'is empty' : whereProblem(entry.keep);
+      if (problem) problems.push(`/maintain/${index}/keep: must be one SQL expression: it ${problem}`);
+      else keep = entry.keep.trim();
+    }
+    maintain.push(
+      Object.freeze({
+        table,
+        where,
+        mask: Object.freeze(mask),
+        ...(passthrough.length > 0 ? { passthrough: Object.freeze(passthrough) } : {}),
+        ...(sample !== undefined ? { sample } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(keep !== undefined ? { keep } : {}),
+      }),
+    );
   });
 
   const secret = raw.masking?.secret ?? null;
@@ -263,6 +302,13 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     problems.push(`/masking/secret: ${secret ? 'must be at least 8 characters' : 'is required when a mask rule other than null/fixed is used'} (e.g. secret: \${REPLICOOP_MASK_SECRET})`);
   }
   registerSecret(secret);
+  const rawRequire = raw.masking?.require;
+  const require = rawRequire === undefined ? null : typeof rawRequire === 'string' ? [rawRequire] : [...rawRequire];
+  (require ?? []).forEach((pattern, i) => {
+    if (pattern === 'default') return;
+    const problem = globProblem(pattern);
+    if (problem) problems.push(`/masking/require${typeof rawRequire === 'string' ? '' : `/${i}`}: "${pattern}" is not a valid glob: it ${problem}`);
+  });
 
   if (production && sandbox) {
     const same = sameDatabase(production, sandbox);
@@ -282,12 +328,19 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     statePath: within(raw.state, './.replicoop/state.db'),
     logsDir: within(raw.logs, './logs'),
     reportsDir: within(raw.reports, './reports'),
-    masking: Object.freeze({ secret }),
+    masking: Object.freeze({ secret, require: require === null ? null : Object.freeze(require), newColumns: raw.masking?.newColumns ?? (require === null ? 'warn' : 'fail') }),
     copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
     definers: raw.definers ?? 'current_user',
     unknown: Object.freeze({ ...(raw.unknown ?? {}) }),
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
+    subset: resolveSubset(raw.subset),
   });
+}
+
+function resolveSubset(raw: RawConfig['subset']): SubsetConfig {
+  const relations: Record<string, SubsetFollow> = {};
+  for (const key of Object.keys(raw?.relations ?? {}).sort()) relations[key] = raw!.relations![key]!;
+  return Object.freeze({ follow: raw?.follow ?? 'children', relations: Object.freeze(relations) });
 }
 
 function toMaskRule(raw: RawMaskRule): MaskRule {

@@ -10,6 +10,31 @@ export interface MaintainTable {
   readonly where: string | null;
   /** column -> rule, sorted by column name. */
   readonly mask: Readonly<Record<string, MaskRule>>;
+  /** Columns copied as they are on purpose, past masking.require (sorted; absent: none). */
+  readonly passthrough?: readonly string[];
+  /** Deterministic sample: this percentage of the rows (by a hash of the key), within `where`. */
+  readonly sample?: number;
+  /** At most this many rows: the first by key, within `where`. */
+  readonly limit?: number;
+  /** A condition on sandbox rows: those matching it survive every refresh (developers' own rows). */
+  readonly keep?: string;
+}
+
+export interface MaskingConfig {
+  readonly secret: string | null;
+  /** masking.require: the column-name policy (globs; "default" = the built-in list); null: no gate. */
+  readonly require: readonly string[] | null;
+  /** Columns new in production since the last applied plan: fail (default with require) or warn. */
+  readonly newColumns: 'fail' | 'warn';
+}
+
+/** subset: how a `where` propagates along foreign keys between maintained tables (see plan/subset.ts). */
+export type SubsetFollow = 'children' | 'parents';
+
+export interface SubsetConfig {
+  readonly follow: SubsetFollow;
+  /** "<child table>.<foreign key name>" -> follow, checked against production at plan time. */
+  readonly relations: Readonly<Record<string, SubsetFollow>>;
 }
 
 /** Object classes an account may be unable to read (see snapshot/model.ts UnknownObject). */
@@ -33,10 +58,11 @@ export interface ResolvedConfig {
   readonly statePath: string;
   readonly logsDir: string;
   readonly reportsDir: string;
-  readonly masking: { readonly secret: string | null };
+  readonly masking: MaskingConfig;
   readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
   readonly definers: 'current_user' | 'keep';
   /** How objects an account cannot read are treated, per class (unset: error). */
   readonly unknown: UnknownSettings;
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };
+  readonly subset: SubsetConfig;
 }

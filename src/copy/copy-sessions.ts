@@ -57,7 +57,14 @@ const TRUNCATE_ATTEMPTS = 3;
  * history is then removed as well where the user may (DELETE HISTORY); where not, it stays,
  * invisible to queries of the current rows, which is all the copy and the validation compare.
  */
-export async function emptyTable(session: SandboxSession, table: string): Promise<'truncate' | 'delete'> {
+export async function emptyTable(session: SandboxSession, table: string, keep: string | null = null): Promise<'truncate' | 'delete'> {
+  if (keep !== null) {
+    // maintain[].keep: only the rows not kept go, in batches (history, if any, stays).
+    for (;;) {
+      const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} WHERE (${keep}) IS NOT TRUE LIMIT ${DELETE_BATCH_ROWS}`);
+      if (affectedRows < DELETE_BATCH_ROWS) return 'delete';
+    }
+  }
   let refusal: number;
   await session.execute(`SET SESSION innodb_lock_wait_timeout = ${TRUNCATE_LOCK_WAIT_SECONDS}`);
   try {

@@ -99,7 +99,7 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
         emptiedWith = 'none (resumed)';
         resumed = true;
       } else {
-        emptiedWith = await emptyTable(setup.sandbox, task.table);
+        emptiedWith = await emptyTable(setup.sandbox, task.table, task.keep ?? null);
         segments = await planSegments(setup.production, task, run.plan.keyColumns, options, estimate);
         resumed = false;
       }
@@ -272,7 +272,7 @@ class TableCopy implements SegmentRun {
   }
 
   async empty(sandbox: SandboxSession): Promise<void> {
-    await emptyTable(sandbox, this.task.table);
+    await emptyTable(sandbox, this.task.table, this.task.keep ?? null);
   }
 
   committed(): void {

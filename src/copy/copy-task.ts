@@ -27,6 +27,8 @@ export interface CopyTask {
   /** SQL condition on production rows (from the config), or null. */
   readonly where: string | null;
   readonly mask: Readonly<Record<string, MaskRule>>;
+  /** SQL condition on sandbox rows that survive the refresh (maintain[].keep); absent: none. */
+  readonly keep?: string | null;
 }
 
 export interface CopyOptions {
@@ -114,5 +116,6 @@ export function copyTaskFromTable(table: Table, maintain: MaintainTable, key: re
     key: key === null ? null : Object.freeze([...key]),
     where: maintain.where,
     mask: maintain.mask,
+    ...(maintain.keep ? { keep: maintain.keep } : {}),
   });
 }

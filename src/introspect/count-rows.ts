@@ -22,3 +22,94 @@ export async function countMaintainRows(sessions: readonly Queryable[], maintain
   );
   return counts;
 }
+
+/** A foreign key between two maintained tables (plan/subset.ts's SubsetRelation fits). */
+export interface CrossingRelation {
+  readonly id: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly referencedTable: string;
+  readonly referencedColumns: readonly string[];
+}
+
+export interface SubsetCrossing<R extends CrossingRelation = CrossingRelation> {
+  readonly relation: R;
+  /** Kept child rows whose parent exists in production but is not kept. */
+  readonly rows: number;
+}
+
+/**
+ * The closure's proof on production's data, in the reader's snapshot: for every relation between
+ * two maintained tables, the kept child rows whose parent exists but is not kept. The closure
+ * makes this zero by construction except across a relation cut to break a cycle, where the data
+ * decides; production's own orphans (no parent at all) are not counted, they are not the subset's.
+ */
+export async function countSubsetCrossings<R extends CrossingRelation>(
+  sessions: readonly Queryable[],
+  subset: { readonly relations: readonly R[]; readonly tables: Readonly<Record<string, { readonly where: string | null }>> },
+): Promise<SubsetCrossing<R>[]> {
+  const work = subset.relations.filter((r) => subset.tables[r.table]?.where != null || subset.tables[r.referencedTable]?.where != null);
+  const found: SubsetCrossing<R>[] = [];
+  let next = 0;
+  await Promise.all(
+    sessions.map(async (session) => {
+      while (next < work.length) {
+        const r = work[next++]!;
+        const childWhere = subset.tables[r.table]?.where ?? null;
+        const parentWhere = subset.tables[r.referencedTable]?.where ?? null;
+        const match = r.columns.map((c, i) => `p.${quoteIdent(r.referencedColumns[i]!)} = c.${quoteIdent(c)}`).join(' AND ');
+        const parent = `SELECT 1 FROM ${quoteIdent(r.referencedTable)} p WHERE ${match}`;
+        // Unqualified names of a filter resolve to the nearest FROM: c outside, p inside.
+        const sql =
+          `SELECT COUNT(*) AS n FROM ${quoteIdent(r.table)} c WHERE ${r.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ')}` +
+          `${childWhere === null ? '' : ` AND (${childWhere})`} AND EXISTS (${parent}) AND NOT EXISTS (${parent}${parentWhere === null ? '' : ` AND (${parentWhere})`})`;
+        const rows = await session.query<{ n: string | number }>(sql);
+        const n = Number(rows[0]?.n ?? 0);
+        if (n > 0) found.push({ relation: r, rows: n });
+      }
+    }),
+  );
+  return found.sort((a, b) => (a.relation.id < b.relation.id ? -1 : 1));
+}
+
+export interface KeepCount {
+  /** Sandbox rows matching maintain[].keep: they survive the refresh. */
+  readonly kept: number;
+  /** Sandbox rows the refresh deletes (every other row). */
+  readonly deleted: number;
+  /** Kept rows whose key production also copies (the copy would collide with them). */
+  readonly collisions: number;
+  readonly samples: readonly string[];
+}
+
+const KEEP_BATCH = 500;
+const KEEP_KEYS_READ = 100_000;
+
+/**
+ * maintain[].keep at plan time: how many sandbox rows the refresh deletes and keeps, and whether
+ * a kept row has the key of a production row the copy brings (checked on the chunk key, in
+ * batches of bound values, SELECT only on both sides).
+ */
+export async function countKeep(sandbox: Queryable, production: Queryable, table: string, keep: string, key: readonly string[] | null, productionWhere: string | null): Promise<KeepCount> {
+  const q = quoteIdent(table);
+  const n = async (session: Queryable, sql: string, params: unknown[] = []): Promise<number> => Number((await session.query<{ n: string | number }>(sql, params))[0]?.n ?? 0);
+  const kept = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS TRUE`);
+  const deleted = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS NOT TRUE`);
+  let collisions = 0;
+  const samples: string[] = [];
+  if (key !== null && kept > 0) {
+    const list = key.map(quoteIdent).join(', ');
+    const keys = await sandbox.query<Record<string, unknown>>(`SELECT ${list} FROM ${q} WHERE (${keep}) IS TRUE ORDER BY ${list} LIMIT ${KEEP_KEYS_READ}`);
+    for (let i = 0; i < keys.length; i += KEEP_BATCH) {
+      const batch = keys.slice(i, i + KEEP_BATCH);
+      const tuple = `(${key.map(() => '?').join(', ')})`;
+      const rows = await production.query<Record<string, unknown>>(
+        `SELECT ${list} FROM ${q} WHERE (${list}) IN (${batch.map(() => tuple).join(', ')})${productionWhere === null ? '' : ` AND (${productionWhere})`}`,
+        batch.flatMap((row) => key.map((k) => row[k])),
+      );
+      collisions += rows.length;
+      for (const row of rows.slice(0, 5 - samples.length)) samples.push(key.map((k) => `${k}=${String(row[k])}`).join(', '));
+    }
+  }
+  return { kept, deleted, collisions, samples };
+}

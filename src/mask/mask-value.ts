@@ -5,7 +5,8 @@
  * Keyed rules (email, name, phone, hash) derive their output from HMAC-SHA256(secret, rule, bytes):
  * the same input under the same secret gives the same output in every table, so a masked email
  * that is also a join key still joins after masking (as long as both columns are wide enough for
- * the untruncated form: 36 characters for email, 64 for hash). NULL stays NULL for every rule but
+ * the untruncated form: 36 characters for email, 64 for hash). `name` gives a first name, a last
+ * name or both by the column's name (namePart). NULL stays NULL for every rule but
  * `fixed`; an empty string stays empty for email, name and phone (there is nothing personal in
  * it, and "has no email" keeps its meaning); `hash` hashes every non-NULL value.
  *
@@ -142,10 +143,24 @@ export function maskValue(rule: MaskRule, value: Buffer | null, column: MaskColu
       return Buffer.from(text, 'latin1');
     }
     case 'name': {
-      const text = `${FIRST_NAMES[digest[0]! % FIRST_NAMES.length]} ${LAST_NAMES[digest[1]! % LAST_NAMES.length]}`;
+      const first = FIRST_NAMES[digest[0]! % FIRST_NAMES.length]!;
+      const last = LAST_NAMES[digest[1]! % LAST_NAMES.length]!;
+      const part = namePart(column.name);
+      const text = part === 'first' ? first : part === 'last' ? last : `${first} ${last}`;
       return Buffer.from(text.slice(0, length), 'latin1');
     }
   }
+}
+
+/**
+ * The `name` rule is column-aware: a first-name column gets a first name, a last-name column a
+ * last name, anything else (full_name, name, display_name) both.
+ */
+export function namePart(column: string): 'first' | 'last' | 'full' {
+  const normal = column.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  if (/(^|_)(first_?name|given_?name|forename|fname)(_?\d+)?$/.test(normal)) return 'first';
+  if (/(^|_)(last_?name|surname|family_?name|lname)(_?\d+)?$/.test(normal)) return 'last';
+  return 'full';
 }
 
 function hmac(kind: string, value: Buffer, secret: string | null): Buffer {

@@ -13,6 +13,7 @@ import { PLAN_FORMAT_VERSION } from './plan-types.js';
 import { postSteps } from './post-steps.js';
 import type { DdlContext } from './render-ddl.js';
 import { structureSteps } from './structure-steps.js';
+import type { SubsetResult, TableSubset } from './subset.js';
 import { topoSort } from './topo-sort.js';
 import { resolveUnknown } from './unknown-policy.js';
 
@@ -24,6 +25,12 @@ export interface PlanInput {
   readonly settings: PlanSettings;
   /** Rows each maintain table will copy (counted at plan time, with its filter). */
   readonly rowCounts: Readonly<Record<string, number>>;
+  /** The foreign-key closure of the maintain filters (plan/subset.ts); absent: the user's where as is. */
+  readonly subset?: SubsetResult | null;
+  /** Columns of maintained tables new in production since the last applied plan, unmasked (masking.newColumns: warn). */
+  readonly newUnmaskedColumns?: readonly { readonly table: string; readonly column: string }[];
+  /** maintain[].keep: sandbox rows kept and deleted per table (counted at plan time). */
+  readonly keepCounts?: Readonly<Record<string, { readonly kept: number; readonly deleted: number }>>;
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -42,7 +49,7 @@ export function buildPlan(input: PlanInput): Plan {
   // Unknown objects (an account cannot read them) fail the plan here unless their class is skipped.
   const untouched = resolveUnknown(production, sandbox, settings.unknown);
   const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
-  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input.rowCounts);
+  const steps = planSteps(changes, production, sandbox, settings.maintain, context, input);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
   const summary = { ...summarise(changes, numbered, production, settings.maintain), ...(untouched.length > 0 ? { untouched } : {}) };
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
@@ -71,16 +78,20 @@ function stepId(index: number, step: DraftStep): string {
   return `${String(index + 1).padStart(4, '0')}-${step.kind.replace(/_/g, '-')}-${slug}`;
 }
 
-function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext, rowCounts: Readonly<Record<string, number>>): DraftStep[] {
+function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext, data: DataInput): DraftStep[] {
   const input: StepInput = { changes, production, sandbox, maintainNames: new Set(maintain.map((m) => m.table)), context };
   const structure = structureSteps(input);
-  return [...structure.steps, ...dataSteps(production, maintain, rowCounts), ...postSteps(input, structure.deferred, structure.droppedTriggers)];
+  return [...structure.steps, ...dataSteps(production, maintain, data), ...postSteps(input, structure.deferred, structure.droppedTriggers)];
 }
 
 /** Data: every maintain table, on every plan, parents before children. */
-function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], rowCounts: Readonly<Record<string, number>>): DraftStep[] {
+/** What the data steps need beyond the snapshots: counts, the subset closure, masking and keep facts. */
+type DataInput = Pick<PlanInput, 'rowCounts' | 'subset' | 'newUnmaskedColumns' | 'keepCounts'>;
+
+function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], input: DataInput): DraftStep[] {
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
   const maintainByName = new Map(maintain.map((m) => [m.table, m]));
+  const subset = input.subset ?? null;
   const dataOrder = topoSort(
     maintain.map((m) => m.table).filter((n) => prodTables.has(n)),
     (name) => prodTables.get(name)!.foreignKeys.filter((fk) => fk.referencedSchema === null).map((fk) => fk.referencedTable),
@@ -89,7 +100,12 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], row
     const table = prodTables.get(name)!;
     const entry = maintainByName.get(name)!;
     const key = chooseChunkKey(table);
-    const rows = rowCounts[name] ?? 0;
+    const rows = input.rowCounts[name] ?? 0;
+    const shaped = subset?.active ? subset.tables[name] : undefined;
+    const where = shaped ? shaped.where : entry.where;
+    const cut = subset ? subset.relations.filter((r) => r.table === name && r.mode === 'cut').map((r) => r.id) : [];
+    const fresh = (input.newUnmaskedColumns ?? []).filter((c) => c.table === name).map((c) => c.column);
+    const keep = input.keepCounts?.[name];
     return {
       phase: 'data',
       kind: 'copy_table',
@@ -97,18 +113,34 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], row
       object: name,
       sql: [],
       destructive: false,
-      reason: `refresh the rows of ${name} from production${entry.where ? ` (rows where ${entry.where})` : ''}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}`,
+      reason: `refresh the rows of ${name} from production${subsetReason(entry.where, shaped)}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}`,
       schemaChange: false,
       expect: null,
       data: {
         table: name,
         key,
-        where: entry.where,
+        where,
         estimatedRows: rows,
         maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({ column, rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind })),
+        ...(entry.passthrough && entry.passthrough.length > 0 ? { passthroughColumns: entry.passthrough } : {}),
+        ...(fresh.length > 0 ? { newUnmaskedColumns: fresh } : {}),
+        ...(entry.keep ? { keep: { where: entry.keep, keptRows: keep?.kept ?? 0, deletedRows: keep?.deleted ?? 0 } } : {}),
+        ...(shaped && (shaped.where !== null || cut.length > 0)
+          ? { subset: { userWhere: shaped.userWhere, restrictedBy: shaped.restrictedBy, pulledBy: shaped.pulledBy, selfClosure: shaped.selfClosure, cut } }
+          : {}),
       },
     };
   });
+}
+
+function subsetReason(userWhere: string | null, shaped: TableSubset | undefined): string {
+  if (!shaped || shaped.where === null) return userWhere ? ` (rows where ${userWhere})` : '';
+  const parts: string[] = [];
+  if (shaped.userWhere) parts.push(`where ${shaped.userWhere}`);
+  if (shaped.restrictedBy.length > 0) parts.push(`only rows whose parents are copied (${shaped.restrictedBy.join(', ')})`);
+  if (shaped.pulledBy.length > 0) parts.push(`plus rows referenced by copied rows (${shaped.pulledBy.join(', ')})`);
+  if (shaped.selfClosure.length > 0) parts.push(`plus their ancestors (${shaped.selfClosure.join(', ')})`);
+  return ` (subset: ${parts.join('; ')})`;
 }
 
 function summarise(changes: readonly Change[], steps: readonly PlanStep[], production: Snapshot, maintain: readonly MaintainTable[]): PlanSummary {

@@ -45,9 +45,31 @@ export interface DataStep {
   readonly table: string;
   /** Columns the chunks are ordered by (primary key or first NOT NULL unique key); null: one streamed pass. */
   readonly key: readonly string[] | null;
+  /** The filter the copy applies: the user's where, or the subset closure's effective filter. */
   readonly where: string | null;
   readonly estimatedRows: number;
   readonly maskedColumns: readonly { readonly column: string; readonly rule: string }[];
+  /** Columns copied unmasked on purpose (maintain[].passthrough), past masking.require. */
+  readonly passthroughColumns?: readonly string[];
+  /** Columns new in production since the last applied plan, neither masked nor passed through. */
+  readonly newUnmaskedColumns?: readonly string[];
+  /** maintain[].keep: the sandbox rows matching `where` survive; `deletedRows` are the rest (counted at plan time). */
+  readonly keep?: { readonly where: string; readonly keptRows: number; readonly deletedRows: number };
+  /** Present when a where on a maintained table shapes this table's rows (plan/subset.ts). */
+  readonly subset?: DataStepSubset;
+}
+
+export interface DataStepSubset {
+  /** The table's own where from the config (null: none; its rows are shaped by the graph). */
+  readonly userWhere: string | null;
+  /** Relations ("<table>.<fk>") through which a restricted parent restricts this table. */
+  readonly restrictedBy: readonly string[];
+  /** Relations whose kept child rows pull rows of this table in (past its own where). */
+  readonly pulledBy: readonly string[];
+  /** Self-references closed over ancestors. */
+  readonly selfClosure: readonly string[];
+  /** This table's relations cut to break a cycle (they restrict nothing). */
+  readonly cut: readonly string[];
 }
 
 export interface PlanStep {

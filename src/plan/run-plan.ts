@@ -9,9 +9,20 @@ import { assertSandboxPrivileges } from './sandbox-grants.js';
 import { checkMaintain } from '../introspect/check-maintain.js';
 import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges.js';
 import { readPrivileges } from '../introspect/read-privileges.js';
-import { countMaintainRows } from '../introspect/count-rows.js';
+import { countKeep, countMaintainRows, type KeepCount } from '../introspect/count-rows.js';
+import type { Queryable } from '../db/session.js';
+import { chooseChunkKey } from '../snapshot/chunk-key.js';
+import type { MaintainTable } from '../config/types.js';
+import { ReplicoopError } from '../errors.js';
+import { closeSubset } from './run-subset-closure.js';
+import { sampleProblems, unknownRelations } from './subset.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { packageVersion } from '../package-info.js';
+import { describeTarget } from '../config/connection-target.js';
+import { StateStore } from '../state/state-store.js';
+import type { Snapshot } from '../snapshot/model.js';
+import { readPlanFile } from './plan-file.js';
+import { existsSync } from 'node:fs';
 import { buildPlan } from './build-plan.js';
 import { serverIdentity } from './plan-identity.js';
 import type { Plan } from './plan-types.js';
@@ -39,15 +50,24 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       onProgress: (p) => stage(`reading production schema (${p.stage} ${p.done}/${p.total})`),
     });
     await checkMaintainPrivileges(sessions.production, await readPrivileges(sessions.production), config.maintain, config.displayFile);
-    await checkMaintain(config, sessions.production, production);
-    stage('counting rows of maintain tables');
-    const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], config.maintain, new Set(production.tables.map((t) => t.name)));
     stage('reading sandbox schema');
     const sandbox = await readSnapshot(sessions.sandbox, {
       ignore: config.ignore,
       extraSessions: extras.filter((s) => s.role === 'sandbox'),
       onProgress: (p) => stage(`reading sandbox schema (${p.stage} ${p.done}/${p.total})`),
     });
+    const masking = await checkMaintain(config, sessions.production, production, lastAppliedProduction(config, sandbox));
+    const unknown = [
+      ...unknownRelations(production, config.maintain, config.subset).map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`),
+      ...sampleProblems(production, config.maintain).map((u) => `${config.displayFile}: /maintain/${config.maintain.findIndex((m) => m.table === u.key)}: ${u.message}`),
+    ];
+    if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.join('\n'));
+    stage('checking the subset keeps every foreign key between maintain tables');
+    const subset = await closeSubset(config, production, [sessions.production, ...productionReaders]);
+    const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));
+    stage('counting rows of maintain tables');
+    const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], effective, new Set(production.tables.map((t) => t.name)));
+    const keepCounts = await keepRows(config, sessions.sandbox, sessions.production, sandbox, production, effective);
     stage('diffing');
     const plan = buildPlan({
       production,
@@ -56,6 +76,9 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       target: serverIdentity(config.sandbox, sessions.sandbox.server),
       settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore, ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}) },
       rowCounts,
+      subset,
+      newUnmaskedColumns: masking.newUnmasked,
+      keepCounts,
       replicoopVersion: packageVersion,
       createdAt: options.createdAt ?? new Date().toISOString(),
     });
@@ -65,4 +88,73 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
   } finally {
     await closeAll([sessions.production, sessions.sandbox, ...extras]);
   }
+}
+
+/** Rows of a kept child whose existing parent is not kept: only a relation cut in a cycle can have them. */
+
+/**
+ * Production as the last applied plan saw it, for columns a migration added since: that plan's
+ * own production snapshot when its file is still the one the run applied (checksum), else the
+ * sandbox, which that run left matching it. Null when no run ever finished on this sandbox (on
+ * a first plan every column would be "new"). Reads the state database through its public
+ * methods only.
+ */
+function lastAppliedProduction(config: ResolvedConfig, sandbox: Snapshot): Snapshot | null {
+  if (!existsSync(config.statePath)) return null;
+  let store: StateStore | null = null;
+  try {
+    store = StateStore.open(config.statePath);
+    const target = describeTarget(config.sandbox);
+    const run = store.listRuns(1000).find((r) => r.target === target && r.status === 'done');
+    if (!run) return null;
+    try {
+      const plan = readPlanFile(run.planPath);
+      if (plan.checksum === run.planChecksum) return plan.snapshots.production;
+    } catch {
+      // The plan file was moved, replaced or removed: the sandbox is the record of that run.
+    }
+    return sandbox;
+  } finally {
+    store?.close();
+  }
+}
+
+/**
+ * maintain[].keep: counts of sandbox rows kept and deleted per table, and a plan error when a
+ * kept row has the key of a production row the copy brings (it would collide mid-apply).
+ */
+async function keepRows(
+  config: ResolvedConfig,
+  sandboxSession: Queryable,
+  productionSession: Queryable,
+  sandbox: Snapshot,
+  production: Snapshot,
+  effective: readonly MaintainTable[],
+): Promise<Record<string, KeepCount>> {
+  const out: Record<string, KeepCount> = {};
+  const problems: string[] = [];
+  for (const [index, entry] of effective.entries()) {
+    if (!entry.keep) continue;
+    const table = production.tables.find((t) => t.name === entry.table);
+    if (!table) continue;
+    if (!sandbox.tables.some((t) => t.name === entry.table)) {
+      out[entry.table] = { kept: 0, deleted: 0, collisions: 0, samples: [] };
+      continue;
+    }
+    let counted: KeepCount;
+    try {
+      counted = await countKeep(sandboxSession, productionSession, entry.table, entry.keep, chooseChunkKey(table), entry.where);
+    } catch (error) {
+      problems.push(`${config.displayFile}: /maintain/${index}/keep: the sandbox rejects the condition for table "${entry.table}": ${(error as Error).message.replace(/^sandbox: /, '')}`);
+      continue;
+    }
+    out[entry.table] = counted;
+    if (counted.collisions > 0) {
+      problems.push(
+        `${config.displayFile}: /maintain/${index}/keep: ${counted.collisions.toLocaleString('en-US')} sandbox row${counted.collisions === 1 ? '' : 's'} of ${entry.table} kept by "${entry.keep}" ha${counted.collisions === 1 ? 's' : 've'} the key of a production row the refresh copies (${counted.samples.join('; ')}); give the sandbox rows keys production does not use, or narrow keep`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ReplicoopError('keep_collision', problems.join('\n'), { details: { problems } });
+  return out;
 }

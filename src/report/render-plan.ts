@@ -79,9 +79,22 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
       const d = step.data!;
       const mask = maskText(step);
       out.push(`  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`);
+      if (d.subset) out.push(paint.dim(`      subset: ${subsetText(d.subset)}`));
+      if (d.keep) out.push(`      keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox row${d.keep.keptRows === 1 ? '' : 's'} where ${d.keep.where}; deletes ${d.keep.deletedRows.toLocaleString('en-US')}`);
+      if (d.passthroughColumns) out.push(paint.dim(`      passed through unmasked on purpose: ${d.passthroughColumns.join(', ')}`));
+      if (d.newUnmaskedColumns) out.push(paint.yellow(`      new in production since the last applied plan, not masked: ${d.newUnmaskedColumns.join(', ')}`));
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+function subsetText(subset: NonNullable<NonNullable<Plan['steps'][number]['data']>['subset']>): string {
+  const parts = [subset.userWhere ? `own where ${subset.userWhere}` : 'no where of its own'];
+  if (subset.restrictedBy.length > 0) parts.push(`only rows whose parent is copied via ${subset.restrictedBy.join(', ')}`);
+  if (subset.pulledBy.length > 0) parts.push(`plus rows referenced via ${subset.pulledBy.join(', ')}`);
+  if (subset.selfClosure.length > 0) parts.push(`plus ancestors via ${subset.selfClosure.join(', ')}`);
+  if (subset.cut.length > 0) parts.push(`cut to break a cycle: ${subset.cut.join(', ')}`);
+  return parts.join('; ');
 }
 
 function mdEscape(text: string): string {
@@ -149,6 +162,19 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push(`| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`);
     }
     out.push('');
+    for (const step of data) {
+      const d = step.data!;
+      if (d.keep) out.push(`- \`${mdEscape(d.table)}\` keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox rows where \`${mdEscape(d.keep.where)}\` and deletes ${d.keep.deletedRows.toLocaleString('en-US')}`);
+      if (d.passthroughColumns) out.push(`- \`${mdEscape(d.table)}\` passes through unmasked on purpose: ${d.passthroughColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
+      if (d.newUnmaskedColumns) out.push(`- ⚠️ \`${mdEscape(d.table)}\` has columns new since the last applied plan, not masked: ${d.newUnmaskedColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
+    }
+    if (data.some((step) => step.data!.passthroughColumns || step.data!.newUnmaskedColumns || step.data!.keep)) out.push('');
+    const shaped = data.filter((step) => step.data!.subset);
+    if (shaped.length > 0) {
+      out.push('Subset (foreign-key closure of the filters; the Filter column is the effective filter):\n');
+      for (const step of shaped) out.push(`- \`${mdEscape(step.data!.table)}\`: ${mdEscape(subsetText(step.data!.subset!))}`);
+      out.push('');
+    }
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -13,13 +13,15 @@
 import type { ConnectionTarget } from '../config/connection-target.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openSessions } from '../db/open-sessions.js';
-import type { RetryPolicy } from '../db/session.js';
+import type { Queryable, RetryPolicy } from '../db/session.js';
 import { DEFAULT_RETRY } from '../db/session.js';
 import type { ServerInfo } from '../sql/server-info.js';
 import { ReplicoopError } from '../errors.js';
 import { readSnapshot } from '../introspect/read-snapshot.js';
 import { checkPlanIdentity, serverIdentity } from '../plan/plan-identity.js';
 import type { Plan } from '../plan/plan-types.js';
+import { closeSubset } from '../plan/run-subset-closure.js';
+import type { Snapshot } from '../snapshot/model.js';
 import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
 import { checkPlan } from './plan-check.js';
@@ -86,6 +88,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     const sandboxSnapshot = await readSnapshot(sessions.sandbox, { ignore: config.ignore, extraSessions: workers.sessions('sandbox') });
     const structure = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
     const planResult = plan ? checkPlan(plan, sandboxSnapshot, productionSnapshot, config) : null;
+    // A subset refresh copies each table under its closure filter: compare and count under it too.
+    const filters = await effectiveFilters(config, productionSnapshot, plan, [sessions.production, ...workers.sessions('production')]);
+    const withFilters = (entries: ResolvedConfig['maintain']): ResolvedConfig['maintain'] => entries.map((m) => (filters.has(m.table) ? { ...m, where: filters.get(m.table)! } : m));
 
     await workers.rawResults();
     const dataStarted = performance.now();
@@ -95,12 +100,12 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         pool: workers,
         production: productionSnapshot,
         sandbox: sandboxSnapshot,
-        maintain,
+        maintain: withFilters(maintain),
         maskSecret: config.masking.secret,
         chunkRows,
         onProgress: (p) => progress({ stage: 'data', text: `checksumming ${p.table} (${p.chunksDone}/${p.chunksTotal} chunks)` }),
       }),
-      checkOrphans({ pool: workers, sandbox: sandboxSnapshot, maintain: config.maintain, tables: options.tables ?? null }),
+      checkOrphans({ pool: workers, sandbox: sandboxSnapshot, maintain: withFilters(config.maintain), tables: options.tables ?? null }),
     ]);
     const dataSeconds = (performance.now() - dataStarted) / 1000;
 
@@ -142,6 +147,18 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     await closeAll([sessions.production, sessions.sandbox]);
     await pool?.close();
   }
+}
+
+/** Per maintain table, the filter its rows were copied under: the plan's data steps, else the closure of the config's filters. */
+async function effectiveFilters(config: ResolvedConfig, production: Snapshot, plan: Plan | null, readers: readonly Queryable[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (plan) {
+    for (const step of plan.steps) if (step.data) out.set(step.data.table, step.data.where);
+    return out;
+  }
+  const subset = await closeSubset(config, production, readers);
+  if (subset.active) for (const t of Object.values(subset.tables)) out.set(t.table, t.where);
+  return out;
 }
 
 /** --tables names maintain tables; anything else is a usage error, not a silent no-op. */

@@ -149,7 +149,9 @@ export function cutTarget(ctx: TableContext, side: Side): CutTarget {
  * '?' inside the user's filter text (a string literal) is never taken for a placeholder.
  */
 export function sideCondition(ctx: TableContext, side: Side, condition: SqlFragment | null): SqlFragment | null {
-  return allOf([condition, side === 'production' ? ctx.filter : null]);
+  // Sandbox rows kept through refreshes (maintain[].keep) are the developers', not production's.
+  const kept = ctx.entry.keep ? { sql: `(${ctx.entry.keep}) IS NOT TRUE`, params: [] } : null;
+  return allOf([condition, side === 'production' ? ctx.filter : kept]);
 }
 
 /** The aggregate SELECT for one side; the sandbox also counts rows not holding a fixed mask's constant. */

@@ -155,3 +155,41 @@ describe('replicoop.yaml.example', () => {
     for (const key of Object.keys(schema.properties).filter((k) => k !== '$schema')) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
   });
 });
+
+describe('config: filters and references that are not what they look like (issue 18)', () => {
+  const base = (extra: string) => `
+production: { host: 127.0.0.1, user: ro, password: "pw", database: shop }
+sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
+${extra}`;
+
+  it('refuses a where that escapes its parentheses or leaves one open, naming the key', () => {
+    expect(errorOf(base('maintain: [{ table: t, where: "1) OR (1" }]'))).toMatch(/^replicoop\.yaml: \/maintain\/0\/where: must be one SQL expression: it closes a parenthesis/);
+    expect(errorOf(base('maintain: [{ table: t, where: "(a = 1" }]'))).toMatch(/\/maintain\/0\/where: .*unclosed parenthesis/);
+    expect(errorOf(base(`maintain: [{ table: t, where: "a = 'x" }]`))).toMatch(/\/maintain\/0\/where: .*unclosed quote/);
+  });
+
+  it('refuses an unclosed ${ instead of passing it on as a password, without quoting the value', () => {
+    const message = errorOf(`
+production: { host: 127.0.0.1, user: ro, password: "s3cr3t\${DB_PASS", database: shop }
+sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
+`);
+    expect(message).toMatch(/^replicoop\.yaml: \/production\/password: has an unclosed "\$\{" at character 7/);
+    expect(message).not.toContain('s3cr3t');
+    expect(errorOf(base('logs: "${1BAD}"'))).toMatch(/\/logs: has a "\$\{\.\.\.\}" at character 1 that is not/);
+    expect(parse(base('logs: "$${NOT_A_REF"')).logsDir).toBe('/etc/replicoop/${NOT_A_REF');
+  });
+});
+
+describe('config: sample and limit', () => {
+  const base = (extra: string) => `
+production: { host: 127.0.0.1, user: ro, password: "pw", database: shop }
+sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
+${extra}`;
+  it('reads a percentage and a row limit, refuses a sample outside (0, 100]', () => {
+    expect(parse(base('maintain: [{ table: t, sample: "10%", limit: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {}, sample: 10, limit: 100 });
+    expect(parse(base('maintain: [{ table: t, sample: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {} });
+    expect(errorOf(base('maintain: [{ table: t, sample: "0%" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage above 0 and at most 100/);
+    expect(errorOf(base('maintain: [{ table: t, sample: "half" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage/);
+    expect(errorOf(base('maintain: [{ table: t, limit: 0 }]'))).toMatch(/\/maintain\/0\/limit: must be >= 1/);
+  });
+});

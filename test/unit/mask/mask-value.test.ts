@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MaskRule } from '../../src/config/types.js';
-import { maskProblem, maskValue, type MaskColumn } from '../../src/mask/mask-value.js';
+import type { MaskRule } from '../../../src/config/types.js';
+import { maskProblem, maskValue, namePart, type MaskColumn } from '../../../src/mask/mask-value.js';
 
 function column(type: string, extra: Partial<MaskColumn> = {}): MaskColumn {
   const dataType = /^\w+/.exec(type)![0];
@@ -77,5 +77,27 @@ describe('maskProblem', () => {
     expect(maskProblem({ kind: 'fixed', value: 'c' }, column("enum('a','b')"))).toMatch(/not a member/);
     expect(maskProblem(rule('hash'), column('varchar(64)', { charset: 'utf16' }))).toMatch(/not ASCII-compatible/);
     expect(maskProblem(rule('hash'), column('varchar(64)', { generated: { expression: 'x', stored: true } }))).toMatch(/generated/);
+  });
+});
+
+describe('maskValue: the name rule is column-aware', () => {
+  const named = (name: string): MaskColumn => ({ ...column('varchar(60)'), name });
+  const firsts = new Set<string>();
+  it('gives a first-name column a first name, a last-name column a last name, other columns both', () => {
+    for (let i = 0; i < 40; i++) {
+      const input = Buffer.from(`person ${i}`);
+      const first = text(maskValue(rule('name'), input, named('first_name'), SECRET))!;
+      const last = text(maskValue(rule('name'), input, named('lastName'), SECRET))!;
+      const full = text(maskValue(rule('name'), input, named('full_name'), SECRET))!;
+      expect(first).toMatch(/^[A-Z][a-z]+$/);
+      expect(last).toMatch(/^[A-Z][a-z]+$/);
+      expect(full).toBe(`${first} ${last}`);
+      expect(text(maskValue(rule('name'), input, named('name'), SECRET))).toBe(full);
+      firsts.add(first);
+    }
+    expect(firsts.size).toBeGreaterThan(5);
+    expect(namePart('surname')).toBe('last');
+    expect(namePart('given_name')).toBe('first');
+    expect(namePart('display_name')).toBe('full');
   });
 });
