@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint';
 
 /** Modules that do I/O or hold state: the pure floors never import them. */
 const IMPURE = [
-  { group: ['**/db/session.js', '**/db/session-pool.js', '**/db/open-sessions.js'], message: 'pure layers take data, not sessions (ARCHITECTURE.md)' },
+  {
+    group: ['**/db/session.js', '**/db/session-pool.js', '**/db/open-sessions.js'],
+    message: 'pure layers take data, not sessions (ARCHITECTURE.md)',
+  },
   { group: ['**/state/*'], message: 'pure layers never touch the state database (ARCHITECTURE.md)' },
   { group: ['**/log/*'], message: 'pure layers never log (ARCHITECTURE.md)' },
   { group: ['**/cli/*', '**/cli/**'], message: 'nothing imports cli/: it is the top floor (ARCHITECTURE.md)' },
@@ -28,7 +31,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
     languageOptions: { parserOptions: { ecmaVersion: 2023, sourceType: 'module' } },
-    settings: { 'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -45,14 +51,28 @@ export default tseslint.config(
   },
   {
     // The pure floors: SQL vocabulary, model, diff, plan (but its use case and file I/O), report, masking.
-    files: ['src/sql/**/*.ts', 'src/hash.ts', 'src/errors.ts', 'src/snapshot/**/*.ts', 'src/diff/**/*.ts', 'src/plan/**/*.ts', 'src/report/**/*.ts', 'src/mask/**/*.ts'],
+    files: [
+      'src/sql/**/*.ts',
+      'src/hash.ts',
+      'src/errors.ts',
+      'src/snapshot/**/*.ts',
+      'src/diff/**/*.ts',
+      'src/plan/**/*.ts',
+      'src/report/**/*.ts',
+      'src/mask/**/*.ts',
+    ],
     ignores: ['src/plan/run-*.ts', 'src/plan/plan-file.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: NODE_IO, patterns: IMPURE }] },
   },
   {
     files: ['src/validate/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...NO_CLI, { group: ['**/report/*'], message: 'validate/ finds differences; report/ renders them (ARCHITECTURE.md)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [...NO_CLI, { group: ['**/report/*'], message: 'validate/ finds differences; report/ renders them (ARCHITECTURE.md)' }],
+        },
+      ],
     },
   },
   {

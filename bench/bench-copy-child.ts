@@ -21,7 +21,14 @@ interface ChildConfig {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
-const target = (role: 'production' | 'sandbox', port: number) => ({ role, host: '127.0.0.1', port, user: 'root', password: '', database: config.database });
+const target = (role: 'production' | 'sandbox', port: number) => ({
+  role,
+  host: '127.0.0.1',
+  port,
+  user: 'root',
+  password: '',
+  database: config.database,
+});
 
 // The task as a real run builds it: introspected table, chosen chunk key.
 const reader = await ProductionSession.open(target('production', config.production));

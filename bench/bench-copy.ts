@@ -86,7 +86,12 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isSafeInteger(parsed) || parsed < 1) throw new Error(`--${name} needs a positive integer`);
     return parsed;
   };
-  return { rows: value('rows', 1_000_000), reps: value('reps', 3), concurrency: value('concurrency', 2), chunkRows: value('chunk-rows', 20_000) };
+  return {
+    rows: value('rows', 1_000_000),
+    reps: value('reps', 3),
+    concurrency: value('concurrency', 2),
+    chunkRows: value('chunk-rows', 20_000),
+  };
 }
 
 function which(command: string): string | null {
@@ -97,7 +102,9 @@ function which(command: string): string | null {
 function run(command: string, args: readonly string[], shell = false): Promise<{ seconds: number; stdout: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = shell ? spawn('bash', ['-o', 'pipefail', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = shell
+      ? spawn('bash', ['-o', 'pipefail', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -136,8 +143,14 @@ function median(values: readonly number[]): number {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  console.log(`bench-copy: ${options.rows.toLocaleString('en-US')} rows, ${options.reps} repetitions, replicoop concurrency ${options.concurrency}`);
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes compete for them)`);
+  console.log(
+    `bench-copy: ${options.rows.toLocaleString('en-US')} rows, ${options.reps} repetitions, replicoop concurrency ${options.concurrency}`,
+  );
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes compete for them)`,
+  );
 
   const [production, sandbox] = await Promise.all([
     LocalServer.start({ name: 'bench-prod', args: SERVER_ARGS }),
@@ -157,10 +170,19 @@ async function main(): Promise<void> {
     const replicoop = (method: 'auto' | 'insert', concurrency: number): Contender => ({
       name: `replicoop ${method === 'auto' ? 'LOAD DATA' : 'INSERT'}, concurrency ${concurrency}`,
       run: async () => {
-        const config = { production: production.port, sandbox: sandbox.port, database: DATABASE, table: TABLE, method, concurrency, chunkRows: options.chunkRows };
+        const config = {
+          production: production.port,
+          sandbox: sandbox.port,
+          database: DATABASE,
+          table: TABLE,
+          method,
+          concurrency,
+          chunkRows: options.chunkRows,
+        };
         const { seconds, stdout } = await run(process.execPath, [join(import.meta.dirname, 'bench-copy-child.js'), JSON.stringify(config)]);
         const reported = JSON.parse(stdout.trim().split('\n').pop()!) as { maxRssMb: number; method: string; seconds: number };
-        if (method === 'auto' && reported.method !== 'load-data') throw new Error(`expected LOAD DATA, the engine chose ${reported.method}`);
+        if (method === 'auto' && reported.method !== 'load-data')
+          throw new Error(`expected LOAD DATA, the engine chose ${reported.method}`);
         return { seconds, engineSeconds: reported.seconds, maxRssMb: reported.maxRssMb };
       },
     });
@@ -185,7 +207,11 @@ async function main(): Promise<void> {
       },
       run: async () => {
         const started = performance.now();
-        const apply = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q'], { cwd: appDir, encoding: 'utf8', maxBuffer: 1 << 26 });
+        const apply = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q'], {
+          cwd: appDir,
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+        });
         const seconds = (performance.now() - started) / 1000;
         if (apply.status !== 0) throw new Error(`apply failed: ${apply.stderr}`);
         const rss = /maxrss_kb=(\d+)/.exec(apply.stderr);
@@ -218,7 +244,20 @@ async function main(): Promise<void> {
           // that the four loader threads can load in parallel.
           const connect = (port: number): string[] => ['-h', '127.0.0.1', '-u', 'root', '-P', String(port), '-v', '1'];
           const filesOf = String(Math.max(1000, Math.ceil(options.rows / 10)));
-          const dump = await run('mydumper', [...connect(production.port), '-B', DATABASE, '-T', TABLE, '-t', '4', '-r', filesOf, '--trx-consistency-only', '-o', dir]);
+          const dump = await run('mydumper', [
+            ...connect(production.port),
+            '-B',
+            DATABASE,
+            '-T',
+            TABLE,
+            '-t',
+            '4',
+            '-r',
+            filesOf,
+            '--trx-consistency-only',
+            '-o',
+            dir,
+          ]);
           const load = await run('myloader', [...connect(sandbox.port), '-B', DATABASE, '-d', dir, '-t', '4', '-o']);
           return { seconds: dump.seconds + load.seconds };
         },
@@ -241,7 +280,11 @@ async function main(): Promise<void> {
         await sandbox.sql(`DROP TABLE IF EXISTS ${TABLE}; ${DDL}`, DATABASE);
         await quiet([production, sandbox]);
         await contender.prepare?.();
-        const before = { client: cpuSeconds('self', true), production: cpuSeconds(production.pid ?? 0), sandbox: cpuSeconds(sandbox.pid ?? 0) };
+        const before = {
+          client: cpuSeconds('self', true),
+          production: cpuSeconds(production.pid ?? 0),
+          sandbox: cpuSeconds(sandbox.pid ?? 0),
+        };
         const measurement = await contender.run();
         measurement.cpu = {
           client: cpuSeconds('self', true) - before.client,
@@ -255,7 +298,10 @@ async function main(): Promise<void> {
           if (String(sums[0]!.Checksum) !== expected) throw new Error(`${contender.name}: the copy's checksum differs from production's`);
         }
         results.get(contender.name)!.push(measurement);
-        const extra = measurement.engineSeconds === undefined ? '' : `  (copyTable ${measurement.engineSeconds.toFixed(2)} s, peak RSS ${measurement.maxRssMb} MB)`;
+        const extra =
+          measurement.engineSeconds === undefined
+            ? ''
+            : `  (copyTable ${measurement.engineSeconds.toFixed(2)} s, peak RSS ${measurement.maxRssMb} MB)`;
         const cpu = measurement.cpu;
         const cpuText = `  cpu: client ${cpu.client.toFixed(2)} + production ${cpu.production.toFixed(2)} + sandbox ${cpu.sandbox.toFixed(2)} s`;
         console.log(`  rep ${rep}  ${contender.name.padEnd(55)} ${measurement.seconds.toFixed(2)} s${extra}${cpuText}`);
@@ -265,7 +311,9 @@ async function main(): Promise<void> {
     const reference = median(results.get(contenders[0]!.name)!.map((m) => m.seconds));
     const totalCpu = (m: Measurement): number => (m.cpu ? m.cpu.client + m.cpu.production + m.cpu.sandbox : Number.NaN);
     const referenceCpu = median(results.get(contenders[0]!.name)!.map(totalCpu));
-    console.log(`\n${'contender'.padEnd(55)} ${'median s'.padStart(9)} ${'rows/s'.padStart(10)} ${'replicoop speed-up'.padStart(19)} ${'CPU s (all)'.padStart(12)} ${'CPU ratio'.padStart(10)}`);
+    console.log(
+      `\n${'contender'.padEnd(55)} ${'median s'.padStart(9)} ${'rows/s'.padStart(10)} ${'replicoop speed-up'.padStart(19)} ${'CPU s (all)'.padStart(12)} ${'CPU ratio'.padStart(10)}`,
+    );
     for (const contender of contenders) {
       const measured = results.get(contender.name)!;
       const seconds = median(measured.map((m) => m.seconds));
@@ -278,9 +326,13 @@ async function main(): Promise<void> {
     }
     const rss = contenders.flatMap((c) => results.get(c.name)!.map((m) => m.maxRssMb ?? 0));
     console.log(`\nreplicoop peak RSS (child process, all runs): ${Math.max(...rss)} MB`);
-    console.log(`goals: >= 2x the dump|mariadb pipe, >= 1x mydumper/myloader, peak RSS < 200 MB (speed-up = contender time / ${contenders[0]!.name} time;`);
-    console.log('times are wall times of the whole tool, replicoop\'s including Node start-up and introspection;');
-    console.log(`CPU s = clients + both servers, user + system; the machine has ${cpus().length} CPUs, so no run can take less than CPU s / ${cpus().length} of wall time)`);
+    console.log(
+      `goals: >= 2x the dump|mariadb pipe, >= 1x mydumper/myloader, peak RSS < 200 MB (speed-up = contender time / ${contenders[0]!.name} time;`,
+    );
+    console.log("times are wall times of the whole tool, replicoop's including Node start-up and introspection;");
+    console.log(
+      `CPU s = clients + both servers, user + system; the machine has ${cpus().length} CPUs, so no run can take less than CPU s / ${cpus().length} of wall time)`,
+    );
   } finally {
     await Promise.all([production.destroy(), sandbox.destroy()]);
     rmSync(work, { recursive: true, force: true });

@@ -50,18 +50,24 @@ async function main(): Promise<void> {
     for (let i = 1; i <= views; i++) {
       const a = `t${String(i).padStart(4, '0')}`;
       const b = `t${String(i + 1).padStart(4, '0')}`;
-      ddl.push(`CREATE VIEW v${String(i).padStart(2, '0')} AS SELECT a.id, a.c1, b.c2 FROM ${a} a JOIN ${b} b ON b.parent_id = a.id WHERE a.c6 = 1`);
+      ddl.push(
+        `CREATE VIEW v${String(i).padStart(2, '0')} AS SELECT a.id, a.c1, b.c2 FROM ${a} a JOIN ${b} b ON b.parent_id = a.id WHERE a.c6 = 1`,
+      );
     }
     const started = performance.now();
     const batch = 100;
-    for (let i = 0; i < ddl.length; i += batch) await server.sql(`SET foreign_key_checks = 0; ${ddl.slice(i, i + batch).join(';\n')}`, 'prod');
+    for (let i = 0; i < ddl.length; i += batch)
+      await server.sql(`SET foreign_key_checks = 0; ${ddl.slice(i, i + batch).join(';\n')}`, 'prod');
     console.log(`schema created in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const replicoop: number[] = [];
     const cli: number[] = [];
     const dump: number[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'bench-plan-'));
-    writeFileSync(join(dir, 'replicoop.yaml'), `production: { host: 127.0.0.1, port: ${server.port}, user: root, database: prod }\nsandbox: { host: 127.0.0.1, port: ${server.port}, user: root, database: sandbox }\n`);
+    writeFileSync(
+      join(dir, 'replicoop.yaml'),
+      `production: { host: 127.0.0.1, port: ${server.port}, user: root, database: prod }\nsandbox: { host: 127.0.0.1, port: ${server.port}, user: root, database: sandbox }\n`,
+    );
     let steps = 0;
     for (let rep = 0; rep < reps; rep++) {
       // Alternate the order so that neither tool always runs on a warm cache.
@@ -73,13 +79,21 @@ async function main(): Promise<void> {
       };
       const runDump = (): void => {
         const t0 = performance.now();
-        const result = spawnSync('mariadb-dump', ['--no-defaults', '-h127.0.0.1', `-P${server.port}`, '-uroot', '--no-data', '--routines', '--triggers', '--events', 'prod'], { maxBuffer: 1 << 28 });
+        const result = spawnSync(
+          'mariadb-dump',
+          ['--no-defaults', '-h127.0.0.1', `-P${server.port}`, '-uroot', '--no-data', '--routines', '--triggers', '--events', 'prod'],
+          { maxBuffer: 1 << 28 },
+        );
         if (result.status !== 0) throw new Error(result.stderr.toString());
         dump.push(performance.now() - t0);
       };
       const runCli = (): void => {
         const t0 = performance.now();
-        const result = spawnSync(process.execPath, [join(packageRoot, 'dist', 'src', 'cli', 'main.js'), 'plan', '-q', '-o', join(dir, 'plan.json')], { cwd: dir, maxBuffer: 1 << 28 });
+        const result = spawnSync(
+          process.execPath,
+          [join(packageRoot, 'dist', 'src', 'cli', 'main.js'), 'plan', '-q', '-o', join(dir, 'plan.json')],
+          { cwd: dir, maxBuffer: 1 << 28 },
+        );
         if (result.status !== 0) throw new Error(result.stderr.toString());
         cli.push(performance.now() - t0);
       };

@@ -42,9 +42,18 @@ async function main(): Promise<void> {
   const rows = option('rows', 1_000_000);
   const parents = option('parents', 10_000);
   const reps = option('reps', 3);
-  console.log(`bench:subset: ${rows.toLocaleString('en-US')} child rows under ${parents.toLocaleString('en-US')} parents, ${reps} repetitions`);
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes compete for them)`);
-  const [production, sandbox] = await Promise.all([LocalServer.start({ name: 'bench-subset-prod', args: SERVER_ARGS }), LocalServer.start({ name: 'bench-subset-sandbox', args: SERVER_ARGS })]);
+  console.log(
+    `bench:subset: ${rows.toLocaleString('en-US')} child rows under ${parents.toLocaleString('en-US')} parents, ${reps} repetitions`,
+  );
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes compete for them)`,
+  );
+  const [production, sandbox] = await Promise.all([
+    LocalServer.start({ name: 'bench-subset-prod', args: SERVER_ARGS }),
+    LocalServer.start({ name: 'bench-subset-sandbox', args: SERVER_ARGS }),
+  ]);
   const work = mkdtempSync(join(tmpdir(), 'replicoop-bench-subset-'));
   const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.js');
   try {
@@ -63,9 +72,17 @@ async function main(): Promise<void> {
 
     const configs = {
       unfiltered: { maintain: '[account, event]', expected: rows },
-      subset: { maintain: '[{ table: account, where: "region = 1" }, event]', expected: Number((((await production.sql(`SELECT COUNT(*) AS n FROM event WHERE account_id % 10 = 1`, DATABASE)) as { n: number }[])[0]!.n)) },
+      subset: {
+        maintain: '[{ table: account, where: "region = 1" }, event]',
+        expected: Number(
+          ((await production.sql(`SELECT COUNT(*) AS n FROM event WHERE account_id % 10 = 1`, DATABASE)) as { n: number }[])[0]!.n,
+        ),
+      },
     };
-    const times: Record<string, { plan: number[]; apply: number[] }> = { unfiltered: { plan: [], apply: [] }, subset: { plan: [], apply: [] } };
+    const times: Record<string, { plan: number[]; apply: number[] }> = {
+      unfiltered: { plan: [], apply: [] },
+      subset: { plan: [], apply: [] },
+    };
     for (let rep = 1; rep <= reps; rep++) {
       for (const [name, config] of Object.entries(configs)) {
         const dir = join(work, `${name}-${rep}`);
@@ -78,21 +95,34 @@ async function main(): Promise<void> {
         );
         const plan = timed(cli, ['plan', '-q'], dir);
         const apply = timed(cli, ['apply', 'plan.json', '--no-backup', '-q'], dir);
-        const copied = Number((((await sandbox.sql('SELECT COUNT(*) AS n FROM event', DATABASE)) as { n: number }[])[0]!.n));
+        const copied = Number(((await sandbox.sql('SELECT COUNT(*) AS n FROM event', DATABASE)) as { n: number }[])[0]!.n);
         if (copied !== config.expected) throw new Error(`${name}: ${copied} event rows in the sandbox, expected ${config.expected}`);
-        const orphans = Number((((await sandbox.sql('SELECT COUNT(*) AS n FROM event e LEFT JOIN account a ON a.id = e.account_id WHERE a.id IS NULL', DATABASE)) as { n: number }[])[0]!.n));
+        const orphans = Number(
+          (
+            (await sandbox.sql(
+              'SELECT COUNT(*) AS n FROM event e LEFT JOIN account a ON a.id = e.account_id WHERE a.id IS NULL',
+              DATABASE,
+            )) as { n: number }[]
+          )[0]!.n,
+        );
         if (orphans !== 0) throw new Error(`${name}: ${orphans} orphan event rows in the sandbox`);
         times[name]!.plan.push(plan);
         times[name]!.apply.push(apply);
-        console.log(`rep ${rep} ${name.padEnd(10)} plan ${plan.toFixed(2)} s  apply ${apply.toFixed(2)} s  event rows ${copied.toLocaleString('en-US')}`);
+        console.log(
+          `rep ${rep} ${name.padEnd(10)} plan ${plan.toFixed(2)} s  apply ${apply.toFixed(2)} s  event rows ${copied.toLocaleString('en-US')}`,
+        );
       }
     }
     console.log('\nmedians:');
     for (const [name, t] of Object.entries(times)) {
-      console.log(`  ${name.padEnd(10)} plan ${median(t.plan).toFixed(2)} s  apply ${median(t.apply).toFixed(2)} s  plan+apply ${(median(t.plan) + median(t.apply)).toFixed(2)} s  (${configs[name as keyof typeof configs].expected.toLocaleString('en-US')} child rows)`);
+      console.log(
+        `  ${name.padEnd(10)} plan ${median(t.plan).toFixed(2)} s  apply ${median(t.apply).toFixed(2)} s  plan+apply ${(median(t.plan) + median(t.apply)).toFixed(2)} s  (${configs[name as keyof typeof configs].expected.toLocaleString('en-US')} child rows)`,
+      );
     }
     const ratio = (f: (t: { plan: number[]; apply: number[] }) => number): string => (f(times.subset!) / f(times.unfiltered!)).toFixed(2);
-    console.log(`ratio subset/unfiltered: plan ${ratio((t) => median(t.plan))}, apply ${ratio((t) => median(t.apply))}, plan+apply ${ratio((t) => median(t.plan) + median(t.apply))}`);
+    console.log(
+      `ratio subset/unfiltered: plan ${ratio((t) => median(t.plan))}, apply ${ratio((t) => median(t.apply))}, plan+apply ${ratio((t) => median(t.plan) + median(t.apply))}`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
     await Promise.all([production.stop(), sandbox.stop()]);

@@ -46,7 +46,17 @@ async function timed(run: () => Promise<void>): Promise<number> {
 
 function ptChecksum(server: LocalServer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('pt-table-checksum', ['--recursion-method=none', '--no-check-binlog-format', `--databases=${DATABASE}`, '--tables=t', `h=127.0.0.1,P=${server.port},u=root`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'pt-table-checksum',
+      [
+        '--recursion-method=none',
+        '--no-check-binlog-format',
+        `--databases=${DATABASE}`,
+        '--tables=t',
+        `h=127.0.0.1,P=${server.port},u=root`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +65,8 @@ function ptChecksum(server: LocalServer): Promise<void> {
       // The result line: TS ERRORS DIFFS ROWS DIFF_ROWS CHUNKS SKIPPED TIME TABLE.
       const line = output.split('\n').find((l) => l.trim().endsWith(`${DATABASE}.t`));
       const fields = line?.trim().split(/\s+/) ?? [];
-      if (code !== 0 || fields[1] !== '0' || Number(fields[3]) !== ROWS) reject(new Error(`pt-table-checksum on port ${server.port} failed (exit ${code}): ${output.trim()}`));
+      if (code !== 0 || fields[1] !== '0' || Number(fields[3]) !== ROWS)
+        reject(new Error(`pt-table-checksum on port ${server.port} failed (exit ${code}): ${output.trim()}`));
       else resolve();
     });
   });
@@ -91,9 +102,18 @@ function hashVariants(): { name: string; sql: string }[] {
     { name: 'replicoop serialisation, BIT_XOR(CRC32(row)) (linear)', sql: `SELECT COUNT(*), BIT_XOR(CRC32(${row})) FROM t` },
     { name: 'replicoop: BIT_XOR(CRC32(SHA1(row)))', sql: `SELECT COUNT(*), BIT_XOR(CRC32(SHA1(${row}))) FROM t` },
     { name: 'replicoop key-less: SUM(CRC32(SHA1(row)))', sql: `SELECT COUNT(*), SUM(CRC32(SHA1(${row}))) FROM t` },
-    { name: '64-bit: BIT_XOR(CONV(LEFT(SHA1(row),16),16,10))', sql: `SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(SHA1(${row}), 16), 16, 10) AS UNSIGNED)) FROM t` },
-    { name: '64-bit: BIT_XOR(CONV(LEFT(MD5(row),16),16,10))', sql: `SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(MD5(${row}), 16), 16, 10) AS UNSIGNED)) FROM t` },
-    { name: 'two aggregates: BIT_XOR and SUM of CRC32(SHA1(row))', sql: `SELECT COUNT(*), BIT_XOR(CRC32(SHA1(${row}))), SUM(CRC32(SHA1(${row}))) FROM t` },
+    {
+      name: '64-bit: BIT_XOR(CONV(LEFT(SHA1(row),16),16,10))',
+      sql: `SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(SHA1(${row}), 16), 16, 10) AS UNSIGNED)) FROM t`,
+    },
+    {
+      name: '64-bit: BIT_XOR(CONV(LEFT(MD5(row),16),16,10))',
+      sql: `SELECT COUNT(*), BIT_XOR(CAST(CONV(LEFT(MD5(${row}), 16), 16, 10) AS UNSIGNED)) FROM t`,
+    },
+    {
+      name: 'two aggregates: BIT_XOR and SUM of CRC32(SHA1(row))',
+      sql: `SELECT COUNT(*), BIT_XOR(CRC32(SHA1(${row}))), SUM(CRC32(SHA1(${row}))) FROM t`,
+    },
   ];
 }
 
@@ -116,7 +136,16 @@ async function main(): Promise<void> {
       }),
     );
     const file = join(dir, 'replicoop.yaml');
-    writeFileSync(file, dump({ production: production.connection(DATABASE), sandbox: sandbox.connection(DATABASE), maintain: ['t'], reports: './reports', logs: './logs' }));
+    writeFileSync(
+      file,
+      dump({
+        production: production.connection(DATABASE),
+        sandbox: sandbox.connection(DATABASE),
+        maintain: ['t'],
+        reports: './reports',
+        logs: './logs',
+      }),
+    );
     const config = loadConfig(file, {}, dir);
 
     const rows: { name: string; seconds: number; data?: number }[] = [];
@@ -136,7 +165,8 @@ async function main(): Promise<void> {
     for (const concurrency of CONCURRENCIES) {
       await measure(`replicoop validate, ${concurrency} connection pair${concurrency > 1 ? 's' : ''}`, async () => {
         const result = await runValidate({ config, strict: false, concurrency });
-        if (!result.passed || result.data.tables[0]?.productionRows !== ROWS) throw new Error(`replicoop validate did not pass: ${result.failures.join('; ')}`);
+        if (!result.passed || result.data.tables[0]?.productionRows !== ROWS)
+          throw new Error(`replicoop validate did not pass: ${result.failures.join('; ')}`);
         return result.data.seconds;
       });
     }
@@ -160,11 +190,19 @@ async function main(): Promise<void> {
     ];
     for (const row of rows) {
       const label = row.data === undefined ? row.name : `${row.name} (data phase ${row.data.toFixed(2)} s)`;
-      lines.push(`| ${label} | ${row.seconds.toFixed(2)} | ${Math.round(ROWS / row.seconds).toLocaleString('en-US')} | ${(pt / row.seconds).toFixed(2)} | ${(row.seconds / floor).toFixed(2)} |`);
+      lines.push(
+        `| ${label} | ${row.seconds.toFixed(2)} | ${Math.round(ROWS / row.seconds).toLocaleString('en-US')} | ${(pt / row.seconds).toFixed(2)} | ${(row.seconds / floor).toFixed(2)} |`,
+      );
     }
     const conn = await mysql.createConnection({ host: '127.0.0.1', port: production.port, user: 'root', password: '', database: DATABASE });
     try {
-      lines.push('', `Row hash cost: one whole-table aggregate, one connection, one server (medians of ${REPS}, variants interleaved)`, '', '| Expression | Seconds | Over reading the rows |', '|---|---:|---:|');
+      lines.push(
+        '',
+        `Row hash cost: one whole-table aggregate, one connection, one server (medians of ${REPS}, variants interleaved)`,
+        '',
+        '| Expression | Seconds | Over reading the rows |',
+        '|---|---:|---:|',
+      );
       const variants = hashVariants();
       const seconds = variants.map(() => [] as number[]);
       for (const variant of variants) await conn.query(variant.sql);

@@ -157,8 +157,13 @@ export class LocalServer {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    const log = existsSync(join(this.dir, 'error.log')) ? readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
-    throw new ReplicoopError('server_start_failed', `private server ${this.name} on port ${this.port} did not start: ${lastError} ${log}`.trim());
+    const log = existsSync(join(this.dir, 'error.log'))
+      ? readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').slice(-3).join(' | ')
+      : '';
+    throw new ReplicoopError(
+      'server_start_failed',
+      `private server ${this.name} on port ${this.port} did not start: ${lastError} ${log}`.trim(),
+    );
   }
 
   /** A root connection URL-ish description for configs written by tests and the demo. */
@@ -196,11 +201,15 @@ export class LocalServer {
   loadFile(path: string, database: string): void {
     const client = which('mariadb') ?? which('mysql');
     if (!client) throw new ReplicoopError('no_client_binary', 'the mariadb client is needed to load SQL files');
-    const result = spawnSync(client, ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', '--comments', database], {
-      input: readFileSync(path),
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
+    const result = spawnSync(
+      client,
+      ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', '--comments', database],
+      {
+        input: readFileSync(path),
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
     if (result.status !== 0) throw new ReplicoopError('load_failed', `loading ${path} into ${database} failed: ${result.stderr.trim()}`);
   }
 
@@ -256,14 +265,20 @@ function templateDataDir(mysqld: string, installDb: string | null): Promise<stri
 }
 
 async function makeTemplateDataDir(mysqld: string, installDb: string | null): Promise<string> {
-  const key = createHash('sha256').update(`${mysqld}:${statSync(mysqld).mtimeMs}:${isRoot()}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(`${mysqld}:${statSync(mysqld).mtimeMs}:${isRoot()}`)
+    .digest('hex')
+    .slice(0, 12);
   const final = join(tmpdir(), `replicoop-template-${key}`);
   if (existsSync(join(final, 'ready'))) return final;
   const work = mkdtempSync(join(tmpdir(), 'replicoop-template-work-'));
   const datadir = join(work, 'data');
   const rootArgs = isRoot() ? ['--user=root'] : [];
   const [command, args] = installDb
-    ? [installDb, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--force', ...rootArgs]]
+    ? [
+        installDb,
+        ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--force', ...rootArgs],
+      ]
     : [mysqld, ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...rootArgs]];
   // A bootstrap was once seen failing on a machine's first start and working right after: one retry.
   let init = await runInit(command, args);
@@ -274,7 +289,10 @@ async function makeTemplateDataDir(mysqld: string, installDb: string | null): Pr
   }
   if (init.status !== 0) {
     rmSync(work, { recursive: true, force: true });
-    throw new ReplicoopError('server_init_failed', `could not initialise a private server (${command} exited with ${init.status}): ${initFailure(init.output)}`);
+    throw new ReplicoopError(
+      'server_init_failed',
+      `could not initialise a private server (${command} exited with ${init.status}): ${initFailure(init.output)}`,
+    );
   }
   writeFileSync(join(work, 'ready'), 'ok');
   try {
@@ -298,7 +316,10 @@ function runInit(command: string, args: readonly string[]): Promise<{ status: nu
 
 /** The line that says why: mariadb-install-db ends with boilerplate, so prefer an [ERROR] line. */
 function initFailure(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return lines.find((line) => /\berror\b/i.test(line)) ?? (lines.slice(-3).join(' | ') || 'no output');
 }
 

@@ -132,22 +132,32 @@ async function demo(): Promise<number> {
   // Fails fast with the one-line install hint before anything is created.
   findServerBinary();
 
-  heading(1, 'Starting two throwaway MariaDB servers', 'Private mariadbd processes on free ports: one plays production, the other the sandbox.');
+  heading(
+    1,
+    'Starting two throwaway MariaDB servers',
+    'Private mariadbd processes on free ports: one plays production, the other the sandbox.',
+  );
   const [production, sandbox] = await Promise.all([resources.startServer('demo-production'), resources.startServer('demo-sandbox')]);
   say(`  production  127.0.0.1:${production.port}  (${production.dir})`);
   say(`  sandbox     127.0.0.1:${sandbox.port}  (${sandbox.dir})`);
 
   heading(2, 'Loading the databases', 'Production has the current release; the sandbox is an older copy that drifted.');
   await Promise.all([
-    production.sql(`CREATE DATABASE ${PRODUCTION_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE ${PRODUCTION_DATABASE}; ${PRODUCTION_SQL}`),
-    sandbox.sql(`CREATE DATABASE ${SANDBOX_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE ${SANDBOX_DATABASE}; ${SANDBOX_SQL}`),
+    production.sql(
+      `CREATE DATABASE ${PRODUCTION_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE ${PRODUCTION_DATABASE}; ${PRODUCTION_SQL}`,
+    ),
+    sandbox.sql(
+      `CREATE DATABASE ${SANDBOX_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; USE ${SANDBOX_DATABASE}; ${SANDBOX_SQL}`,
+    ),
   ]);
   const counts = (await production.sql(
     'SELECT (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL) AS closed, (SELECT COUNT(*) FROM products) AS products, (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_items) AS items',
     PRODUCTION_DATABASE,
   )) as Record<string, string | number>[];
   const n = (key: string): string => Number(counts[0]?.[key] ?? 0).toLocaleString('en-US');
-  say(`  production \`${PRODUCTION_DATABASE}\`: ${n('customers')} customers (${n('closed')} closed accounts), ${n('products')} products, ${n('orders')} orders, ${n('items')} order lines;`);
+  say(
+    `  production \`${PRODUCTION_DATABASE}\`: ${n('customers')} customers (${n('closed')} closed accounts), ${n('products')} products, ${n('orders')} orders, ${n('items')} order lines;`,
+  );
   say('    foreign keys, a view (order_totals) and a trigger (orders_after_insert)');
   say(`  sandbox \`${SANDBOX_DATABASE}\`: last release's schema (missing columns, narrower types, an old view, no trigger,`);
   say('    a leftover legacy_coupons table) and stale test rows');
@@ -155,7 +165,11 @@ async function demo(): Promise<number> {
   const work = resources.tempDir('replicoop-demo-');
   const configText = DEMO_CONFIG(production, sandbox);
   writeFileSync(join(work, 'replicoop.yaml'), configText);
-  heading(3, `Writing the config: ${join(work, 'replicoop.yaml')}`, 'Maintained tables get production rows (customers filtered and masked); the others only its structure.');
+  heading(
+    3,
+    `Writing the config: ${join(work, 'replicoop.yaml')}`,
+    'Maintained tables get production rows (customers filtered and masked); the others only its structure.',
+  );
   say(paint.dim(configText.trimEnd().replace(/^/gm, '  | ')));
 
   const env: NodeJS.ProcessEnv = { ...process.env, [SECRET_VARIABLE]: 'demo-only-masking-secret-7f3a' };
@@ -167,7 +181,15 @@ async function demo(): Promise<number> {
     return code === 0;
   };
 
-  if (!(await step(4, ['plan'], 'replicoop plan: snapshot both schemas, diff them, write plan.json', 'Nothing changes yet: the plan shows every difference as a unified diff with the SQL that fixes it.'))) return 1;
+  if (
+    !(await step(
+      4,
+      ['plan'],
+      'replicoop plan: snapshot both schemas, diff them, write plan.json',
+      'Nothing changes yet: the plan shows every difference as a unified diff with the SQL that fixes it.',
+    ))
+  )
+    return 1;
   if (
     !(await step(
       5,
@@ -179,7 +201,15 @@ async function demo(): Promise<number> {
     return 1;
   }
   await showMasking(production, sandbox);
-  if (!(await step(6, ['validate'], 'replicoop validate: prove the sandbox now matches production', 'Structure identical, maintained data equal (after the filter and masks).'))) return 1;
+  if (
+    !(await step(
+      6,
+      ['validate'],
+      'replicoop validate: prove the sandbox now matches production',
+      'Structure identical, maintained data equal (after the filter and masks).',
+    ))
+  )
+    return 1;
   return 0;
 }
 
@@ -193,7 +223,11 @@ async function showMasking(production: LocalServer, sandbox: LocalServer): Promi
   for (const row of before) {
     const masked = after.find((r) => String(r.id) === String(row.id));
     say(`  #${String(row.id)}  ${String(row.email).padEnd(38)} ${String(row.name).padEnd(18)} ${String(row.phone ?? 'NULL')}`);
-    say(paint.green(`   -> ${String(masked?.email ?? '(missing)').padEnd(38)} ${String(masked?.name ?? '').padEnd(18)} ${String(masked?.phone ?? 'NULL')}`));
+    say(
+      paint.green(
+        `   -> ${String(masked?.email ?? '(missing)').padEnd(38)} ${String(masked?.name ?? '').padEnd(18)} ${String(masked?.phone ?? 'NULL')}`,
+      ),
+    );
   }
 }
 
@@ -212,7 +246,11 @@ async function finish(code: number): Promise<never> {
     }
     const exitCode = receivedSignal ? 128 + (constants.signals[receivedSignal] ?? 0) : code;
     say();
-    say(exitCode === 0 ? paint.green(paint.bold('Demo finished: plan, apply and validate all succeeded.')) : paint.red(paint.bold(`Demo stopped (exit ${exitCode}).`)));
+    say(
+      exitCode === 0
+        ? paint.green(paint.bold('Demo finished: plan, apply and validate all succeeded.'))
+        : paint.red(paint.bold(`Demo stopped (exit ${exitCode}).`)),
+    );
     process.exit(exitCode);
   }
   // A second caller (signal during cleanup) waits for the first one's exit.

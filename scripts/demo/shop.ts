@@ -7,8 +7,10 @@
 export const PRODUCTION_DATABASE = 'shop';
 export const SANDBOX_DATABASE = 'shop_sandbox';
 
-const FIRST_NAMES = "'Ana','Bruno','Carla','Diego','Elena','Fábio','Greta','Hugo','Inês','João','Klara','Luís','Marta','Nuno','Olga','Pedro'";
-const LAST_NAMES = "'Almeida','Becker','Costa','Duarte','Esteves','Ferreira','Gomes','Hoffmann','Iglesias','Jansen','Keller','Lopes','Moreira','Neves','Oliveira','Pereira'";
+const FIRST_NAMES =
+  "'Ana','Bruno','Carla','Diego','Elena','Fábio','Greta','Hugo','Inês','João','Klara','Luís','Marta','Nuno','Olga','Pedro'";
+const LAST_NAMES =
+  "'Almeida','Becker','Costa','Duarte','Esteves','Ferreira','Gomes','Hoffmann','Iglesias','Jansen','Keller','Lopes','Moreira','Neves','Oliveira','Pereira'";
 
 /** Production: the schema of the current release, 2,000 customers, 5,000 orders, 15,000 order lines. */
 export const PRODUCTION_SQL = `
@@ -181,7 +183,10 @@ INSERT INTO legacy_coupons VALUES ('WELCOME10', 10), ('SPRING22', 15);
 `;
 
 /** The replicoop.yaml the demo writes: both servers, the maintained tables with a filter and masks. */
-export const DEMO_CONFIG = (production: { port: number }, sandbox: { port: number }): string => `# replicoop.yaml written by "npm run demo" for two throwaway local MariaDB servers.
+export const DEMO_CONFIG = (
+  production: { port: number },
+  sandbox: { port: number },
+): string => `# replicoop.yaml written by "npm run demo" for two throwaway local MariaDB servers.
 production:
   host: 127.0.0.1
   port: ${production.port}

@@ -15,8 +15,20 @@ export interface RollbackResult {
   readonly newerRuns: readonly string[];
 }
 
+/** The error prefix of a run whose rollback stopped midway (status offers the rollback again, never a resume). */
+export const ROLLBACK_INCOMPLETE = 'rollback incomplete';
+
+export function isRollbackIncomplete(run: RunRecord): boolean {
+  return run.status === 'abandoned' && (run.error ?? '').startsWith(ROLLBACK_INCOMPLETE);
+}
+
 /** Restores a run's backup into the sandbox and marks the run rolled back. */
-export async function rollbackRun(config: ResolvedConfig, runId: string | null, logger: Logger, onInfo: (text: string) => void = () => undefined): Promise<RollbackResult> {
+export async function rollbackRun(
+  config: ResolvedConfig,
+  runId: string | null,
+  logger: Logger,
+  onInfo: (text: string) => void = () => undefined,
+): Promise<RollbackResult> {
   if (!existsSync(config.statePath)) {
     throw new ReplicoopError('no_runs', `no runs are recorded in ${config.statePath}; nothing to roll back`);
   }
@@ -27,27 +39,61 @@ export async function rollbackRun(config: ResolvedConfig, runId: string | null, 
     let run: RunRecord | null;
     if (runId) {
       run = state.getRun(runId);
-      if (!run) throw new ReplicoopError('run_not_found', `run ${runId} is not recorded in ${config.statePath} (replicoop status lists the runs)`);
-      if (run.target !== target) throw new ReplicoopError('wrong_target', `run ${runId} was applied to ${run.target}, not to the configured sandbox ${target}`);
+      if (!run)
+        throw new ReplicoopError('run_not_found', `run ${runId} is not recorded in ${config.statePath} (replicoop status lists the runs)`);
+      if (run.target !== target)
+        throw new ReplicoopError('wrong_target', `run ${runId} was applied to ${run.target}, not to the configured sandbox ${target}`);
     } else {
-      run = runs.find((r) => r.status !== 'rolled_back' && r.status !== 'abandoned' && r.backupFile !== null) ?? null;
-      if (!run) throw new ReplicoopError('no_runs', `no run of sandbox ${target} has a backup to restore (replicoop status lists the runs)`);
+      run =
+        runs.find((r) => (isRollbackIncomplete(r) || (r.status !== 'rolled_back' && r.status !== 'abandoned')) && r.backupFile !== null) ??
+        null;
+      if (!run)
+        throw new ReplicoopError('no_runs', `no run of sandbox ${target} has a backup to restore (replicoop status lists the runs)`);
     }
     if (run.status === 'rolled_back') throw new ReplicoopError('already_rolled_back', `run ${run.id} was already rolled back`);
-    if (!run.backupFile) throw new ReplicoopError('no_backup', `run ${run.id} has no backup (it was applied with --no-backup, or stopped before the backup); nothing to restore`);
+    if (!run.backupFile)
+      throw new ReplicoopError(
+        'no_backup',
+        `run ${run.id} has no backup (it was applied with --no-backup, or stopped before the backup); nothing to restore`,
+      );
     if (!existsSync(run.backupFile)) throw new ReplicoopError('backup_missing', `the backup of run ${run.id} is gone: ${run.backupFile}`);
-    const newerRuns = runs.filter((r) => r.startedAt > run!.startedAt && r.status !== 'abandoned' && r.status !== 'rolled_back').map((r) => r.id);
+    const newerRuns = runs
+      .filter((r) => r.startedAt > run!.startedAt && r.status !== 'abandoned' && r.status !== 'rolled_back')
+      .map((r) => r.id);
 
     const sandbox = await SandboxSession.open(config.sandbox);
     const started = performance.now();
     try {
       if (sandbox.server.serverId !== run.targetServerId) {
-        throw new ReplicoopError('wrong_target', `run ${run.id} was applied to server ${run.targetServerId}, but the configured sandbox is server ${sandbox.server.serverId}; refusing to restore there`);
+        throw new ReplicoopError(
+          'wrong_target',
+          `run ${run.id} was applied to server ${run.targetServerId}, but the configured sandbox is server ${sandbox.server.serverId}; refusing to restore there`,
+        );
       }
       await acquireApplyLock(sandbox);
       onInfo(`restoring ${run.backupFile} into ${target}`);
       logger.info(`rollback of run ${run.id}: restoring ${run.backupFile}`);
-      await restoreBackup({ target: config.sandbox, file: run.backupFile });
+      try {
+        await restoreBackup({
+          target: config.sandbox,
+          file: run.backupFile,
+          onNote: (text) => {
+            logger.warn(text);
+            onInfo(text);
+          },
+        });
+      } catch (error) {
+        const partial = error instanceof ReplicoopError && (error.details as { partial?: boolean } | undefined)?.partial === true;
+        if (partial || (error instanceof ReplicoopError && error.code === 'restore_failed' && /partly restored/.test(error.message))) {
+          // A half-restored sandbox must never be resumed: the run is given up, and status points at this rollback again.
+          state.setRunStatus(run.id, 'abandoned', { error: `${ROLLBACK_INCOMPLETE}: ${error.message}` });
+          throw new ReplicoopError('restore_failed', `${error.message}. Then run: replicoop rollback --run ${run.id}`, {
+            details: error.details,
+            cause: error,
+          });
+        }
+        throw error;
+      }
       await releaseApplyLock(sandbox);
     } finally {
       await sandbox.close();

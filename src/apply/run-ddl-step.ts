@@ -10,7 +10,6 @@ export interface DdlStepOutcome {
   readonly foreignKeyChecksDisabled: boolean;
 }
 
-
 /**
  * Runs a structure or post step's statements in order on the sandbox. A foreign key error turns
  * foreign_key_checks off for the session and retries once (foreign_key_error: disable and

@@ -20,7 +20,7 @@ import type { ConnectionTarget } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
 import { SandboxSession, type Queryable } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
-import { builtinDump, type BackupMethod, type BackupProgress } from './builtin-dump.js';
+import { builtinDump, invalidViewsBlock, invalidViewsOf, type BackupMethod, type BackupProgress } from './builtin-dump.js';
 import { childEnv, clientInvocation, DUMP_TOOLS, findTool, lastLines, waitForExit } from './client-tools.js';
 
 /**
@@ -67,7 +67,10 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new ReplicoopError('backup_failed', `cannot create the backup directory ${dir}: ${(error as Error).message}`, { details: { dir }, cause: error });
+    throw new ReplicoopError('backup_failed', `cannot create the backup directory ${dir}: ${(error as Error).message}`, {
+      details: { dir },
+      cause: error,
+    });
   }
   const file = join(dir, backupFileName(target.database, options.now ?? new Date(), runId));
   const partial = `${file}.partial`;
@@ -89,10 +92,14 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     } catch (retryError) {
       removeQuietly(partial);
       if (!isDiskFull(retryError)) throw backupFailed(retryError, file);
-      throw new ReplicoopError('backup_disk_full', `the disk holding ${dir} is full: the backup does not fit even after deleting older backups`, {
-        details: { dir, removed },
-        cause: retryError,
-      });
+      throw new ReplicoopError(
+        'backup_disk_full',
+        `the disk holding ${dir} is full: the backup does not fit even after deleting older backups`,
+        {
+          details: { dir, removed },
+          cause: retryError,
+        },
+      );
     }
   }
   try {
@@ -102,7 +109,10 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     fsyncDirectory(dir);
   } catch (error) {
     removeQuietly(partial);
-    throw new ReplicoopError('backup_failed', `cannot finish the backup file ${file}: ${(error as Error).message}`, { details: { file }, cause: error });
+    throw new ReplicoopError('backup_failed', `cannot finish the backup file ${file}: ${(error as Error).message}`, {
+      details: { file },
+      cause: error,
+    });
   }
   removed.push(...applyRetention(dir, target.database, file, options.keep));
   return Object.freeze({ file, bytes: statSync(file).size, method, tables, removed: Object.freeze(removed) });
@@ -131,7 +141,7 @@ export function listBackups(dir: string, database: string): readonly BackupFile[
     const m = pattern.exec(name);
     if (!m) continue;
     const path = join(dir, name);
-    let mtimeMs = 0;
+    let mtimeMs: number;
     try {
       mtimeMs = statSync(path).mtimeMs;
     } catch {
@@ -155,7 +165,10 @@ export function checkFreeSpace(dir: string, neededBytes: number): { availableByt
     const stats = statfsSync(probe);
     availableBytes = Number(stats.bavail) * Number(stats.bsize);
   } catch (error) {
-    throw new ReplicoopError('backup_failed', `cannot read the free space of ${dir}: ${(error as Error).message}`, { details: { dir }, cause: error });
+    throw new ReplicoopError('backup_failed', `cannot read the free space of ${dir}: ${(error as Error).message}`, {
+      details: { dir },
+      cause: error,
+    });
   }
   if (availableBytes < neededBytes) {
     throw new ReplicoopError(
@@ -165,6 +178,75 @@ export function checkFreeSpace(dir: string, neededBytes: number): { availableByt
     );
   }
   return { availableBytes };
+}
+
+/**
+ * What the next backup of this database will take, realistically: the newest earlier backup of
+ * it in dir (plus a quarter for growth) when there is one, else half the data length (a dump
+ * holds no index pages, and gzip shrinks SQL text several times). Never below 1 MB.
+ */
+export async function estimateBackupBytes(session: Queryable, dir: string): Promise<number> {
+  const previous = listBackups(dir, session.database)[0];
+  if (previous) {
+    try {
+      return Math.max(MIN_ESTIMATE, Math.ceil(statSync(previous.path).size * 1.25));
+    } catch {
+      // gone meanwhile: estimate from the data
+    }
+  }
+  const rows = await session.query<{ BYTES: string | number | null }>(
+    'SELECT COALESCE(SUM(DATA_LENGTH), 0) AS BYTES FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [session.database],
+  );
+  return Math.max(MIN_ESTIMATE, Math.ceil(Number(rows[0]?.BYTES ?? 0) * 0.5));
+}
+
+const MIN_ESTIMATE = 1024 * 1024;
+
+/**
+ * Makes room for the next backup the way the original design did: when dir has less free space
+ * than neededBytes, replicoop's own oldest backups of this database that retention would delete
+ * after the new one anyway (all but the keep - 1 newest) go first; only then is it refused.
+ * Returns the files deleted.
+ */
+export function ensureBackupSpace(
+  dir: string,
+  database: string,
+  neededBytes: number,
+  keep: number,
+  freeBytes: (dir: string) => number = freeSpaceOf,
+): string[] {
+  const removed: string[] = [];
+  if (freeBytes(dir) >= neededBytes) return removed;
+  const expendable = listBackups(dir, database)
+    .slice(Math.max(keep - 1, 0))
+    .reverse();
+  for (const old of expendable) {
+    removeQuietly(old.path);
+    removed.push(old.path);
+    if (freeBytes(dir) >= neededBytes) return removed;
+  }
+  const available = freeBytes(dir);
+  const kept = listBackups(dir, database).length;
+  throw new ReplicoopError(
+    'backup_no_space',
+    `not enough free space for the backup in ${dir}: about ${megabytes(neededBytes)} MB needed, ${megabytes(available)} MB available${removed.length ? ` after deleting ${removed.length} old backup(s)` : ''}${kept ? `; ${kept} newer backup(s) of ${database} are kept (backup.keep = ${keep})` : ''}; free some space, or lower backup.keep`,
+    { details: { dir, neededMb: megabytes(neededBytes), availableMb: megabytes(available), removed } },
+  );
+}
+
+function freeSpaceOf(dir: string): number {
+  let probe = dir;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    const stats = statfsSync(probe);
+    return Number(stats.bavail) * Number(stats.bsize);
+  } catch (error) {
+    throw new ReplicoopError('backup_failed', `cannot read the free space of ${dir}: ${(error as Error).message}`, {
+      details: { dir },
+      cause: error,
+    });
+  }
 }
 
 /** Data plus index length of the database as information_schema reports it. */
@@ -181,12 +263,20 @@ function resolveBackupMethod(requested: BackupMethod | 'auto'): BackupMethod {
   const dump = findTool(DUMP_TOOLS);
   if (dump) return 'mariadb-dump';
   if (requested === 'mariadb-dump') {
-    throw new ReplicoopError('backup_tool_missing', 'backup method mariadb-dump requested but neither mariadb-dump nor mysqldump is on PATH');
+    throw new ReplicoopError(
+      'backup_tool_missing',
+      'backup method mariadb-dump requested but neither mariadb-dump nor mysqldump is on PATH',
+    );
   }
   return 'builtin';
 }
 
-async function writeBackup(method: BackupMethod, target: ConnectionTarget, partial: string, onProgress?: (p: BackupProgress) => void): Promise<number> {
+async function writeBackup(
+  method: BackupMethod,
+  target: ConnectionTarget,
+  partial: string,
+  onProgress?: (p: BackupProgress) => void,
+): Promise<number> {
   // A leftover from a killed earlier attempt must not be appended to.
   removeQuietly(partial);
   const session = await SandboxSession.open(target);
@@ -194,10 +284,17 @@ async function writeBackup(method: BackupMethod, target: ConnectionTarget, parti
   try {
     const tables = await countTables(session);
     if (method === 'mariadb-dump') {
+      // mariadb-dump stops at an invalid view (exit 2): it skips them, their text follows as comments.
+      const invalid = await invalidViewsOf(session);
+      const block = await invalidViewsBlock(session, invalid);
       await session.close();
-      await runDumpTool(target, partial, tables, onProgress);
+      await runDumpTool(target, partial, tables, onProgress, invalid, block);
     } else {
-      await pipeline(builtinDump(session, tables, onProgress), createGzip({ level: GZIP_LEVEL }), createWriteStream(partial, { mode: 0o600 }));
+      await pipeline(
+        builtinDump(session, tables, onProgress),
+        createGzip({ level: GZIP_LEVEL }),
+        createWriteStream(partial, { mode: 0o600 }),
+      );
     }
     ok = true;
     return tables;
@@ -219,11 +316,20 @@ async function countTables(session: SandboxSession): Promise<number> {
   return Number(rows[0]?.N ?? 0);
 }
 
-async function runDumpTool(target: ConnectionTarget, partial: string, tablesTotal: number, onProgress?: (p: BackupProgress) => void): Promise<void> {
+async function runDumpTool(
+  target: ConnectionTarget,
+  partial: string,
+  tablesTotal: number,
+  onProgress: ((p: BackupProgress) => void) | undefined,
+  skipViews: readonly string[],
+  tail: string,
+): Promise<void> {
   const tool = findTool(DUMP_TOOLS)!;
   const invocation = clientInvocation('dump', tool, target);
   try {
-    const child = spawn(tool, invocation.args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+    const ignore = skipViews.map((view) => `--ignore-table=${target.database}.${view}`);
+    const args = ignore.length === 0 ? invocation.args : [...invocation.args.slice(0, -2), ...ignore, ...invocation.args.slice(-2)];
+    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     const exited = waitForExit(child);
     let bytes = 0;
     let tablesDone = 0;
@@ -246,7 +352,11 @@ async function runDumpTool(target: ConnectionTarget, partial: string, tablesTota
     });
     let writeError: unknown = null;
     try {
-      await pipeline(child.stdout!, counter, createGzip({ level: GZIP_LEVEL }), createWriteStream(partial, { mode: 0o600 }));
+      const withTail = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+        yield* source;
+        if (tail) yield Buffer.from(tail, 'utf8');
+      };
+      await pipeline(child.stdout!, counter, withTail, createGzip({ level: GZIP_LEVEL }), createWriteStream(partial, { mode: 0o600 }));
     } catch (error) {
       writeError = error;
       child.kill('SIGKILL');
@@ -255,9 +365,13 @@ async function runDumpTool(target: ConnectionTarget, partial: string, tablesTota
     if (writeError) throw writeError;
     if (spawnError) throw new ReplicoopError('backup_failed', `cannot run ${tool}: ${spawnError.message}`, { cause: spawnError });
     if (code !== 0) {
-      throw new ReplicoopError('backup_failed', `${tool} failed for ${describeTarget(target)} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`, {
-        details: { tool, exitCode: code, target: describeTarget(target) },
-      });
+      throw new ReplicoopError(
+        'backup_failed',
+        `${tool} failed for ${describeTarget(target)} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`,
+        {
+          details: { tool, exitCode: code, target: describeTarget(target) },
+        },
+      );
     }
     onProgress?.({ method: 'mariadb-dump', table: null, tablesDone: tablesTotal, tablesTotal, bytes });
   } finally {
@@ -265,12 +379,14 @@ async function runDumpTool(target: ConnectionTarget, partial: string, tablesTota
   }
 }
 
-
 const DROP_TABLE_MARKER = Buffer.from('DROP TABLE IF EXISTS `');
 
 export function requireSandbox(target: ConnectionTarget, action: string): void {
   if (target.role !== 'sandbox') {
-    throw new ReplicoopError('production_write_refused', `refused to ${action} ${describeTarget(target)}: only the sandbox database is backed up and restored`);
+    throw new ReplicoopError(
+      'production_write_refused',
+      `refused to ${action} ${describeTarget(target)}: only the sandbox database is backed up and restored`,
+    );
   }
 }
 
@@ -286,7 +402,10 @@ function applyRetention(dir: string, database: string, current: string, keep: nu
 
 function backupFailed(error: unknown, file: string): ReplicoopError {
   if (error instanceof ReplicoopError) return error;
-  return new ReplicoopError('backup_failed', `backup ${file} failed: ${(error as Error).message ?? String(error)}`, { details: { file }, cause: error });
+  return new ReplicoopError('backup_failed', `backup ${file} failed: ${(error as Error).message ?? String(error)}`, {
+    details: { file },
+    cause: error,
+  });
 }
 
 function isDiskFull(error: unknown): boolean {

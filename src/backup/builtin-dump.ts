@@ -59,7 +59,11 @@ interface ProgramDefinition {
   readonly timeZone: string | null;
 }
 
-export async function* builtinDump(session: SandboxSession, tablesTotal: number, onProgress?: (p: BackupProgress) => void): AsyncGenerator<Buffer> {
+export async function* builtinDump(
+  session: SandboxSession,
+  tablesTotal: number,
+  onProgress?: (p: BackupProgress) => void,
+): AsyncGenerator<Buffer> {
   const db = session.database;
   // SHOW CREATE output depends on sql_mode (ANSI_QUOTES and friends): dump with none set.
   await session.execute("SET SESSION sql_mode = ''");
@@ -85,14 +89,12 @@ export async function* builtinDump(session: SandboxSession, tablesTotal: number,
   const baseTables = objects.filter((o) => o.TABLE_TYPE === 'BASE TABLE' || o.TABLE_TYPE === 'SYSTEM VERSIONED').map((o) => o.TABLE_NAME);
   const sequences = objects.filter((o) => o.TABLE_TYPE === 'SEQUENCE').map((o) => o.TABLE_NAME);
   const views = objects.filter((o) => o.TABLE_TYPE === 'VIEW').map((o) => o.TABLE_NAME);
-  for (const view of views) {
-    if (!columnsOf.get(view)?.length) {
-      throw new ReplicoopError('backup_failed', `view ${db}.${view} is invalid (it references a missing table, column or function); fix or drop it before backing up`, {
-        details: { view },
-      });
-    }
-  }
-  const programs = await readProgramDefinitions(session, views);
+  // An invalid view (it uses a dropped column, table or function) has no columns and cannot be
+  // re-created; its definition text is kept in the file as a comment, and the backup goes on.
+  const invalidViews = views.filter((view) => !columnsOf.get(view)?.length);
+  const validViews = views.filter((view) => !invalidViews.includes(view));
+  const invalidBlock = await invalidViewsBlock(session, invalidViews);
+  const programs = await readProgramDefinitions(session, validViews);
 
   let bytes = 0;
   let tablesDone = 0;
@@ -129,10 +131,12 @@ export async function* builtinDump(session: SandboxSession, tablesTotal: number,
 
   // Views may use each other in any order: stand-ins with the right column names first, the
   // real definitions after the stored functions they may call.
-  if (views.length > 0) yield emit('\n');
-  for (const view of views) {
+  if (validViews.length > 0) yield emit('\n');
+  for (const view of validViews) {
     const standIn = (columnsOf.get(view) ?? []).map((c) => `NULL AS ${quoteIdent(c.COLUMN_NAME)}`).join(', ');
-    yield emit(`DROP TABLE IF EXISTS ${quoteIdent(view)};\nDROP VIEW IF EXISTS ${quoteIdent(view)};\nCREATE VIEW ${quoteIdent(view)} AS SELECT ${standIn};\n`);
+    yield emit(
+      `DROP TABLE IF EXISTS ${quoteIdent(view)};\nDROP VIEW IF EXISTS ${quoteIdent(view)};\nCREATE VIEW ${quoteIdent(view)} AS SELECT ${standIn};\n`,
+    );
   }
   for (const program of programs.filter((p) => p.kind === 'PROCEDURE' || p.kind === 'FUNCTION')) {
     yield emit(programBlock(`DROP ${program.kind} IF EXISTS ${quoteIdent(program.name)};\n`, program));
@@ -147,6 +151,7 @@ export async function* builtinDump(session: SandboxSession, tablesTotal: number,
   for (const program of programs.filter((p) => p.kind === 'EVENT')) {
     yield emit(programBlock(`DROP EVENT IF EXISTS ${quoteIdent(program.name)};\n`, program));
   }
+  if (invalidBlock) yield emit(invalidBlock);
   yield emit(DUMP_FOOTER);
   await session.execute('COMMIT');
   onProgress?.({ method: 'builtin', table: null, tablesDone, tablesTotal, bytes });
@@ -194,7 +199,10 @@ function programBlock(drop: string, program: ProgramDefinition): Buffer {
   return Buffer.concat([
     Buffer.from(`\n${drop}${settings.join('\n')}\nDELIMITER ${delimiter}\n`, 'utf8'),
     program.create,
-    Buffer.from(`${delimiter}\nDELIMITER ;\nSET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSET SESSION time_zone = '+00:00';\n`, 'utf8'),
+    Buffer.from(
+      `${delimiter}\nDELIMITER ;\nSET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSET SESSION time_zone = '+00:00';\n`,
+      'utf8',
+    ),
   ]);
 }
 
@@ -216,7 +224,10 @@ async function readProgramDefinitions(session: SandboxSession, views: readonly s
     'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER',
     [db],
   );
-  const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [db]);
+  const events = await session.query<{ EVENT_NAME: string }>(
+    'SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME',
+    [db],
+  );
 
   const wanted: { kind: ProgramDefinition['kind']; name: string }[] = [
     ...routines.map((r) => ({ kind: r.ROUTINE_TYPE, name: r.ROUTINE_NAME })),
@@ -254,7 +265,9 @@ async function showCreateProgram(session: SandboxSession, kind: ProgramDefinitio
     EVENT: { create: 3, sqlMode: 1, timeZone: 2, cs: 4, coll: 5 },
   }[kind];
   if (!row || row[layout.create] === null || row[layout.create] === undefined) {
-    throw new ReplicoopError('backup_failed', `cannot read the definition of ${what}: the sandbox user lacks the privilege to see it`, { details: { kind, name } });
+    throw new ReplicoopError('backup_failed', `cannot read the definition of ${what}: the sandbox user lacks the privilege to see it`, {
+      details: { kind, name },
+    });
   }
   const text = (index: number) => (index < 0 ? null : bufferAt(row, index, what).toString('utf8'));
   return {
@@ -273,7 +286,12 @@ function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
   for (const row of rows) {
     const extra = (row.EXTRA ?? '').toUpperCase();
     // Generated values are recomputed by the server; system-versioning periods are set by it.
-    if ((row.GENERATION_EXPRESSION ?? '') !== '' || /\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/.test(extra) || /\bROW (?:START|END)\b/.test(extra)) continue;
+    if (
+      (row.GENERATION_EXPRESSION ?? '') !== '' ||
+      /\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/.test(extra) ||
+      /\bROW (?:START|END)\b/.test(extra)
+    )
+      continue;
     const type = row.DATA_TYPE.toLowerCase();
     const ident = quoteIdent(row.COLUMN_NAME);
     if (NUMERIC_TYPES.has(type)) out.push({ name: row.COLUMN_NAME, select: ident, encoding: 'raw' });
@@ -285,10 +303,17 @@ function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
   return out;
 }
 
-async function* insertStatements(session: SandboxSession, db: string, table: string, columns: readonly DumpColumn[]): AsyncGenerator<Buffer> {
+async function* insertStatements(
+  session: SandboxSession,
+  db: string,
+  table: string,
+  columns: readonly DumpColumn[],
+): AsyncGenerator<Buffer> {
   const head = Buffer.from(`INSERT INTO ${quoteIdent(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) VALUES\n`, 'utf8');
   const limit = Math.min(MAX_INSERT_BYTES, Math.floor(session.server.maxAllowedPacket / 2));
-  const stream: Readable = session.streamRows(`SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteQualified(db, table)}`, [], { raw: true });
+  const stream: Readable = session.streamRows(`SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteQualified(db, table)}`, [], {
+    raw: true,
+  });
   let parts: Buffer[] = [];
   let size = 0;
   for await (const row of stream as AsyncIterable<(Buffer | null)[]>) {
@@ -373,7 +398,6 @@ DUMP_STRING_ESCAPES[0x5c] = 0x5c; // \\
 DUMP_STRING_ESCAPES[0x27] = 0x27; // \'
 DUMP_STRING_ESCAPES[0x22] = 0x22; // \"
 
-
 function bufferAt(row: readonly unknown[] | undefined, index: number, what: string): Buffer {
   const value = row?.[index];
   if (!Buffer.isBuffer(value)) throw new ReplicoopError('backup_failed', `unexpected empty result reading ${what}`);
@@ -383,4 +407,54 @@ function bufferAt(row: readonly unknown[] | undefined, index: number, what: stri
 function charsetName(name: string, what: string): string {
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplicoopError('backup_failed', `unexpected character set name "${name}" for ${what}`);
   return name;
+}
+
+/** The line that starts the comment block of an invalid view in a backup (restore reports them). */
+export const INVALID_VIEW_MARKER = '-- replicoop: invalid view ';
+
+/** The views of the sandbox database that have no columns: invalid ones (they use something that is gone). */
+export async function invalidViewsOf(session: SandboxSession): Promise<string[]> {
+  const rows = await session.query<{ TABLE_NAME: string }>(
+    `SELECT v.TABLE_NAME FROM information_schema.VIEWS v
+     WHERE v.TABLE_SCHEMA = ? AND NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = v.TABLE_SCHEMA AND c.TABLE_NAME = v.TABLE_NAME)
+     ORDER BY v.TABLE_NAME`,
+    [session.database],
+  );
+  return rows.map((r) => r.TABLE_NAME);
+}
+
+/**
+ * The definitions of invalid views, as comments: SHOW CREATE VIEW still shows an invalid view's
+ * text (with a warning); information_schema.VIEWS is the fallback.
+ */
+export async function invalidViewsBlock(session: SandboxSession, views: readonly string[]): Promise<string> {
+  if (views.length === 0) return '';
+  const parts: string[] = ['\n'];
+  for (const view of views) {
+    let text: string | null = null;
+    try {
+      const [row] = await session.queryArrays(`SHOW CREATE VIEW ${quoteQualified(session.database, view)}`, [], { raw: true });
+      const create = row?.[1];
+      if (Buffer.isBuffer(create)) text = create.toString('utf8');
+    } catch {
+      text = null;
+    }
+    if (text === null) {
+      const [row] = await session.query<{ VIEW_DEFINITION: string | null; SECURITY_TYPE: string; DEFINER: string; CHECK_OPTION: string }>(
+        'SELECT VIEW_DEFINITION, SECURITY_TYPE, DEFINER, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+        [session.database, view],
+      );
+      text = `CREATE DEFINER=${row?.DEFINER ?? 'CURRENT_USER'} SQL SECURITY ${row?.SECURITY_TYPE ?? 'DEFINER'} VIEW ${quoteIdent(view)} AS ${row?.VIEW_DEFINITION ?? '(definition not readable)'}${row && row.CHECK_OPTION !== 'NONE' ? ` WITH ${row.CHECK_OPTION} CHECK OPTION` : ''}`;
+    }
+    parts.push(
+      `${INVALID_VIEW_MARKER}${quoteIdent(view)} (it references a missing table, column or function): a restore cannot re-create it; its definition was:\n`,
+    );
+    parts.push(
+      `${text
+        .split(/\r?\n/)
+        .map((line) => `-- ${line}`)
+        .join('\n')}\n`,
+    );
+  }
+  return parts.join('');
 }

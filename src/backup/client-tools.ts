@@ -123,7 +123,8 @@ export function findTool(names: readonly string[]): string | null {
 /** The environment for client tools, without variables that would override the option file. */
 export function childEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['MYSQL_PWD', 'MYSQL_HOST', 'MYSQL_TCP_PORT', 'MYSQL_UNIX_PORT', 'MYSQL_TEST_LOGIN_FILE', 'MARIADB_HOST']) delete env[name];
+  for (const name of ['MYSQL_PWD', 'MYSQL_HOST', 'MYSQL_TCP_PORT', 'MYSQL_UNIX_PORT', 'MYSQL_TEST_LOGIN_FILE', 'MARIADB_HOST'])
+    delete env[name];
   return env;
 }
 
@@ -144,7 +145,6 @@ export function waitForExit(child: ChildProcess): Promise<ExitInfo> {
     child.once('close', (code, signal) => resolve({ code, signal, stderr, spawnError: null }));
   });
 }
-
 
 export function lastLines(text: string): string {
   const lines = maskSecrets(text)

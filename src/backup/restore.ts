@@ -11,7 +11,9 @@ import { ReplicoopError } from '../errors.js';
 import { requireSandbox } from './backup.js';
 import { childEnv, clientInvocation, CLIENT_TOOLS, findTool, lastLines, waitForExit } from './client-tools.js';
 import { decodeUtf8, SqlScriptSplitter, type SqlStatement } from './sql-script-splitter.js';
-import { ER_EMPTY_QUERY } from '../sql/errno.js';
+import { ACCESS_DENIED_ERRNOS, ER_EMPTY_QUERY, ER_PROCACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED } from '../sql/errno.js';
+import { INVALID_VIEW_MARKER } from './builtin-dump.js';
+import { definerClause, formatAccount, parseAccount, sameAccount, withCurrentUserDefiner, type Definer } from './definers.js';
 
 /**
  * Restore of a backup file into the sandbox database, with the standard client when installed,
@@ -32,6 +34,8 @@ export interface RestoreOptions {
   readonly file: string;
   readonly method?: RestoreMethod | 'auto';
   readonly onProgress?: (progress: RestoreProgress) => void;
+  /** Things the user should know about how the backup was restored (definers rewritten). */
+  readonly onNote?: (text: string) => void;
 }
 
 export interface RestoreResult {
@@ -40,6 +44,10 @@ export interface RestoreResult {
   readonly bytes: number;
   /** Objects dropped before loading (tables, views, sequences, routines, events). */
   readonly dropped: number;
+  /** Definers (user@host) whose objects were re-created with DEFINER=CURRENT_USER. */
+  readonly definersRewritten: readonly string[];
+  /** Views that were invalid when backed up: their definitions are comments in the file, not re-created. */
+  readonly invalidViews: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -58,22 +66,44 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const method = resolveRestoreMethod(options.method ?? 'auto');
   const totalBytes = statSync(file).size;
 
-  await verifyGzip(file, totalBytes, onProgress);
+  const invalidViews = await verifyGzip(file, totalBytes, onProgress);
+  if (invalidViews.length > 0) {
+    options.onNote?.(
+      `views ${invalidViews.join(', ')} were invalid when backed up (they use a dropped table, column or function) and are not re-created; their definitions are comments in ${file}`,
+    );
+  }
 
   const session = await SandboxSession.open(target);
   let ok = false;
   try {
+    // Before anything is dropped: can this account re-create every object of the backup?
+    const definers = await checkDefiners(session, file);
+    let used = method;
+    if (definers.rewriteFor) {
+      const names = definers.foreign.join(', ');
+      if (definers.nonUtf8Line !== null) {
+        throw new ReplicoopError(
+          'restore_privilege_missing',
+          `the backup ${file} has objects defined by ${names}, which ${formatAccount(definers.rewriteFor)} may not re-create as they are (it lacks SUPER/SET USER), and line ${definers.nonUtf8Line} is not UTF-8, so the built-in restore cannot rewrite their definers; the sandbox was not touched. Grant the privilege (GRANT SET USER ON *.* TO ${formatAccount(definers.rewriteFor)}, or SUPER; on MySQL SET_USER_ID) and run the restore again`,
+          { details: { file, definers: definers.foreign } },
+        );
+      }
+      used = 'builtin';
+      options.onNote?.(
+        `objects defined by ${names} are restored with DEFINER=CURRENT_USER (${formatAccount(definers.rewriteFor)}): this account lacks SUPER/SET USER, which re-creating them as they were needs`,
+      );
+    }
     onProgress?.({ phase: 'drop', bytesRead: 0, totalBytes });
     const dropped = await dropEverything(session);
     let bytes: number;
-    if (method === 'client') {
+    if (used === 'client') {
       await session.close();
       bytes = await loadWithClient(target, file, totalBytes, onProgress);
     } else {
-      bytes = await loadBuiltin(session, file, totalBytes, onProgress);
+      bytes = await loadBuiltin(session, file, totalBytes, onProgress, definers.rewriteFor);
     }
     ok = true;
-    return Object.freeze({ method, bytes, dropped });
+    return Object.freeze({ method: used, bytes, dropped, definersRewritten: definers.rewriteFor ? definers.foreign : [], invalidViews });
   } finally {
     if (ok) await session.close();
     else session.destroy();
@@ -89,8 +119,12 @@ function resolveRestoreMethod(requested: RestoreMethod | 'auto'): RestoreMethod 
   return 'builtin';
 }
 
-async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: RestoreProgress) => void): Promise<void> {
+/** Checks the file end to end; returns the invalid views whose definitions it carries as comments. */
+async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: RestoreProgress) => void): Promise<string[]> {
   let bytesRead = 0;
+  const invalidViews: string[] = [];
+  const marker = Buffer.from(`\n${INVALID_VIEW_MARKER}\``);
+  let carry = Buffer.alloc(0);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytesRead += chunk.length;
@@ -101,16 +135,28 @@ async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: Res
   try {
     // Decompressing to the end is the check: gzip verifies its CRC and length trailer.
     const discard = new Writable({
-      write(_chunk, _encoding, done) {
+      write(chunk: Buffer, _encoding, done) {
+        const text = Buffer.concat([carry, chunk]);
+        for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
+          const end = text.indexOf('` (', at + marker.length);
+          if (end !== -1) invalidViews.push(text.toString('utf8', at + marker.length, end).replace(/``/g, '`'));
+        }
+        // Enough for a marker and a view name across the chunk boundary (one found twice is listed once).
+        carry = Buffer.from(text.subarray(Math.max(0, text.length - 400)));
         done();
       },
     });
     await pipeline(createReadStream(file), counter, createGunzip(), discard);
+    return [...new Set(invalidViews)];
   } catch (error) {
-    throw new ReplicoopError('restore_failed', `backup file ${file} is damaged or not a gzip file (${(error as Error).message}); the sandbox was not touched`, {
-      details: { file },
-      cause: error,
-    });
+    throw new ReplicoopError(
+      'restore_failed',
+      `backup file ${file} is damaged or not a gzip file (${(error as Error).message}); the sandbox was not touched`,
+      {
+        details: { file },
+        cause: error,
+      },
+    );
   }
 }
 
@@ -118,7 +164,9 @@ async function dropEverything(session: SandboxSession): Promise<number> {
   const db = session.database;
   await session.execute('SET SESSION foreign_key_checks = 0');
   let dropped = 0;
-  const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?', [db]);
+  const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?', [
+    db,
+  ]);
   for (const e of events) {
     await session.execute(`DROP EVENT IF EXISTS ${quoteQualified(db, e.EVENT_NAME)}`);
     dropped++;
@@ -128,7 +176,9 @@ async function dropEverything(session: SandboxSession): Promise<number> {
     [db],
   );
   for (const r of routines) {
-    await session.execute(`DROP ${r.ROUTINE_TYPE === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} IF EXISTS ${quoteQualified(db, r.ROUTINE_NAME)}`);
+    await session.execute(
+      `DROP ${r.ROUTINE_TYPE === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} IF EXISTS ${quoteQualified(db, r.ROUTINE_NAME)}`,
+    );
     dropped++;
   }
   const tables = await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
@@ -145,7 +195,12 @@ async function dropEverything(session: SandboxSession): Promise<number> {
   return dropped;
 }
 
-async function loadWithClient(target: ConnectionTarget, file: string, totalBytes: number, onProgress?: (p: RestoreProgress) => void): Promise<number> {
+async function loadWithClient(
+  target: ConnectionTarget,
+  file: string,
+  totalBytes: number,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<number> {
   const tool = findTool(CLIENT_TOOLS)!;
   const invocation = clientInvocation('client', tool, target);
   try {
@@ -180,12 +235,19 @@ async function loadWithClient(target: ConnectionTarget, file: string, totalBytes
     const { code, signal, stderr, spawnError } = await exited;
     if (spawnError) throw new ReplicoopError('restore_failed', `cannot run ${tool}: ${spawnError.message}`, { cause: spawnError });
     if (code !== 0) {
-      throw new ReplicoopError('restore_failed', `restoring ${file} with ${tool} failed (${signal ?? `exit ${code}`}): ${lastLines(stderr)}; the sandbox is partly restored, run the restore again`, {
-        details: { file, tool, exitCode: code },
-      });
+      throw new ReplicoopError(
+        'restore_failed',
+        `restoring ${file} with ${tool} failed (${signal ?? `exit ${code}`}): ${lastLines(stderr)}; the sandbox is partly restored, run the restore again`,
+        {
+          details: { file, tool, exitCode: code },
+        },
+      );
     }
     if (feedError) {
-      throw new ReplicoopError('restore_failed', `restoring ${file} failed while reading it: ${(feedError as Error).message}`, { details: { file }, cause: feedError });
+      throw new ReplicoopError('restore_failed', `restoring ${file} failed while reading it: ${(feedError as Error).message}`, {
+        details: { file },
+        cause: feedError,
+      });
     }
     return bytes;
   } finally {
@@ -193,7 +255,14 @@ async function loadWithClient(target: ConnectionTarget, file: string, totalBytes
   }
 }
 
-async function loadBuiltin(session: SandboxSession, file: string, totalBytes: number, onProgress?: (p: RestoreProgress) => void): Promise<number> {
+async function loadBuiltin(
+  session: SandboxSession,
+  file: string,
+  totalBytes: number,
+  onProgress?: (p: RestoreProgress) => void,
+  rewriteFor: Definer | null = null,
+): Promise<number> {
+  let statements = 0;
   let bytesRead = 0;
   let bytes = 0;
   const sql = pipelineCallback(
@@ -217,15 +286,22 @@ async function loadBuiltin(session: SandboxSession, file: string, totalBytes: nu
         { details: { file, line: statement.line } },
       );
     }
+    const clause = rewriteFor ? definerClause(text) : null;
+    const sql = clause && !sameAccount(clause.definer, rewriteFor!) ? withCurrentUserDefiner(text, clause) : text;
     try {
-      await session.execute(text);
+      await session.execute(sql);
+      statements++;
     } catch (error) {
       // A statement made only of a version comment the server skips is "empty": harmless.
       if (hasErrno(error, ER_EMPTY_QUERY)) return;
-      throw new ReplicoopError('restore_failed', `restoring ${file} failed at line ${statement.line}: ${(error as Error).message}; the sandbox is partly restored, run the restore again`, {
-        details: { file, line: statement.line },
-        cause: error,
-      });
+      throw new ReplicoopError(
+        'restore_failed',
+        `restoring ${file} failed at line ${statement.line} (${statements} statements had run): ${(error as Error).message}; ${missingHint(error)}the sandbox is partly restored: finish with the restore again once that is fixed (it starts over from the backup)`,
+        {
+          details: { file, line: statement.line, statementsDone: statements, partial: true },
+          cause: error,
+        },
+      );
     }
   };
   try {
@@ -238,8 +314,59 @@ async function loadBuiltin(session: SandboxSession, file: string, totalBytes: nu
   } catch (error) {
     sql.destroy();
     if (error instanceof ReplicoopError) throw error;
-    throw new ReplicoopError('restore_failed', `restoring ${file} failed while reading it: ${(error as Error).message}`, { details: { file }, cause: error });
+    throw new ReplicoopError('restore_failed', `restoring ${file} failed while reading it: ${(error as Error).message}`, {
+      details: { file },
+      cause: error,
+    });
   }
   return bytes;
 }
 
+interface DefinerCheck {
+  /** The restoring account when it must re-create some objects as itself; null when it may keep every definer. */
+  readonly rewriteFor: Definer | null;
+  /** Definers (user@host) in the backup other than the restoring account. */
+  readonly foreign: readonly string[];
+  /** First statement that is not UTF-8 (the built-in restore cannot send it), null if none. */
+  readonly nonUtf8Line: number | null;
+}
+
+// Privileges that let an account name another definer (MariaDB SET USER since 10.5.2, MySQL SET_USER_ID, SET_ANY_DEFINER from 8.2).
+const DEFINER_PRIVILEGES = new Set(['SUPER', 'SET USER', 'SET_USER_ID', 'SET_ANY_DEFINER']);
+
+/** Reads the backup once more (it was just verified) only when the account may not keep others' definers. */
+async function checkDefiners(session: SandboxSession, file: string): Promise<DefinerCheck> {
+  const [row] = await session.query<{ account: string }>('SELECT CURRENT_USER() AS account');
+  const account = parseAccount(String(row?.account ?? ''));
+  const privileges = await session.query<{ PRIVILEGE_TYPE: string }>('SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES');
+  if (privileges.some((p) => DEFINER_PRIVILEGES.has(String(p.PRIVILEGE_TYPE).toUpperCase())))
+    return { rewriteFor: null, foreign: [], nonUtf8Line: null };
+  const foreign = new Set<string>();
+  let nonUtf8Line: number | null = null;
+  const splitter = new SqlScriptSplitter();
+  const look = (statement: SqlStatement): void => {
+    const text = decodeUtf8(statement.sql);
+    if (text === null) {
+      nonUtf8Line ??= statement.line;
+      return;
+    }
+    const clause = definerClause(text);
+    if (clause && !sameAccount(clause.definer, account)) foreign.add(formatAccount(clause.definer));
+  };
+  for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>)
+    for (const statement of splitter.push(chunk)) look(statement);
+  for (const statement of splitter.end()) look(statement);
+  return { rewriteFor: foreign.size > 0 ? account : null, foreign: [...foreign].sort(), nonUtf8Line };
+}
+
+/** What a failed restore statement lacks, when the server says (access denied), as the start of a sentence. */
+function missingHint(error: unknown): string {
+  const message = (error as Error).message ?? '';
+  if (hasErrno(error, ER_SPECIFIC_ACCESS_DENIED)) {
+    const privilege = /need (?:the |at least one of the )?\(?([A-Z_ ,]+?)\)? privilege/i.exec(message)?.[1];
+    return `the sandbox account lacks ${privilege ? `the ${privilege} privilege` : 'a global privilege'} (GRANT ${privilege ?? 'SUPER'} ON *.* TO the sandbox user); `;
+  }
+  if (hasErrno(error, ACCESS_DENIED_ERRNOS) || hasErrno(error, ER_PROCACCESS_DENIED))
+    return 'the sandbox account lacks a privilege on the sandbox database (GRANT ALL ON the sandbox database TO the sandbox user); ';
+  return '';
+}

@@ -119,17 +119,39 @@ function menuChoices(check: ConfigCheck, planExists: boolean) {
   return [
     { value: 'plan' as const, name: 'Plan', description: `Snapshot both schemas, diff them and write ${PLAN_FILE}`, disabled: needsConfig },
     { value: 'show' as const, name: 'Show last plan', description: `Print ${PLAN_FILE} again`, disabled: needsPlan },
-    { value: 'apply' as const, name: 'Apply', description: `Back up the sandbox and run ${PLAN_FILE} (asks first)`, disabled: needsConfig || needsPlan },
+    {
+      value: 'apply' as const,
+      name: 'Apply',
+      description: `Back up the sandbox and run ${PLAN_FILE} (asks first)`,
+      disabled: needsConfig || needsPlan,
+    },
     { value: 'validate' as const, name: 'Validate', description: 'Prove the sandbox matches production', disabled: needsConfig },
-    { value: 'rollback' as const, name: 'Rollback', description: 'Restore the sandbox from the backup of the latest run (asks first)', disabled: needsConfig },
-    { value: 'status' as const, name: 'Status', description: 'List runs, their steps, checkpoints and what to do next', disabled: needsConfig },
+    {
+      value: 'rollback' as const,
+      name: 'Rollback',
+      description: 'Restore the sandbox from the backup of the latest run (asks first)',
+      disabled: needsConfig,
+    },
+    {
+      value: 'status' as const,
+      name: 'Status',
+      description: 'List runs, their steps, checkpoints and what to do next',
+      disabled: needsConfig,
+    },
     { value: 'config' as const, name: 'Edit / check config', description: 'Open the config in $EDITOR, then check it again' },
     { value: 'quit' as const, name: 'Quit', description: 'Leave the menu' },
   ];
 }
 
 /** Runs one item and returns the item to highlight next (the usual next step of the workflow). */
-async function perform(action: Exclude<Action, 'quit'>, argv: readonly string[], cwd: string, out: Output, globals: MenuGlobals, run: Dispatch): Promise<Action> {
+async function perform(
+  action: Exclude<Action, 'quit'>,
+  argv: readonly string[],
+  cwd: string,
+  out: Output,
+  globals: MenuGlobals,
+  run: Dispatch,
+): Promise<Action> {
   const command = async (args: readonly string[]): Promise<number> => {
     out.info(out.paint.dim(`$ replicoop ${args.join(' ')}`));
     const code = await run([...args, ...argv], cwd);

@@ -50,7 +50,9 @@ export class Output {
    * lines without end.
    */
   get spinnerAllowed(): boolean {
-    return this.stderrIsTTY && (process.stderr.columns ?? 0) > 0 && !this.options.quiet && !this.options.json && process.env.CI === undefined;
+    return (
+      this.stderrIsTTY && (process.stderr.columns ?? 0) > 0 && !this.options.quiet && !this.options.json && process.env.CI === undefined
+    );
   }
 }
 

@@ -14,18 +14,19 @@ export async function createProgress(out: Output): Promise<Progress> {
   if (!out.spinnerAllowed) {
     return { start: () => undefined, update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined };
   }
-  // Loaded only for a terminal: ora and its dependencies take ~70 ms to import.
+  // Loaded only for a terminal: ora and its dependencies take ~70 ms to import. discardStdin: false
+  // keeps the terminal out of raw mode, so Ctrl-C still raises SIGINT (apply stops at a safe point).
   const { default: ora } = await import('ora');
   let spinner: Ora | null = null;
   return {
     start(text) {
       spinner?.stop();
-      spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
+      spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
     },
     update(text) {
       // A message printed in between stops the spinner; news of ongoing work brings it back.
       if (spinner) spinner.text = text;
-      else spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
+      else spinner = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
     },
     succeed(text) {
       spinner?.succeed(text);

@@ -10,16 +10,29 @@ import { validateCommand } from './commands/validate.js';
 import { ExitCode } from './exit-codes.js';
 import { Output, colorWanted } from './output.js';
 
-export const COMMANDS: readonly CommandModule<never>[] = [planCommand, applyCommand, validateCommand, rollbackCommand, statusCommand] as never;
+export const COMMANDS: readonly CommandModule<never>[] = [
+  planCommand,
+  applyCommand,
+  validateCommand,
+  rollbackCommand,
+  statusCommand,
+] as never;
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit itself. */
 export async function runCli(argv: readonly string[], cwd: string = process.cwd()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  let out = new Output({ color: colorWanted(!argv.includes('--no-color')), quiet: false, verbose: argv.includes('-v') || argv.includes('--verbose'), json: argv.includes('--json') });
+  let out = new Output({
+    color: colorWanted(!argv.includes('--no-color')),
+    quiet: false,
+    verbose: argv.includes('-v') || argv.includes('--verbose'),
+    json: argv.includes('--json'),
+  });
 
   const parser: Argv = yargs([...argv])
     .scriptName('replicoop')
-    .usage('Usage: replicoop <command> [options]\n\nRefresh a sandbox MySQL/MariaDB database from production: plan, apply, validate, rollback.')
+    .usage(
+      'Usage: replicoop <command> [options]\n\nRefresh a sandbox MySQL/MariaDB database from production: plan, apply, validate, rollback.',
+    )
     .option('config', { alias: 'c', type: 'string', default: 'replicoop.yaml', describe: 'Config file (YAML or JSON)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON output', global: true })
     .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color or NO_COLOR to disable)', global: true })
@@ -50,22 +63,28 @@ export async function runCli(argv: readonly string[], cwd: string = process.cwd(
       exitCode = await module.run(context);
     });
   }
-  parser.command('$0', false, (y) => y, async () => {
-    if (process.stdin.isTTY && process.stdout.isTTY) {
-      const { runMenu } = await import('./menu.js');
-      exitCode = await runMenu(argv, cwd, runCli);
-      return;
-    }
-    process.stderr.write(`${await parser.getHelp()}\n`);
-    out.error('no command given (and no terminal for the interactive menu)');
-    exitCode = ExitCode.error;
-  });
+  parser.command(
+    '$0',
+    false,
+    (y) => y,
+    async () => {
+      if (process.stdin.isTTY && process.stdout.isTTY) {
+        const { runMenu } = await import('./menu.js');
+        exitCode = await runMenu(argv, cwd, runCli);
+        return;
+      }
+      process.stderr.write(`${await parser.getHelp()}\n`);
+      out.error('no command given (and no terminal for the interactive menu)');
+      exitCode = ExitCode.error;
+    },
+  );
 
   try {
     await parser.parseAsync();
   } catch (error) {
     exitCode = reportError(error, out);
-    if (error instanceof ReplicoopError && error.code === 'usage') process.stderr.write('Usage: replicoop <command> [options]  (replicoop --help for the list)\n');
+    if (error instanceof ReplicoopError && error.code === 'usage')
+      process.stderr.write('Usage: replicoop <command> [options]  (replicoop --help for the list)\n');
   }
   return exitCode;
 }

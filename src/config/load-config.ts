@@ -38,10 +38,18 @@ export function parseConfig(text: string, absolute: string, display: string, env
   const raw = parseDocument(text, absolute, display);
   const { value, problems, wholeTokenPaths } = interpolateEnv(raw, env);
   const fail = (lines: string[]): never => {
-    throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), { details: { file: display, problems: lines } });
+    throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), {
+      details: { file: display, problems: lines },
+    });
   };
   if (problems.length > 0) {
-    fail(problems.map((p) => (p.malformed ? `${p.path || '/'}: ${p.malformed}` : `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`)));
+    fail(
+      problems.map((p) =>
+        p.malformed
+          ? `${p.path || '/'}: ${p.malformed}`
+          : `${p.path}: environment variable ${p.variable} is not set (set it, or write \${${p.variable}:-default})`,
+      ),
+    );
   }
   const data = coerceWholeTokens(value, wholeTokenPaths);
   const validate = schemaValidator('config');
@@ -57,11 +65,17 @@ function parseDocument(text: string, absolute: string, display: string): unknown
   } catch (error) {
     const e = error as { mark?: { line: number; column: number }; reason?: string; message: string };
     const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}: ` : '';
-    throw new ReplicoopError('config_syntax', `${display}: ${where}${e.reason ?? e.message.split('\n')[0]}`, { cause: error, details: { file: display } });
+    throw new ReplicoopError('config_syntax', `${display}: ${where}${e.reason ?? e.message.split('\n')[0]}`, {
+      cause: error,
+      details: { file: display },
+    });
   }
-  if (doc === null || doc === undefined) throw new ReplicoopError('config_invalid', `${display}: the file is empty`, { details: { file: display } });
+  if (doc === null || doc === undefined)
+    throw new ReplicoopError('config_invalid', `${display}: the file is empty`, { details: { file: display } });
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ReplicoopError('config_invalid', `${display}: /: must be a mapping of keys (production, sandbox, maintain, ...)`, { details: { file: display } });
+    throw new ReplicoopError('config_invalid', `${display}: /: must be a mapping of keys (production, sandbox, maintain, ...)`, {
+      details: { file: display },
+    });
   }
   return doc;
 }
@@ -72,7 +86,10 @@ export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
   // a deeper error explains it, and no branch noise at the anyOf's own path.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const kept = errors.filter((e) => {
-    if (e.keyword === 'anyOf') return !errors.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`) && !(o.keyword !== 'anyOf' && anyOfPaths.has(o.instancePath)));
+    if (e.keyword === 'anyOf')
+      return !errors.some(
+        (o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`) && !(o.keyword !== 'anyOf' && anyOfPaths.has(o.instancePath)),
+      );
     return !anyOfPaths.has(e.instancePath);
   });
   const lines: string[] = [];
@@ -123,7 +140,9 @@ function closest(key: string, known: readonly string[]): string | null {
 
 /** Damerau-Levenshtein (optimal string alignment) distance: a swap of two letters counts one. */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -145,12 +164,15 @@ function coerceWholeTokens(value: unknown, paths: ReadonlySet<string>): unknown 
       if (resolved.type === 'boolean' && (item === 'true' || item === 'false')) return item === 'true';
       return item;
     }
-    if (Array.isArray(item)) return item.map((child, i) => walk(child, `${path}/${i}`, resolved?.items ?? resolved?.anyOf?.find((b) => b.type === 'object')));
+    if (Array.isArray(item))
+      return item.map((child, i) => walk(child, `${path}/${i}`, resolved?.items ?? resolved?.anyOf?.find((b) => b.type === 'object')));
     if (item && typeof item === 'object') {
       const out: Record<string, unknown> = {};
       const objectNode = resolved?.anyOf ? resolved.anyOf.find((b) => b.type === 'object') : resolved;
       for (const [key, child] of Object.entries(item)) {
-        const childNode = objectNode?.properties?.[key] ?? (typeof objectNode?.additionalProperties === 'object' ? objectNode.additionalProperties : undefined);
+        const childNode =
+          objectNode?.properties?.[key] ??
+          (typeof objectNode?.additionalProperties === 'object' ? objectNode.additionalProperties : undefined);
         out[key] = walk(child, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, childNode);
       }
       return out;
@@ -193,7 +215,18 @@ type RawMaskRule = null | string | { fixed: string | number | null };
 interface RawConfig {
   production: RawConnection;
   sandbox: RawConnection;
-  maintain?: (string | { table: string; where?: string; mask?: Record<string, RawMaskRule>; passthrough?: string[]; sample?: string | number; limit?: number; keep?: string })[];
+  maintain?: (
+    | string
+    | {
+        table: string;
+        where?: string;
+        mask?: Record<string, RawMaskRule>;
+        passthrough?: string[];
+        sample?: string | number;
+        limit?: number;
+        keep?: string;
+      }
+  )[];
   ignore?: string[];
   backup?: { dir?: string; keep?: number };
   state?: string;
@@ -264,8 +297,10 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     if (typeof entry !== 'string') {
       for (const [i, column] of (entry.passthrough ?? []).entries()) {
         const columnProblem = identifierProblem(column);
-        if (columnProblem) problems.push(`/maintain/${index}/passthrough/${i}: "${column}" is not a valid column name: it ${columnProblem}`);
-        else if (mask[column] !== undefined) problems.push(`/maintain/${index}/passthrough/${i}: column "${column}" is also masked (mask/${column}); keep one of the two`);
+        if (columnProblem)
+          problems.push(`/maintain/${index}/passthrough/${i}: "${column}" is not a valid column name: it ${columnProblem}`);
+        else if (mask[column] !== undefined)
+          problems.push(`/maintain/${index}/passthrough/${i}: column "${column}" is also masked (mask/${column}); keep one of the two`);
         else if (!passthrough.includes(column)) passthrough.push(column);
       }
     }
@@ -274,7 +309,8 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     if (typeof entry !== 'string' && entry.sample !== undefined) {
       const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(String(entry.sample));
       const value = m ? Number(m[1]) : Number.NaN;
-      if (!(value > 0 && value <= 100)) problems.push(`/maintain/${index}/sample: must be a percentage above 0 and at most 100, e.g. "10%"`);
+      if (!(value > 0 && value <= 100))
+        problems.push(`/maintain/${index}/sample: must be a percentage above 0 and at most 100, e.g. "10%"`);
       else if (value < 100) sample = value;
     }
     const limit = typeof entry === 'string' ? undefined : entry.limit;
@@ -299,7 +335,9 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
 
   const secret = raw.masking?.secret ?? null;
   if (needsSecret && (!secret || secret.length < 8)) {
-    problems.push(`/masking/secret: ${secret ? 'must be at least 8 characters' : 'is required when a mask rule other than null/fixed is used'} (e.g. secret: \${REPLICOOP_MASK_SECRET})`);
+    problems.push(
+      `/masking/secret: ${secret ? 'must be at least 8 characters' : 'is required when a mask rule other than null/fixed is used'} (e.g. secret: \${REPLICOOP_MASK_SECRET})`,
+    );
   }
   registerSecret(secret);
   const rawRequire = raw.masking?.require;
@@ -307,7 +345,8 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
   (require ?? []).forEach((pattern, i) => {
     if (pattern === 'default') return;
     const problem = globProblem(pattern);
-    if (problem) problems.push(`/masking/require${typeof rawRequire === 'string' ? '' : `/${i}`}: "${pattern}" is not a valid glob: it ${problem}`);
+    if (problem)
+      problems.push(`/masking/require${typeof rawRequire === 'string' ? '' : `/${i}`}: "${pattern}" is not a valid glob: it ${problem}`);
   });
 
   if (production && sandbox) {
@@ -328,8 +367,16 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     statePath: within(raw.state, './.replicoop/state.db'),
     logsDir: within(raw.logs, './logs'),
     reportsDir: within(raw.reports, './reports'),
-    masking: Object.freeze({ secret, require: require === null ? null : Object.freeze(require), newColumns: raw.masking?.newColumns ?? (require === null ? 'warn' : 'fail') }),
-    copy: Object.freeze({ concurrency: raw.copy?.concurrency ?? 2, chunkRows: raw.copy?.chunkRows ?? 20_000, method: raw.copy?.method ?? 'auto' }),
+    masking: Object.freeze({
+      secret,
+      require: require === null ? null : Object.freeze(require),
+      newColumns: raw.masking?.newColumns ?? (require === null ? 'warn' : 'fail'),
+    }),
+    copy: Object.freeze({
+      concurrency: raw.copy?.concurrency ?? 2,
+      chunkRows: raw.copy?.chunkRows ?? 20_000,
+      method: raw.copy?.method ?? 'auto',
+    }),
     definers: raw.definers ?? 'current_user',
     unknown: Object.freeze({ ...(raw.unknown ?? {}) }),
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
@@ -436,7 +483,8 @@ export function parseConnectionUrl(text: string): RawConnection | string {
   } catch {
     return 'is not a valid URL (expected mysql://user:password@host:port/database)';
   }
-  if (!['mysql:', 'mariadb:'].includes(url.protocol)) return `has scheme "${url.protocol.replace(':', '')}", expected mysql:// or mariadb://`;
+  if (!['mysql:', 'mariadb:'].includes(url.protocol))
+    return `has scheme "${url.protocol.replace(':', '')}", expected mysql:// or mariadb://`;
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) return 'names no database (expected mysql://user:password@host:port/database)';
   const port = url.port ? Number(url.port) : 3306;
@@ -464,7 +512,8 @@ export function sameDatabase(a: ConnectionTarget, b: ConnectionTarget): string |
     // A socket and a TCP address may or may not be one server: the connect-time identity check decides.
     return a.socket && b.socket && a.socket === b.socket ? `socket ${a.socket}, database ${a.database}` : null;
   }
-  if (canonicalHost(a.host) === canonicalHost(b.host) && a.port === b.port) return `${a.host}:${a.port} and ${b.host}:${b.port}, database ${a.database}`;
+  if (canonicalHost(a.host) === canonicalHost(b.host) && a.port === b.port)
+    return `${a.host}:${a.port} and ${b.host}:${b.port}, database ${a.database}`;
   return null;
 }
 

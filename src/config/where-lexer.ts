@@ -19,13 +19,16 @@ export function whereProblem(text: string): string | null {
     const next = text[i + 1];
     if (ch === "'" || ch === '"' || ch === '`') {
       const end = closingQuote(text, i);
-      if (end === AMBIGUOUS) return `escapes a quote with a backslash inside a string at character ${i + 1}: its meaning depends on the server's sql_mode (NO_BACKSLASH_ESCAPES); double the quote instead (${ch}${ch})`;
-      if (end < 0) return `has an unclosed ${ch === '`' ? 'backtick' : ch === '"' ? 'double quote' : 'quote'} (${ch}) starting at character ${i + 1}`;
+      if (end === AMBIGUOUS)
+        return `escapes a quote with a backslash inside a string at character ${i + 1}: its meaning depends on the server's sql_mode (NO_BACKSLASH_ESCAPES); double the quote instead (${ch}${ch})`;
+      if (end < 0)
+        return `has an unclosed ${ch === '`' ? 'backtick' : ch === '"' ? 'double quote' : 'quote'} (${ch}) starting at character ${i + 1}`;
       i = end + 1;
       continue;
     }
     if (ch === '/' && next === '*') {
-      if (text[i + 2] === '!' || (text[i + 2] === 'M' && text[i + 3] === '!')) return `contains an executable comment (/*!...*/) at character ${i + 1}: the server would run its content`;
+      if (text[i + 2] === '!' || (text[i + 2] === 'M' && text[i + 3] === '!'))
+        return `contains an executable comment (/*!...*/) at character ${i + 1}: the server would run its content`;
       const end = text.indexOf('*/', i + 2);
       if (end < 0) return `has an unclosed comment (/*) starting at character ${i + 1}`;
       i = end + 2;
@@ -38,7 +41,8 @@ export function whereProblem(text: string): string | null {
     if (ch === '(') depth++;
     else if (ch === ')') {
       depth--;
-      if (depth < 0) return `closes a parenthesis it did not open at character ${i + 1}: a filter must be one expression (text like "1) OR (1" would escape the statement's parentheses)`;
+      if (depth < 0)
+        return `closes a parenthesis it did not open at character ${i + 1}: a filter must be one expression (text like "1) OR (1" would escape the statement's parentheses)`;
     }
     i++;
   }

@@ -54,7 +54,13 @@ export function planColumns(task: CopyTask, flavor: Flavor): ColumnPlan {
     if (column.generated) continue;
     const dataType = column.dataType.toLowerCase();
     const kind: ValueKind =
-      dataType === 'bit' ? 'bit' : NUMERIC_TYPES.has(dataType) ? 'number' : TEXT_FORM_NATIVE_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql') ? 'text' : 'bytes';
+      dataType === 'bit'
+        ? 'bit'
+        : NUMERIC_TYPES.has(dataType)
+          ? 'number'
+          : TEXT_FORM_NATIVE_TYPES.has(dataType) || (dataType === 'json' && flavor === 'mysql')
+            ? 'text'
+            : 'bytes';
     const mask = task.mask[column.name] ?? null;
     written.push({
       column,

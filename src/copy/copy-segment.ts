@@ -142,7 +142,10 @@ async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSessio
     state.replaceNext = true;
     return;
   }
-  const range = allOf([rangeCondition(run, segment, segment.last), run.task.keep ? { sql: `(${run.task.keep}) IS NOT TRUE`, params: [] } : null]);
+  const range = allOf([
+    rangeCondition(run, segment, segment.last),
+    run.task.keep ? { sql: `(${run.task.keep}) IS NOT TRUE`, params: [] } : null,
+  ]);
   await sandbox.execute(`DELETE FROM ${quoteIdent(run.task.table)}${range ? ` WHERE ${range.sql}` : ''}`, range?.params ?? []);
 }
 

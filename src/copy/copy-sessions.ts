@@ -9,7 +9,13 @@ import { errnoOf } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import type { ColumnPlan } from './column-plan.js';
 import { loadDataSql } from './write-chunk.js';
-import { ER_LOCK_WAIT_TIMEOUT, ER_VERS_NOT_SUPPORTED, HISTORY_REFUSED_ERRNOS, LOCAL_INFILE_REFUSED_ERRNOS, TRUNCATE_REFUSED_ERRNOS } from '../sql/errno.js';
+import {
+  ER_LOCK_WAIT_TIMEOUT,
+  ER_VERS_NOT_SUPPORTED,
+  HISTORY_REFUSED_ERRNOS,
+  LOCAL_INFILE_REFUSED_ERRNOS,
+  TRUNCATE_REFUSED_ERRNOS,
+} from '../sql/errno.js';
 import { sandboxSessionSql } from '../sql/sandbox-settings.js';
 
 /**
@@ -61,7 +67,9 @@ export async function emptyTable(session: SandboxSession, table: string, keep: s
   if (keep !== null) {
     // maintain[].keep: only the rows not kept go, in batches (history, if any, stays).
     for (;;) {
-      const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} WHERE (${keep}) IS NOT TRUE LIMIT ${DELETE_BATCH_ROWS}`);
+      const { affectedRows } = await session.execute(
+        `DELETE FROM ${quoteIdent(table)} WHERE (${keep}) IS NOT TRUE LIMIT ${DELETE_BATCH_ROWS}`,
+      );
       if (affectedRows < DELETE_BATCH_ROWS) return 'delete';
     }
   }
@@ -117,9 +125,13 @@ export async function resolveMethod(
   const refusal = await localInfileRefusal(session, table, plan);
   if (refusal === null) return 'load-data';
   if (method === 'auto') return 'insert';
-  throw new ReplicoopError('copy_load_data_refused', `the sandbox refuses LOAD DATA LOCAL INFILE (${refusal}); set copy.method to auto or insert`, {
-    details: { table },
-  });
+  throw new ReplicoopError(
+    'copy_load_data_refused',
+    `the sandbox refuses LOAD DATA LOCAL INFILE (${refusal}); set copy.method to auto or insert`,
+    {
+      details: { table },
+    },
+  );
 }
 
 async function localInfileRefusal(session: SandboxSession, table: string, plan: ColumnPlan): Promise<string | null> {

@@ -108,7 +108,8 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
       // empty table into a bulk insert that locks the table, and its parent's and children's
       // concurrent copies then fail at once with "Lock wait timeout exceeded" (myloader stopped
       // setting it on MariaDB for the same reason, mydumper#988).
-      run.uniqueChecksOff = !resumed && segments.length === 1 && run.plan.maskedColumns.length === 0 && setup.sandbox.server.flavor === 'mysql';
+      run.uniqueChecksOff =
+        !resumed && segments.length === 1 && run.plan.maskedColumns.length === 0 && setup.sandbox.server.flavor === 'mysql';
       // One range left (every small table): it continues on these connections and in this
       // snapshot, instead of two new connections; with many small tables that halves the cost.
       if (segments.filter((s) => !s.done).length === 1) {
@@ -150,8 +151,10 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
 
 function checkTask(task: CopyTask, options: CopyOptions): void {
   const problems: string[] = [];
-  if (!Number.isSafeInteger(options.chunkRows) || options.chunkRows < 1) problems.push(`chunkRows must be a positive integer, got ${options.chunkRows}`);
-  if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) problems.push(`concurrency must be a positive integer, got ${options.concurrency}`);
+  if (!Number.isSafeInteger(options.chunkRows) || options.chunkRows < 1)
+    problems.push(`chunkRows must be a positive integer, got ${options.chunkRows}`);
+  if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1)
+    problems.push(`concurrency must be a positive integer, got ${options.concurrency}`);
   const byName = new Map(task.columns.map((c) => [c.name, c]));
   if (!task.columns.some((c) => !c.generated)) problems.push('the table has no column to copy');
   for (const name of task.key ?? []) {
@@ -167,7 +170,9 @@ function checkTask(task: CopyTask, options: CopyOptions): void {
     else if (isKeyedRule(rule) && !options.maskSecret) problems.push(`the ${rule.kind} mask on ${name} needs masking.secret`);
   }
   if (problems.length > 0) {
-    throw new ReplicoopError('copy_invalid_task', `cannot copy ${task.table}: ${problems.join('; ')}`, { details: { table: task.table, problems } });
+    throw new ReplicoopError('copy_invalid_task', `cannot copy ${task.table}: ${problems.join('; ')}`, {
+      details: { table: task.table, problems },
+    });
   }
 }
 
@@ -215,7 +220,8 @@ class TableCopy implements SegmentRun {
     this.stallProbeMs = options.stallProbeMs ?? STALL_PROBE_MS;
     this.signal = this.#controller.signal;
     this.#options = options;
-    this.#onAbort = () => this.fail(new ReplicoopError('copy_aborted', `copy of ${task.table} aborted`, { details: { table: task.table } }));
+    this.#onAbort = () =>
+      this.fail(new ReplicoopError('copy_aborted', `copy of ${task.table} aborted`, { details: { table: task.table } }));
     if (options.signal?.aborted) this.#onAbort();
     else options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }

@@ -73,7 +73,8 @@ export class InsertEncoder {
     if (value === null) return this.#bytes(NULL);
     if (kind === 'number' || kind === 'bit') {
       if (isNumeric(value, kind === 'bit')) return this.#bytes(value);
-      if (kind === 'bit') throw new ReplicoopError('copy_bad_value', `a BIT value must be an unsigned number, got "${value.toString('latin1', 0, 40)}"`);
+      if (kind === 'bit')
+        throw new ReplicoopError('copy_bad_value', `a BIT value must be an unsigned number, got "${value.toString('latin1', 0, 40)}"`);
     }
     // The string is binary; CONVERT turns it into characters for types that need them.
     if (kind === 'text') this.#bytes(CONVERT_OPEN);

@@ -39,7 +39,11 @@ export class Segment {
 }
 
 export function maskFingerprint(task: CopyTask): string {
-  return JSON.stringify(Object.keys(task.mask).sort().map((column) => [column, task.mask[column]]));
+  return JSON.stringify(
+    Object.keys(task.mask)
+      .sort()
+      .map((column) => [column, task.mask[column]]),
+  );
 }
 
 export function resumeState(task: CopyTask, segments: readonly Segment[]): CopyResumeState {
@@ -59,7 +63,9 @@ export function resumeState(task: CopyTask, segments: readonly Segment[]): CopyR
  */
 export function segmentsFromResume(value: unknown, task: CopyTask): Segment[] {
   const invalid = (why: string): ReplicoopError =>
-    new ReplicoopError('copy_resume_invalid', `cannot resume the copy of ${task.table}: ${why}; start the table over`, { details: { table: task.table } });
+    new ReplicoopError('copy_resume_invalid', `cannot resume the copy of ${task.table}: ${why}; start the table over`, {
+      details: { table: task.table },
+    });
   if (typeof value !== 'object' || value === null) throw invalid('the stored position is not an object');
   const state = value as Partial<CopyResumeState>;
   if (state.version !== 1) throw invalid(`unknown state version ${String(state.version)}`);
@@ -76,12 +82,21 @@ export function segmentsFromResume(value: unknown, task: CopyTask): Segment[] {
       return Buffer.from(v, 'base64');
     };
     if (typeof s !== 'object' || s === null) throw invalid(`range ${index} is malformed`);
-    if (s.last !== null && (!Array.isArray(s.last) || s.last.length !== keyLength)) throw invalid(`range ${index} has a malformed last key`);
-    if (!Number.isSafeInteger(s.rows) || !Number.isSafeInteger(s.bytes) || typeof s.done !== 'boolean') throw invalid(`range ${index} has malformed counts`);
+    if (s.last !== null && (!Array.isArray(s.last) || s.last.length !== keyLength))
+      throw invalid(`range ${index} has a malformed last key`);
+    if (!Number.isSafeInteger(s.rows) || !Number.isSafeInteger(s.bytes) || typeof s.done !== 'boolean')
+      throw invalid(`range ${index} has malformed counts`);
     const tuple = (v: unknown): Buffer[] | null => {
       const b = bytes(v);
       return b === null ? null : [b];
     };
-    return new Segment(index, { lower: tuple(s.lower), upper: tuple(s.upper) }, s.last === null ? null : s.last.map((v) => bytes(v)!), s.rows, s.bytes, s.done);
+    return new Segment(
+      index,
+      { lower: tuple(s.lower), upper: tuple(s.upper) },
+      s.last === null ? null : s.last.map((v) => bytes(v)!),
+      s.rows,
+      s.bytes,
+      s.done,
+    );
   });
 }

@@ -114,7 +114,7 @@ export class StreamRowSource implements RowSource {
   async wait(): Promise<void> {
     while (!this.#ended && this.#error === null) {
       if (await this.#event()) break;
-      let alive = false;
+      let alive: boolean;
       try {
         alive = await this.#alive();
       } catch {

@@ -14,7 +14,13 @@ import type { CopyColumn } from './copy-task.js';
  * nibbled from the index once per table (chunks themselves never use OFFSET), unless the
  * estimate says there are too few rows for the parts to be worth it.
  */
-export async function splitKeyRange(session: ProductionSession, table: string, first: CopyColumn, parts: number, estimate: TableEstimate): Promise<Buffer[][]> {
+export async function splitKeyRange(
+  session: ProductionSession,
+  table: string,
+  first: CopyColumn,
+  parts: number,
+  estimate: TableEstimate,
+): Promise<Buffer[][]> {
   if (parts < 2) return [];
   const target = { table, key: [first], filter: null };
   // By value: exactly `parts` parts (up to one per value), whatever the estimate says.

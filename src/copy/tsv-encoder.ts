@@ -127,7 +127,8 @@ export class TsvEncoder {
     this.#buffer = Buffer.allocUnsafe(this.#pieceBytes * 2);
     this.#length = 0;
     const pieces: Buffer[] = [];
-    for (let offset = 0; offset < length; offset += this.#pieceBytes) pieces.push(full.subarray(offset, Math.min(length, offset + this.#pieceBytes)));
+    for (let offset = 0; offset < length; offset += this.#pieceBytes)
+      pieces.push(full.subarray(offset, Math.min(length, offset + this.#pieceBytes)));
     return pieces;
   }
 

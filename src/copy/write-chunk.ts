@@ -244,7 +244,8 @@ async function checkStored(
   }
   throw new ReplicoopError(
     'copy_rows_mismatch',
-    `${writer.table}: sent ${sent} rows, the sandbox stored ${result.affectedRows}` + (warnings.length > 0 ? ` with warnings: ${warnings.join('; ')}` : ''),
+    `${writer.table}: sent ${sent} rows, the sandbox stored ${result.affectedRows}` +
+      (warnings.length > 0 ? ` with warnings: ${warnings.join('; ')}` : ''),
     { details: { table: writer.table, sent, stored: result.affectedRows, warnings } },
   );
 }

@@ -16,7 +16,17 @@
  *   for each boundary).
  */
 import { quoteIdent } from '../sql/quote.js';
-import { allOf, isIntegerKey, keyAfter, keyAtMost, keyOrderBy, keySelectList, whereClause, type KeyColumn, type SqlFragment } from '../sql/key-sql.js';
+import {
+  allOf,
+  isIntegerKey,
+  keyAfter,
+  keyAtMost,
+  keyOrderBy,
+  keySelectList,
+  whereClause,
+  type KeyColumn,
+  type SqlFragment,
+} from '../sql/key-sql.js';
 import type { KeyRange } from '../sql/key-range.js';
 
 /** What key-boundaries needs of a session (production or sandbox). */
@@ -100,7 +110,13 @@ export async function cutKeyRange(session: ArrayQueryable, target: CutTarget, si
 }
 
 /** Boundaries every `step` rows inside a range, read from the key index; at most maxBoundaries. */
-export async function nibbleBoundaries(session: ArrayQueryable, target: CutTarget, range: KeyRange, step: number, maxBoundaries: number): Promise<Buffer[][]> {
+export async function nibbleBoundaries(
+  session: ArrayQueryable,
+  target: CutTarget,
+  range: KeyRange,
+  step: number,
+  maxBoundaries: number,
+): Promise<Buffer[][]> {
   const key = target.key;
   const boundaries: Buffer[][] = [];
   let lower = range.lower;

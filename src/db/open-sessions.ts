@@ -33,7 +33,9 @@ export async function openSessions(config: ResolvedConfig, retry: RetryPolicy = 
 export function assertDistinct(production: ProductionSession, sandbox: SandboxSession): void {
   const sameServer = production.server.serverId === sandbox.server.serverId;
   const caseInsensitive = production.server.lowerCaseTableNames !== 0;
-  const sameName = caseInsensitive ? production.database.toLowerCase() === sandbox.database.toLowerCase() : production.database === sandbox.database;
+  const sameName = caseInsensitive
+    ? production.database.toLowerCase() === sandbox.database.toLowerCase()
+    : production.database === sandbox.database;
   if (sameServer && sameName) {
     throw new ReplicoopError(
       'same_database',

@@ -31,7 +31,8 @@ export interface RetryPolicy {
   readonly attempts: number;
   readonly baseDelayMs: number;
   readonly factor: number;
-  readonly onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
+  /** Told before each wait: the attempt that failed, the wait before the next one, why, and what was being reached. */
+  readonly onRetry?: (info: { attempt: number; delayMs: number; error: string; what?: string }) => void;
 }
 
 /** The connection_error strategy (ARCHITECTURE.md): 3 attempts, backoff factor 2. */
@@ -151,7 +152,11 @@ abstract class BaseSession implements Queryable {
     return (this.#conn as unknown as { connection: CoreConnection }).connection;
   }
 
-  protected async run(sql: string, params: readonly unknown[] = [], extra: object = {}): Promise<{ affectedRows: number; warningStatus: number }> {
+  protected async run(
+    sql: string,
+    params: readonly unknown[] = [],
+    extra: object = {},
+  ): Promise<{ affectedRows: number; warningStatus: number }> {
     try {
       const [result] = await this.#conn.query({ sql, values: params as unknown[], ...extra });
       const header = result as { affectedRows?: number; warningStatus?: number };
@@ -288,16 +293,24 @@ async function connectWithRetry(target: ConnectionTarget, retry: RetryPolicy): P
       const where = describeTarget(target);
       if (e.code === 'ER_BAD_DB_ERROR' && target.database) {
         const fix = target.role === 'sandbox' ? `; create it first (CREATE DATABASE ${quoteIdent(target.database)}) and plan again` : '';
-        throw new ReplicoopError('connection_refused', `${target.role}: database ${target.database} does not exist (${where})${fix}; not retried`, {
-          details: { role: target.role, target: where, driverCode: e.code },
-          cause: error,
-        });
+        throw new ReplicoopError(
+          'connection_refused',
+          `${target.role}: database ${target.database} does not exist (${where})${fix}; not retried`,
+          {
+            details: { role: target.role, target: where, driverCode: e.code },
+            cause: error,
+          },
+        );
       }
       if (fatal) {
-        throw new ReplicoopError('connection_refused', `${target.role}: ${fatal} (${where}${e.code === 'ER_ACCESS_DENIED_ERROR' ? `, user ${target.user}` : ''})`, {
-          details: { role: target.role, target: where, driverCode: e.code ?? null },
-          cause: error,
-        });
+        throw new ReplicoopError(
+          'connection_refused',
+          `${target.role}: ${fatal} (${where}${e.code === 'ER_ACCESS_DENIED_ERROR' ? `, user ${target.user}` : ''})`,
+          {
+            details: { role: target.role, target: where, driverCode: e.code ?? null },
+            cause: error,
+          },
+        );
       }
       const retryable = isConnectionError(error);
       if (!retryable || attempt >= retry.attempts) {
@@ -308,7 +321,7 @@ async function connectWithRetry(target: ConnectionTarget, retry: RetryPolicy): P
           { details: { role: target.role, target: where, attempts: attempt, driverCode: e.code ?? null }, cause: error },
         );
       }
-      retry.onRetry?.({ attempt, delayMs, error: e.code ?? e.message ?? 'error' });
+      retry.onRetry?.({ attempt, delayMs, error: e.code ?? e.message ?? 'error', what: `${target.role} ${where}` });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       delayMs *= retry.factor;
     }

@@ -50,8 +50,13 @@ export function isConnectionError(value: unknown): boolean {
 export function isPacketTooLarge(value: unknown): boolean {
   const e = driverError(value);
   const cause = value instanceof ReplicoopError ? driverError(value.cause) : e;
-  return e.errno === ER_NET_PACKET_TOO_LARGE || cause.errno === ER_NET_PACKET_TOO_LARGE || e.code === 'ER_NET_PACKET_TOO_LARGE' || cause.code === 'ER_NET_PACKET_TOO_LARGE' ||
-    /max_allowed_packet/i.test(e.message ?? '');
+  return (
+    e.errno === ER_NET_PACKET_TOO_LARGE ||
+    cause.errno === ER_NET_PACKET_TOO_LARGE ||
+    e.code === 'ER_NET_PACKET_TOO_LARGE' ||
+    cause.code === 'ER_NET_PACKET_TOO_LARGE' ||
+    /max_allowed_packet/i.test(e.message ?? '')
+  );
 }
 
 /** Errors that foreign_key_checks=0 avoids (ARCHITECTURE.md: foreign_key_error). */

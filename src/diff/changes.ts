@@ -33,7 +33,13 @@ export interface Safety {
 export type Change = Safety &
   (
     | { readonly kind: 'create_table'; readonly name: string; readonly table: Table; readonly createStatement: string | null }
-    | { readonly kind: 'alter_table'; readonly name: string; readonly from: Table; readonly to: Table; readonly clauses: readonly AlterClause[] }
+    | {
+        readonly kind: 'alter_table';
+        readonly name: string;
+        readonly from: Table;
+        readonly to: Table;
+        readonly clauses: readonly AlterClause[];
+      }
     | { readonly kind: 'drop_table'; readonly name: string; readonly table: Table }
     | {
         readonly kind: 'unsupported_table';
@@ -66,7 +72,12 @@ export type Change = Safety &
         readonly from: DatabaseDefaults;
         readonly to: DatabaseDefaults;
       }
-    | { readonly kind: 'unsupported_object'; readonly name: string; readonly objectKind: 'view' | 'routine' | 'event'; readonly detail: string }
+    | {
+        readonly kind: 'unsupported_object';
+        readonly name: string;
+        readonly objectKind: 'view' | 'routine' | 'event';
+        readonly detail: string;
+      }
   );
 
 export type ChangeKind = Change['kind'];

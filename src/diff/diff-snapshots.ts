@@ -21,27 +21,95 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
     definers: options.definers ?? 'current_user',
   };
   // Objects either side's account cannot read are unknown, never absent: no change touches them.
-  return withoutUnknown([
-    ...diffDatabase(from, to),
-    ...diffTables(from, to, compare),
-    ...diffNamed(from.views, to.views, viewKey(compare), (v) => ({ kind: 'create_view', name: v.name, view: v, destructive: false, reasons: [`creates view ${v.name}`] }),
-      (a, b) => ({ kind: 'alter_view', name: b.name, from: a, view: b, destructive: false, reasons: [`replaces view ${b.name}`] }),
-      (v) => ({ kind: 'drop_view', name: v.name, view: v, destructive: false, reasons: [`drops view ${v.name} (views hold no data)`] })),
-    ...diffNamed(from.triggers, to.triggers, triggerKey(compare), (t) => ({ kind: 'create_trigger', name: t.name, trigger: t, destructive: false, reasons: [`creates trigger ${t.name} on ${t.table}`] }),
-      (a, b) => ({ kind: 'alter_trigger', name: b.name, from: a, trigger: b, destructive: false, reasons: [`replaces trigger ${b.name} on ${b.table}`] }),
-      (t) => ({ kind: 'drop_trigger', name: t.name, trigger: t, destructive: false, reasons: [`drops trigger ${t.name}`] })),
-    ...diffNamed(from.routines, to.routines, routineKey(compare), (r) => ({ kind: 'create_routine', name: r.name, routine: r, destructive: false, reasons: [`creates ${r.type.toLowerCase()} ${r.name}`] }),
-      (a, b) => ({ kind: 'alter_routine', name: b.name, from: a, routine: b, destructive: false, reasons: [`replaces ${b.type.toLowerCase()} ${b.name}`] }),
-      (r) => ({ kind: 'drop_routine', name: r.name, routine: r, destructive: false, reasons: [`drops ${r.type.toLowerCase()} ${r.name}`] }),
-      (r) => `${r.type}:${r.name}`),
-    ...diffNamed(from.events, to.events, eventKey(compare), (e) => ({ kind: 'create_event', name: e.name, event: e, destructive: false, reasons: [`creates event ${e.name}`] }),
-      (a, b) => ({ kind: 'alter_event', name: b.name, from: a, event: b, destructive: false, reasons: [`replaces event ${b.name}`] }),
-      (e) => ({ kind: 'drop_event', name: e.name, event: e, destructive: false, reasons: [`drops event ${e.name}`] })),
-    ...diffNamed(from.sequences, to.sequences, (s: Sequence) => s.definition, (s) => ({ kind: 'create_sequence', name: s.name, sequence: s, destructive: false, reasons: [`creates sequence ${s.name}`] }),
-      (a, b) => ({ kind: 'alter_sequence', name: b.name, from: a, sequence: b, destructive: true, reasons: [`recreates sequence ${b.name} (its current value restarts)`] }),
-      (s) => ({ kind: 'drop_sequence', name: s.name, sequence: s, destructive: true, reasons: [`drops sequence ${s.name}`] })),
-    ...unreadableObjects(from, to),
-  ], from, to);
+  return withoutUnknown(
+    [
+      ...diffDatabase(from, to),
+      ...diffTables(from, to, compare),
+      ...diffNamed(
+        from.views,
+        to.views,
+        viewKey(compare),
+        (v) => ({ kind: 'create_view', name: v.name, view: v, destructive: false, reasons: [`creates view ${v.name}`] }),
+        (a, b) => ({ kind: 'alter_view', name: b.name, from: a, view: b, destructive: false, reasons: [`replaces view ${b.name}`] }),
+        (v) => ({ kind: 'drop_view', name: v.name, view: v, destructive: false, reasons: [`drops view ${v.name} (views hold no data)`] }),
+      ),
+      ...diffNamed(
+        from.triggers,
+        to.triggers,
+        triggerKey(compare),
+        (t) => ({
+          kind: 'create_trigger',
+          name: t.name,
+          trigger: t,
+          destructive: false,
+          reasons: [`creates trigger ${t.name} on ${t.table}`],
+        }),
+        (a, b) => ({
+          kind: 'alter_trigger',
+          name: b.name,
+          from: a,
+          trigger: b,
+          destructive: false,
+          reasons: [`replaces trigger ${b.name} on ${b.table}`],
+        }),
+        (t) => ({ kind: 'drop_trigger', name: t.name, trigger: t, destructive: false, reasons: [`drops trigger ${t.name}`] }),
+      ),
+      ...diffNamed(
+        from.routines,
+        to.routines,
+        routineKey(compare),
+        (r) => ({
+          kind: 'create_routine',
+          name: r.name,
+          routine: r,
+          destructive: false,
+          reasons: [`creates ${r.type.toLowerCase()} ${r.name}`],
+        }),
+        (a, b) => ({
+          kind: 'alter_routine',
+          name: b.name,
+          from: a,
+          routine: b,
+          destructive: false,
+          reasons: [`replaces ${b.type.toLowerCase()} ${b.name}`],
+        }),
+        (r) => ({
+          kind: 'drop_routine',
+          name: r.name,
+          routine: r,
+          destructive: false,
+          reasons: [`drops ${r.type.toLowerCase()} ${r.name}`],
+        }),
+        (r) => `${r.type}:${r.name}`,
+      ),
+      ...diffNamed(
+        from.events,
+        to.events,
+        eventKey(compare),
+        (e) => ({ kind: 'create_event', name: e.name, event: e, destructive: false, reasons: [`creates event ${e.name}`] }),
+        (a, b) => ({ kind: 'alter_event', name: b.name, from: a, event: b, destructive: false, reasons: [`replaces event ${b.name}`] }),
+        (e) => ({ kind: 'drop_event', name: e.name, event: e, destructive: false, reasons: [`drops event ${e.name}`] }),
+      ),
+      ...diffNamed(
+        from.sequences,
+        to.sequences,
+        (s: Sequence) => s.definition,
+        (s) => ({ kind: 'create_sequence', name: s.name, sequence: s, destructive: false, reasons: [`creates sequence ${s.name}`] }),
+        (a, b) => ({
+          kind: 'alter_sequence',
+          name: b.name,
+          from: a,
+          sequence: b,
+          destructive: true,
+          reasons: [`recreates sequence ${b.name} (its current value restarts)`],
+        }),
+        (s) => ({ kind: 'drop_sequence', name: s.name, sequence: s, destructive: true, reasons: [`drops sequence ${s.name}`] }),
+      ),
+      ...unreadableObjects(from, to),
+    ],
+    from,
+    to,
+  );
 }
 
 /**
@@ -57,7 +125,9 @@ function diffDatabase(from: Snapshot, to: Snapshot): Change[] {
       from: { charset: from.charset, collation: from.collation },
       to: { charset: to.charset, collation: to.collation },
       destructive: false,
-      reasons: [`the database default changes from ${from.charset}/${from.collation} to ${to.charset}/${to.collation} (existing tables keep theirs)`],
+      reasons: [
+        `the database default changes from ${from.charset}/${from.collation} to ${to.charset}/${to.collation} (existing tables keep theirs)`,
+      ],
     },
   ];
 }
@@ -88,20 +158,45 @@ function diffNamed<T extends { name: string }>(
   return changes;
 }
 
-const viewKey = (o: CompareOptions) => (v: View): string =>
-  canonicalJson([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
-const triggerKey = (o: CompareOptions) => (t: Trigger): string =>
-  canonicalJson([t.table, t.timing, t.event, t.order, t.statement, t.sqlMode, t.charsetClient, t.collationConnection, o.definers === 'keep' ? t.definer : '']);
-const routineKey = (o: CompareOptions) => (r: Routine): string =>
-  canonicalJson([r.definition, r.sqlMode, r.charsetClient, r.collationConnection, o.definers === 'keep' ? r.definer : '']);
-const eventKey = (o: CompareOptions) => (e: Event): string =>
-  canonicalJson([e.definition, e.sqlMode, e.timeZone, e.charsetClient, e.collationConnection, o.definers === 'keep' ? e.definer : '']);
+const viewKey =
+  (o: CompareOptions) =>
+  (v: View): string =>
+    canonicalJson([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
+const triggerKey =
+  (o: CompareOptions) =>
+  (t: Trigger): string =>
+    canonicalJson([
+      t.table,
+      t.timing,
+      t.event,
+      t.order,
+      t.statement,
+      t.sqlMode,
+      t.charsetClient,
+      t.collationConnection,
+      o.definers === 'keep' ? t.definer : '',
+    ]);
+const routineKey =
+  (o: CompareOptions) =>
+  (r: Routine): string =>
+    canonicalJson([r.definition, r.sqlMode, r.charsetClient, r.collationConnection, o.definers === 'keep' ? r.definer : '']);
+const eventKey =
+  (o: CompareOptions) =>
+  (e: Event): string =>
+    canonicalJson([e.definition, e.sqlMode, e.timeZone, e.charsetClient, e.collationConnection, o.definers === 'keep' ? e.definer : '']);
 
 function unreadableObjects(from: Snapshot, to: Snapshot): Change[] {
   const changes: Change[] = [];
   for (const u of to.unsupported) {
     if (u.kind === 'view' || u.kind === 'routine' || u.kind === 'event') {
-      changes.push({ kind: 'unsupported_object', name: u.name, objectKind: u.kind, detail: `production: ${u.reason}`, destructive: false, reasons: [u.reason] });
+      changes.push({
+        kind: 'unsupported_object',
+        name: u.name,
+        objectKind: u.kind,
+        detail: `production: ${u.reason}`,
+        destructive: false,
+        reasons: [u.reason],
+      });
     }
   }
   void from;
@@ -139,7 +234,14 @@ function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Chan
   }
   const after = new Set(to.tables.map((t) => t.name));
   for (const table of from.tables) {
-    if (!after.has(table.name)) changes.push({ kind: 'drop_table', name: table.name, table, destructive: true, reasons: [`drops table ${table.name} and all its rows`] });
+    if (!after.has(table.name))
+      changes.push({
+        kind: 'drop_table',
+        name: table.name,
+        table,
+        destructive: true,
+        reasons: [`drops table ${table.name} and all its rows`],
+      });
   }
   return changes;
 }
@@ -193,7 +295,8 @@ function indexKey(index: Index): string {
  * 1833), even with foreign_key_checks=0: such keys are dropped first and re-added afterwards.
  */
 function foreignKeyBlockingColumns(from: Snapshot, to: Snapshot, options: CompareOptions): Set<string> {
-  const shape = (c: Column): string => canonicalJson([options.stripWidths ? stripIntegerDisplayWidth(c.type) : c.type, c.charset, c.collation, c.nullable]);
+  const shape = (c: Column): string =>
+    canonicalJson([options.stripWidths ? stripIntegerDisplayWidth(c.type) : c.type, c.charset, c.collation, c.nullable]);
   const after = new Map(to.tables.map((t) => [t.name, t]));
   const blocking = new Set<string>();
   for (const table of from.tables) {
@@ -234,7 +337,8 @@ export function diffTable(
   const toFks = new Map(to.foreignKeys.map((fk) => [fk.name, fk]));
   for (const fk of from.foreignKeys) {
     const target = toFks.get(fk.name);
-    if (!target || rebuildFks.has(fk.name) || canonicalJson(target) !== canonicalJson(fk)) clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
+    if (!target || rebuildFks.has(fk.name) || canonicalJson(target) !== canonicalJson(fk))
+      clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
   }
 
   const fromChecks = new Map(from.checks.map((c) => [c.name, c]));
@@ -299,14 +403,21 @@ export function diffTable(
   }
   for (const fk of to.foreignKeys) {
     const old = fromFks.get(fk.name);
-    if (!old || rebuildFks.has(fk.name) || canonicalJson(old) !== canonicalJson(fk)) clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
+    if (!old || rebuildFks.has(fk.name) || canonicalJson(old) !== canonicalJson(fk))
+      clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
   }
 
   const a = from.options;
   const b = to.options;
-  if (a.engine.toLowerCase() !== b.engine.toLowerCase() || a.collation !== b.collation || a.comment !== b.comment || [...a.createOptions].sort().join(' ') !== [...b.createOptions].sort().join(' ')) {
+  if (
+    a.engine.toLowerCase() !== b.engine.toLowerCase() ||
+    a.collation !== b.collation ||
+    a.comment !== b.comment ||
+    [...a.createOptions].sort().join(' ') !== [...b.createOptions].sort().join(' ')
+  ) {
     clauses.push({ kind: 'table_options', from: a, to: b });
-    if (a.engine.toLowerCase() !== b.engine.toLowerCase()) reasons.push(`engine changes from ${a.engine} to ${b.engine} (the table is rebuilt)`);
+    if (a.engine.toLowerCase() !== b.engine.toLowerCase())
+      reasons.push(`engine changes from ${a.engine} to ${b.engine} (the table is rebuilt)`);
   }
   if (partitionKey(from.partitioning) !== partitionKey(to.partitioning)) {
     clauses.push({ kind: 'partitioning', from: from.partitioning, to: to.partitioning });
@@ -320,7 +431,9 @@ export function diffTable(
     return a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b);
   });
   if (rebuilt.length > 0) {
-    reasons.push(`foreign key${rebuilt.length > 1 ? 's' : ''} ${rebuilt.sort().join(', ')} dropped and re-added: a column on either side changes type, and MariaDB refuses that while the key exists`);
+    reasons.push(
+      `foreign key${rebuilt.length > 1 ? 's' : ''} ${rebuilt.sort().join(', ')} dropped and re-added: a column on either side changes type, and MariaDB refuses that while the key exists`,
+    );
   }
   if (reasons.length === 0) reasons.push(`alters table ${to.name} in place (rows are kept)`);
   return { kind: 'alter_table', name: to.name, from, to, clauses, destructive, reasons };

@@ -53,6 +53,9 @@ export function withoutUnknown(changes: readonly Change[], from: Snapshot, to: S
   if ((from.unknown ?? []).length === 0 && (to.unknown ?? []).length === 0) return [...changes];
   return changes.filter((change) => {
     const object = changeObject(change);
-    return object === null || (unknownEntry(from, object.kind, object.name) === undefined && unknownEntry(to, object.kind, object.name) === undefined);
+    return (
+      object === null ||
+      (unknownEntry(from, object.kind, object.name) === undefined && unknownEntry(to, object.kind, object.name) === undefined)
+    );
   });
 }

@@ -14,14 +14,21 @@ const DENIED = new Set([1142, 1143]);
  * table", not a copy failing halfway). Runs before the other maintain checks: a table the account
  * cannot see at all would otherwise be reported as missing.
  */
-export async function checkMaintainPrivileges(production: Queryable, privileges: Privileges, maintain: readonly MaintainTable[], displayFile: string): Promise<void> {
+export async function checkMaintainPrivileges(
+  production: Queryable,
+  privileges: Privileges,
+  maintain: readonly MaintainTable[],
+  displayFile: string,
+): Promise<void> {
   const problems: string[] = [];
   for (const [index, entry] of maintain.entries()) {
     try {
       await production.query(`SELECT * FROM ${quoteIdent(entry.table)} LIMIT 0`);
     } catch (error) {
       if (!DENIED.has(errnoOf(error) ?? 0)) continue; // a missing table is checkMaintain's to report
-      problems.push(`${displayFile}: /maintain/${index}: production account cannot read every column of maintain table "${entry.table}": ${grantSql(privileges, 'SELECT', onTable(production.database, entry.table))}`);
+      problems.push(
+        `${displayFile}: /maintain/${index}: production account cannot read every column of maintain table "${entry.table}": ${grantSql(privileges, 'SELECT', onTable(production.database, entry.table))}`,
+      );
     }
   }
   if (problems.length > 0) throw new ReplicoopError('missing_privilege', problems.join('\n'), { details: { problems } });

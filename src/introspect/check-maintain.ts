@@ -27,7 +27,12 @@ export interface MaintainCheck {
  * `previous`: the production snapshot of the last applied plan (null: none known), for columns
  * a migration added since.
  */
-export async function checkMaintain(config: ResolvedConfig, production: ProductionSession, snapshot: Snapshot, previous: Snapshot | null = null): Promise<MaintainCheck> {
+export async function checkMaintain(
+  config: ResolvedConfig,
+  production: ProductionSession,
+  snapshot: Snapshot,
+  previous: Snapshot | null = null,
+): Promise<MaintainCheck> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const newUnmasked: { table: string; column: string }[] = [];
@@ -55,7 +60,9 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
       try {
         await production.query(`SELECT 1 FROM ${quoteIdent(entry.table)} WHERE (${entry.where}) LIMIT 0`);
       } catch (error) {
-        problems.push(`${config.displayFile}: /maintain/${index}/where: production rejects the filter for table "${entry.table}": ${(error as Error).message.replace(/^production: /, '')}`);
+        problems.push(
+          `${config.displayFile}: /maintain/${index}/where: production rejects the filter for table "${entry.table}": ${(error as Error).message.replace(/^production: /, '')}`,
+        );
       }
     }
     for (const [column, rule] of Object.entries(entry.mask)) {
@@ -69,7 +76,8 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
     }
     const passthrough = entry.passthrough ?? [];
     for (const [i, column] of passthrough.entries()) {
-      if (!table.columns.some((c) => c.name === column)) problems.push(`${config.displayFile}: /maintain/${index}/passthrough/${i}: table "${entry.table}" has no column "${column}"`);
+      if (!table.columns.some((c) => c.name === column))
+        problems.push(`${config.displayFile}: /maintain/${index}/passthrough/${i}: table "${entry.table}" has no column "${column}"`);
     }
     if (patterns) {
       for (const f of unmaskedPersonalColumns(table, entry.mask, passthrough, patterns)) {
@@ -81,7 +89,12 @@ export async function checkMaintain(config: ResolvedConfig, production: Producti
     const before = previous?.tables.find((t) => t.name === entry.table);
     if (before) {
       for (const column of table.columns) {
-        if (before.columns.some((c) => c.name === column.name) || entry.mask[column.name] !== undefined || passthrough.includes(column.name)) continue;
+        if (
+          before.columns.some((c) => c.name === column.name) ||
+          entry.mask[column.name] !== undefined ||
+          passthrough.includes(column.name)
+        )
+          continue;
         newUnmasked.push({ table: entry.table, column: column.name });
         const line = `${config.displayFile}: /maintain/${index}: column ${entry.table}.${column.name} is new in production since the last applied plan and is not masked: add "mask: { ${column.name}: <rule> }" or "passthrough: [${column.name}]" to this entry`;
         if (config.masking.newColumns === 'fail') problems.push(`${line} (masking.newColumns: fail)`);

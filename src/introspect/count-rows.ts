@@ -7,7 +7,11 @@ import type { Queryable } from '../db/session.js';
  * information_schema's TABLE_ROWS is an estimate that moves between two reads of an unchanged
  * table, which would make two plans of the same databases differ.
  */
-export async function countMaintainRows(sessions: readonly Queryable[], maintain: readonly MaintainTable[], existing: ReadonlySet<string>): Promise<Record<string, number>> {
+export async function countMaintainRows(
+  sessions: readonly Queryable[],
+  maintain: readonly MaintainTable[],
+  existing: ReadonlySet<string>,
+): Promise<Record<string, number>> {
   const work = maintain.filter((m) => existing.has(m.table));
   const counts: Record<string, number> = {};
   let next = 0;
@@ -15,7 +19,9 @@ export async function countMaintainRows(sessions: readonly Queryable[], maintain
     sessions.map(async (session) => {
       while (next < work.length) {
         const entry = work[next++]!;
-        const rows = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${quoteIdent(entry.table)}${entry.where ? ` WHERE (${entry.where})` : ''}`);
+        const rows = await session.query<{ n: string | number }>(
+          `SELECT COUNT(*) AS n FROM ${quoteIdent(entry.table)}${entry.where ? ` WHERE (${entry.where})` : ''}`,
+        );
         counts[entry.table] = Number(rows[0]?.n ?? 0);
       }
     }),
@@ -90,16 +96,26 @@ const KEEP_KEYS_READ = 100_000;
  * a kept row has the key of a production row the copy brings (checked on the chunk key, in
  * batches of bound values, SELECT only on both sides).
  */
-export async function countKeep(sandbox: Queryable, production: Queryable, table: string, keep: string, key: readonly string[] | null, productionWhere: string | null): Promise<KeepCount> {
+export async function countKeep(
+  sandbox: Queryable,
+  production: Queryable,
+  table: string,
+  keep: string,
+  key: readonly string[] | null,
+  productionWhere: string | null,
+): Promise<KeepCount> {
   const q = quoteIdent(table);
-  const n = async (session: Queryable, sql: string, params: unknown[] = []): Promise<number> => Number((await session.query<{ n: string | number }>(sql, params))[0]?.n ?? 0);
+  const n = async (session: Queryable, sql: string, params: unknown[] = []): Promise<number> =>
+    Number((await session.query<{ n: string | number }>(sql, params))[0]?.n ?? 0);
   const kept = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS TRUE`);
   const deleted = await n(sandbox, `SELECT COUNT(*) AS n FROM ${q} WHERE (${keep}) IS NOT TRUE`);
   let collisions = 0;
   const samples: string[] = [];
   if (key !== null && kept > 0) {
     const list = key.map(quoteIdent).join(', ');
-    const keys = await sandbox.query<Record<string, unknown>>(`SELECT ${list} FROM ${q} WHERE (${keep}) IS TRUE ORDER BY ${list} LIMIT ${KEEP_KEYS_READ}`);
+    const keys = await sandbox.query<Record<string, unknown>>(
+      `SELECT ${list} FROM ${q} WHERE (${keep}) IS TRUE ORDER BY ${list} LIMIT ${KEEP_KEYS_READ}`,
+    );
     for (let i = 0; i < keys.length; i += KEEP_BATCH) {
       const batch = keys.slice(i, i + KEEP_BATCH);
       const tuple = `(${key.map(() => '?').join(', ')})`;

@@ -55,7 +55,9 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     [schema],
   );
   if (schemata.length === 0) {
-    throw new ReplicoopError('database_not_found', `${db.role}: database ${schema} does not exist`, { details: { role: db.role, database: schema } });
+    throw new ReplicoopError('database_not_found', `${db.role}: database ${schema} does not exist`, {
+      details: { role: db.role, database: schema },
+    });
   }
 
   const tables = await db.query<RawTableRow>(
@@ -225,7 +227,11 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
 }
 
 /** Runs work items over a set of sessions, one item per session at a time. */
-async function inParallel<T>(sessions: readonly Queryable[], items: readonly T[], work: (session: Queryable, item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  sessions: readonly Queryable[],
+  items: readonly T[],
+  work: (session: Queryable, item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     sessions.map(async (session) => {

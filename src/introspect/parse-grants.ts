@@ -184,7 +184,8 @@ function parseLine(line: string): { grant?: Grant; roles?: string[]; ignored?: t
     if (isWord(tokens[at], 'BODY')) at++;
   }
   const target = tokens.slice(at, toAt);
-  const part = (t: Token | undefined): string | null => (t === undefined ? null : t.type === 'punct' ? (t.value === '*' ? '*' : null) : t.value);
+  const part = (t: Token | undefined): string | null =>
+    t === undefined ? null : t.type === 'punct' ? (t.value === '*' ? '*' : null) : t.value;
   let database: string | null;
   let object: string | null;
   if (target.length === 3 && target[1]!.type === 'punct' && target[1]!.value === '.') {

@@ -32,7 +32,18 @@ import { comparableCreate, indexExtras, splitShowCreate, type ComparableCreate }
 import { quotedIdentifiers, stripSchemaQualifier, tokenize } from '../snapshot/sql-text.js';
 import { deepFreeze } from '../snapshot/freeze.js';
 import type { UnknownObject } from '../snapshot/model.js';
-import { grantSql, hiddenClasses, hiddenConstraintsWhat, onDatabase, onTable, privilegesFrom, readsTableConstraints, readsTableDefinition, readsViewDefinition, routineGrant } from './privileges.js';
+import {
+  grantSql,
+  hiddenClasses,
+  hiddenConstraintsWhat,
+  onDatabase,
+  onTable,
+  privilegesFrom,
+  readsTableConstraints,
+  readsTableDefinition,
+  readsViewDefinition,
+  routineGrant,
+} from './privileges.js';
 
 /**
  * The one place raw rows become the model. Also runs the self-check: every table is rendered
@@ -66,8 +77,17 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   for (const row of raw.tables) {
     if (row.TABLE_TYPE === 'VIEW') continue;
     const create = raw.createStatements[row.TABLE_NAME] ?? null;
-    if (create === null && privileges && (unreadable.has(row.TABLE_NAME) || !readsTableDefinition(privileges, raw.database, row.TABLE_NAME))) {
-      unknown.push({ kind: row.TABLE_TYPE === 'SEQUENCE' ? 'sequence' : 'table', name: row.TABLE_NAME, what: 'definition (SHOW CREATE is refused: the account holds no table-level privilege on it)', grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)) });
+    if (
+      create === null &&
+      privileges &&
+      (unreadable.has(row.TABLE_NAME) || !readsTableDefinition(privileges, raw.database, row.TABLE_NAME))
+    ) {
+      unknown.push({
+        kind: row.TABLE_TYPE === 'SEQUENCE' ? 'sequence' : 'table',
+        name: row.TABLE_NAME,
+        what: 'definition (SHOW CREATE is refused: the account holds no table-level privilege on it)',
+        grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)),
+      });
       continue;
     }
     if (row.TABLE_TYPE === 'SEQUENCE') {
@@ -75,21 +95,50 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
       continue;
     }
     if (create === null) {
-      unsupported.push({ kind: 'table', name: row.TABLE_NAME, reason: 'SHOW CREATE TABLE returned nothing (table dropped while reading?)', createStatement: null });
+      unsupported.push({
+        kind: 'table',
+        name: row.TABLE_NAME,
+        reason: 'SHOW CREATE TABLE returned nothing (table dropped while reading?)',
+        createStatement: null,
+      });
       continue;
     }
     const parts = splitShowCreate(create);
     if (privileges && (columnsByTable.get(row.TABLE_NAME)?.length ?? 0) < parts.columns.length) {
       // information_schema lists only the columns the account holds a column privilege on (SHOW CREATE shows them all).
-      unknown.push({ kind: 'table', name: row.TABLE_NAME, what: 'columns (information_schema lists only columns the account holds SELECT, INSERT, UPDATE or REFERENCES on)', grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)) });
+      unknown.push({
+        kind: 'table',
+        name: row.TABLE_NAME,
+        what: 'columns (information_schema lists only columns the account holds SELECT, INSERT, UPDATE or REFERENCES on)',
+        grant: grantSql(privileges, 'SELECT', onTable(raw.database, row.TABLE_NAME)),
+      });
       continue;
     }
-    const table = parseTable(row, columnsByTable.get(row.TABLE_NAME) ?? [], statsByTable.get(row.TABLE_NAME) ?? [], fksByTable.get(row.TABLE_NAME) ?? [], checksByTable.get(row.TABLE_NAME) ?? [], raw, parts.partitioning, indexExtras(parts.keys));
+    const table = parseTable(
+      row,
+      columnsByTable.get(row.TABLE_NAME) ?? [],
+      statsByTable.get(row.TABLE_NAME) ?? [],
+      fksByTable.get(row.TABLE_NAME) ?? [],
+      checksByTable.get(row.TABLE_NAME) ?? [],
+      raw,
+      parts.partitioning,
+      indexExtras(parts.keys),
+    );
     tables.push(table);
     const problem = selfCheck(table, comparableCreate(parts), raw);
     if (row.TABLE_TYPE !== 'BASE TABLE') {
-      unsupported.push({ kind: 'table', name: row.TABLE_NAME, reason: `table type ${row.TABLE_TYPE} is not supported`, createStatement: stripAutoIncrement(create) });
-    } else if (problem && privileges && (constraintsHidden(parts.keys, fksByTable.get(row.TABLE_NAME) ?? [], checksByTable.get(row.TABLE_NAME) ?? []) || !readsTableConstraints(privileges, raw.database, row.TABLE_NAME))) {
+      unsupported.push({
+        kind: 'table',
+        name: row.TABLE_NAME,
+        reason: `table type ${row.TABLE_TYPE} is not supported`,
+        createStatement: stripAutoIncrement(create),
+      });
+    } else if (
+      problem &&
+      privileges &&
+      (constraintsHidden(parts.keys, fksByTable.get(row.TABLE_NAME) ?? [], checksByTable.get(row.TABLE_NAME) ?? []) ||
+        !readsTableConstraints(privileges, raw.database, row.TABLE_NAME))
+    ) {
       // The server's own SHOW CREATE shows what information_schema hides from this account.
       unknown.push({
         kind: 'table',
@@ -103,29 +152,43 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   }
 
   const relationNames = new Set([...tables.map((t) => t.name), ...raw.views.map((v) => v.TABLE_NAME)]);
-  const views: View[] = raw.views.filter((row) => row.VIEW_DEFINITION || !privileges).map((row) => {
-    const definition = stripSchemaQualifier(row.VIEW_DEFINITION ?? '', raw.database);
-    const dependsOn = [...quotedIdentifiers(definition)].filter((n) => n !== row.TABLE_NAME && relationNames.has(n)).sort(compareText);
-    if (!row.VIEW_DEFINITION) {
-      unsupported.push({ kind: 'view', name: row.TABLE_NAME, reason: 'view definition is not readable (grant SHOW VIEW)', createStatement: null });
-    }
-    return {
-      name: row.TABLE_NAME,
-      definition,
-      algorithm: (row.ALGORITHM ?? 'UNDEFINED').toUpperCase(),
-      security: row.SECURITY_TYPE.toUpperCase(),
-      checkOption: (row.CHECK_OPTION ?? 'NONE').toUpperCase(),
-      definer: row.DEFINER,
-      dependsOn,
-      charsetClient: row.CHARACTER_SET_CLIENT,
-      collationConnection: row.COLLATION_CONNECTION,
-    };
-  });
+  const views: View[] = raw.views
+    .filter((row) => row.VIEW_DEFINITION || !privileges)
+    .map((row) => {
+      const definition = stripSchemaQualifier(row.VIEW_DEFINITION ?? '', raw.database);
+      const dependsOn = [...quotedIdentifiers(definition)].filter((n) => n !== row.TABLE_NAME && relationNames.has(n)).sort(compareText);
+      if (!row.VIEW_DEFINITION) {
+        unsupported.push({
+          kind: 'view',
+          name: row.TABLE_NAME,
+          reason: 'view definition is not readable (grant SHOW VIEW)',
+          createStatement: null,
+        });
+      }
+      return {
+        name: row.TABLE_NAME,
+        definition,
+        algorithm: (row.ALGORITHM ?? 'UNDEFINED').toUpperCase(),
+        security: row.SECURITY_TYPE.toUpperCase(),
+        checkOption: (row.CHECK_OPTION ?? 'NONE').toUpperCase(),
+        definer: row.DEFINER,
+        dependsOn,
+        charsetClient: row.CHARACTER_SET_CLIENT,
+        collationConnection: row.COLLATION_CONNECTION,
+      };
+    });
 
   for (const row of raw.views) {
     if (!row.VIEW_DEFINITION && privileges) {
-      const grant = readsViewDefinition(privileges, raw.database, row.TABLE_NAME) ? grantSql(privileges, 'SELECT, SHOW VIEW', onTable(raw.database, row.TABLE_NAME)) : grantSql(privileges, 'SELECT, SHOW VIEW', onDatabase(raw.database));
-      unknown.push({ kind: 'view', name: row.TABLE_NAME, what: 'definition (information_schema shows it only with SELECT and SHOW VIEW)', grant });
+      const grant = readsViewDefinition(privileges, raw.database, row.TABLE_NAME)
+        ? grantSql(privileges, 'SELECT, SHOW VIEW', onTable(raw.database, row.TABLE_NAME))
+        : grantSql(privileges, 'SELECT, SHOW VIEW', onDatabase(raw.database));
+      unknown.push({
+        kind: 'view',
+        name: row.TABLE_NAME,
+        what: 'definition (information_schema shows it only with SELECT and SHOW VIEW)',
+        grant,
+      });
     }
   }
 
@@ -145,11 +208,21 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   const routines: Routine[] = [];
   for (const row of raw.routines) {
     if (row.ROUTINE_TYPE !== 'PROCEDURE' && row.ROUTINE_TYPE !== 'FUNCTION') {
-      unsupported.push({ kind: 'routine', name: row.ROUTINE_NAME, reason: `routine type ${row.ROUTINE_TYPE} is not supported`, createStatement: null });
+      unsupported.push({
+        kind: 'routine',
+        name: row.ROUTINE_NAME,
+        reason: `routine type ${row.ROUTINE_TYPE} is not supported`,
+        createStatement: null,
+      });
       continue;
     }
     if (row.CREATE_STATEMENT === null && privileges) {
-      unknown.push({ kind: 'routine', name: row.ROUTINE_NAME, what: 'body (shown only to its definer or to accounts allowed to read every routine)', grant: routineGrant(privileges) });
+      unknown.push({
+        kind: 'routine',
+        name: row.ROUTINE_NAME,
+        what: 'body (shown only to its definer or to accounts allowed to read every routine)',
+        grant: routineGrant(privileges),
+      });
       continue;
     }
     if (row.CREATE_STATEMENT === null) {
@@ -175,11 +248,21 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
   const events: Event[] = [];
   for (const row of raw.events) {
     if (row.CREATE_STATEMENT === null && privileges) {
-      unknown.push({ kind: 'event', name: row.EVENT_NAME, what: 'definition (needs the EVENT privilege)', grant: grantSql(privileges, 'EVENT', onDatabase(raw.database)) });
+      unknown.push({
+        kind: 'event',
+        name: row.EVENT_NAME,
+        what: 'definition (needs the EVENT privilege)',
+        grant: grantSql(privileges, 'EVENT', onDatabase(raw.database)),
+      });
       continue;
     }
     if (row.CREATE_STATEMENT === null) {
-      unsupported.push({ kind: 'event', name: row.EVENT_NAME, reason: 'the event definition is not readable (grant EVENT)', createStatement: null });
+      unsupported.push({
+        kind: 'event',
+        name: row.EVENT_NAME,
+        reason: 'the event definition is not readable (grant EVENT)',
+        createStatement: null,
+      });
       continue;
     }
     events.push({
@@ -202,7 +285,14 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     collation: canonicalCollation(raw.defaultCollation) ?? raw.defaultCollation,
     tables: tables.sort(byName),
     views: views.sort(byName),
-    triggers: triggers.sort((a, b) => compareText(a.table, b.table) || compareText(a.timing, b.timing) || compareText(a.event, b.event) || a.order - b.order || compareText(a.name, b.name)),
+    triggers: triggers.sort(
+      (a, b) =>
+        compareText(a.table, b.table) ||
+        compareText(a.timing, b.timing) ||
+        compareText(a.event, b.event) ||
+        a.order - b.order ||
+        compareText(a.name, b.name),
+    ),
     routines: routines.sort((a, b) => compareText(a.type, b.type) || compareText(a.name, b.name)),
     events: events.sort(byName),
     sequences: sequences.sort(byName),
@@ -242,7 +332,12 @@ function parseTable(
       let charset = canonicalCharset(c.CHARACTER_SET_NAME);
       let collation = canonicalCollation(c.COLLATION_NAME);
       // MariaDB's json is an alias: longtext utf8mb4_bin with CHECK (json_valid(col)).
-      if (flavor === 'mariadb' && dataType === 'longtext' && collation === 'utf8mb4_bin' && check === `json_valid(\`${c.COLUMN_NAME.replace(/`/g, '``')}\`)`) {
+      if (
+        flavor === 'mariadb' &&
+        dataType === 'longtext' &&
+        collation === 'utf8mb4_bin' &&
+        check === `json_valid(\`${c.COLUMN_NAME.replace(/`/g, '``')}\`)`
+      ) {
         type = 'json';
         base = 'json';
         charset = null;
@@ -253,13 +348,25 @@ function parseTable(
         charset = null;
         collation = null;
       }
-      const generated = extra.generated ? { expression: canonicalGenerationExpression(c.GENERATION_EXPRESSION ?? '', flavor), stored: extra.generated === 'STORED' } : null;
+      const generated = extra.generated
+        ? { expression: canonicalGenerationExpression(c.GENERATION_EXPRESSION ?? '', flavor), stored: extra.generated === 'STORED' }
+        : null;
       return {
         name: c.COLUMN_NAME,
         dataType: base,
         type,
         nullable,
-        default: canonicalDefault(c.COLUMN_DEFAULT, { dataType: base, nullable, autoIncrement: extra.autoIncrement, generated: generated !== null, defaultGenerated: extra.defaultGenerated }, flavor),
+        default: canonicalDefault(
+          c.COLUMN_DEFAULT,
+          {
+            dataType: base,
+            nullable,
+            autoIncrement: extra.autoIncrement,
+            generated: generated !== null,
+            defaultGenerated: extra.defaultGenerated,
+          },
+          flavor,
+        ),
         onUpdate: extra.onUpdate,
         autoIncrement: extra.autoIncrement,
         charset,
@@ -286,7 +393,16 @@ function parseTable(
   }
   const indexes: Index[] = [...indexMap.entries()].map(([name, { first, parts }]) => {
     const type = first.INDEX_TYPE.toUpperCase();
-    const kind: Index['kind'] = name === 'PRIMARY' ? 'primary' : type === 'FULLTEXT' ? 'fulltext' : type === 'SPATIAL' ? 'spatial' : Number(first.NON_UNIQUE) === 0 ? 'unique' : 'index';
+    const kind: Index['kind'] =
+      name === 'PRIMARY'
+        ? 'primary'
+        : type === 'FULLTEXT'
+          ? 'fulltext'
+          : type === 'SPATIAL'
+            ? 'spatial'
+            : Number(first.NON_UNIQUE) === 0
+              ? 'unique'
+              : 'index';
     const extra = extras.get(name);
     return {
       name,
@@ -309,7 +425,8 @@ function parseTable(
       return {
         name,
         columns: sorted.map((r) => r.COLUMN_NAME),
-        referencedSchema: first.REFERENCED_TABLE_SCHEMA && first.REFERENCED_TABLE_SCHEMA !== raw.database ? first.REFERENCED_TABLE_SCHEMA : null,
+        referencedSchema:
+          first.REFERENCED_TABLE_SCHEMA && first.REFERENCED_TABLE_SCHEMA !== raw.database ? first.REFERENCED_TABLE_SCHEMA : null,
         referencedTable: first.REFERENCED_TABLE_NAME,
         referencedColumns: sorted.map((r) => r.REFERENCED_COLUMN_NAME),
         onDelete: canonicalAction(first.DELETE_RULE),
@@ -347,15 +464,18 @@ function selfCheck(table: Table, server: ComparableCreate, raw: RawSchema): stri
     partitioning: table.partitioning,
   });
   for (let i = 0; i < Math.max(mine.columns.length, server.columns.length); i++) {
-    if (mine.columns[i] !== server.columns[i]) return `column definition does not round-trip: server has "${server.columns[i] ?? '(nothing)'}", model renders "${mine.columns[i] ?? '(nothing)'}"`;
+    if (mine.columns[i] !== server.columns[i])
+      return `column definition does not round-trip: server has "${server.columns[i] ?? '(nothing)'}", model renders "${mine.columns[i] ?? '(nothing)'}"`;
   }
   const serverKeys = new Set(server.keys);
   const mineKeys = new Set(mine.keys);
   const missing = server.keys.find((k) => !mineKeys.has(k));
-  if (missing) return `key or constraint does not round-trip: server has "${missing}"${mine.keys.find((k) => !serverKeys.has(k)) ? `, model renders "${mine.keys.find((k) => !serverKeys.has(k))}"` : ''}`;
+  if (missing)
+    return `key or constraint does not round-trip: server has "${missing}"${mine.keys.find((k) => !serverKeys.has(k)) ? `, model renders "${mine.keys.find((k) => !serverKeys.has(k))}"` : ''}`;
   const extra = mine.keys.find((k) => !serverKeys.has(k));
   if (extra) return `key or constraint does not round-trip: model renders "${extra}" which the server does not show`;
-  if (mine.options.join(' ') !== server.options.join(' ')) return `table options do not round-trip: server has "${server.options.join(' ')}", model renders "${mine.options.join(' ')}"`;
+  if (mine.options.join(' ') !== server.options.join(' '))
+    return `table options do not round-trip: server has "${server.options.join(' ')}", model renders "${mine.options.join(' ')}"`;
   return null;
 }
 
@@ -389,8 +509,15 @@ export function stripDefiner(text: string): string {
   i++;
   skipSpace();
   i++; // the user; unquoted user@host is a single word token, so nothing follows it
-  if (tokens[i]?.text === '@') i += 2; // `user`@`host` or 'user'@'host'
+  if (tokens[i]?.text === '@')
+    i += 2; // `user`@`host` or 'user'@'host'
   else if (tokens[i]?.type === 'word' && tokens[i]!.value.startsWith('@')) i++; // `user`@host
-  const rest = tokens.slice(i).map((t) => t.text).join('');
-  return `${tokens.slice(0, afterCreate).map((t) => t.text).join('')} ${rest.trimStart()}`;
+  const rest = tokens
+    .slice(i)
+    .map((t) => t.text)
+    .join('');
+  return `${tokens
+    .slice(0, afterCreate)
+    .map((t) => t.text)
+    .join('')} ${rest.trimStart()}`;
 }

@@ -50,7 +50,21 @@ export function privilegesFrom(raw: RawGrants, side: { readonly server: ServerIn
 }
 
 /** Privileges that apply to tables (a grant at any level holding one of these makes a table visible). */
-const TABLE_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'REFERENCES', 'INDEX', 'ALTER', 'CREATE VIEW', 'SHOW VIEW', 'TRIGGER', 'DELETE HISTORY']);
+const TABLE_PRIVILEGES = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'CREATE',
+  'DROP',
+  'REFERENCES',
+  'INDEX',
+  'ALTER',
+  'CREATE VIEW',
+  'SHOW VIEW',
+  'TRIGGER',
+  'DELETE HISTORY',
+]);
 /** Privileges that make a column visible in information_schema.COLUMNS. */
 const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
 /** Routine privileges that make a routine listed (not its body). */
@@ -82,7 +96,23 @@ function grantHas(grant: Grant, privilege: string, level: Grant['level']): boole
   // ALL PRIVILEGES holds every privilege that exists at its level (never GRANT OPTION or PROXY).
   if (!grant.privileges.includes('ALL') || privilege === 'GRANT OPTION' || privilege === 'PROXY') return false;
   if (level === 'global') return true;
-  if (level === 'database') return !['SUPER', 'SET USER', 'FILE', 'PROCESS', 'RELOAD', 'SHUTDOWN', 'SHOW DATABASES', 'SHOW_ROUTINE', 'SET_USER_ID', 'SET_ANY_DEFINER', 'REPLICATION SLAVE', 'REPLICATION CLIENT', 'CREATE USER', 'CREATE TABLESPACE'].includes(privilege);
+  if (level === 'database')
+    return ![
+      'SUPER',
+      'SET USER',
+      'FILE',
+      'PROCESS',
+      'RELOAD',
+      'SHUTDOWN',
+      'SHOW DATABASES',
+      'SHOW_ROUTINE',
+      'SET_USER_ID',
+      'SET_ANY_DEFINER',
+      'REPLICATION SLAVE',
+      'REPLICATION CLIENT',
+      'CREATE USER',
+      'CREATE TABLESPACE',
+    ].includes(privilege);
   return TABLE_PRIVILEGES.has(privilege) || ['EXECUTE', 'ALTER ROUTINE'].includes(privilege);
 }
 
@@ -93,23 +123,39 @@ export function holdsGlobal(p: Privileges, privilege: string): boolean {
 
 /** Held for every object of the database (global, or a database grant whose pattern matches, less partial revokes). */
 export function holdsOnDatabase(p: Privileges, privilege: string, database: string): boolean {
-  const revoked = p.grants.grants.some((g) => g.revoke && g.level === 'database' && g.database !== null && sameName(g.database, database, p.caseInsensitive) && grantHas(g, privilege, 'database'));
+  const revoked = p.grants.grants.some(
+    (g) =>
+      g.revoke &&
+      g.level === 'database' &&
+      g.database !== null &&
+      sameName(g.database, database, p.caseInsensitive) &&
+      grantHas(g, privilege, 'database'),
+  );
   if (revoked) return false;
   if (holdsGlobal(p, privilege)) return true;
-  return p.grants.grants.some((g) => !g.revoke && g.level === 'database' && g.database !== null && likeMatches(g.database, database, p.caseInsensitive) && grantHas(g, privilege, 'database'));
+  return p.grants.grants.some(
+    (g) =>
+      !g.revoke &&
+      g.level === 'database' &&
+      g.database !== null &&
+      likeMatches(g.database, database, p.caseInsensitive) &&
+      grantHas(g, privilege, 'database'),
+  );
 }
 
 /** Held on the table as a whole (global, database or table level; not column-level). */
 export function holdsOnTable(p: Privileges, privilege: string, database: string, table: string): boolean {
   if (holdsOnDatabase(p, privilege, database)) return true;
   return p.grants.grants.some(
-    (g) => !g.revoke && g.level === 'table' && g.database !== null && g.object !== null && sameName(g.database, database, p.caseInsensitive) && sameName(g.object, table, p.caseInsensitive) && grantHas(g, privilege, 'table'),
+    (g) =>
+      !g.revoke &&
+      g.level === 'table' &&
+      g.database !== null &&
+      g.object !== null &&
+      sameName(g.database, database, p.caseInsensitive) &&
+      sameName(g.object, table, p.caseInsensitive) &&
+      grantHas(g, privilege, 'table'),
   );
-}
-
-/** Some column-level grant on the table (the account sees those columns only). */
-function hasColumnGrant(p: Privileges, database: string, table: string): boolean {
-  return p.grants.grants.some((g) => !g.revoke && g.level === 'table' && g.database !== null && g.object !== null && sameName(g.database, database, p.caseInsensitive) && sameName(g.object, table, p.caseInsensitive) && Object.keys(g.columns).length > 0);
 }
 
 /** The account as a GRANT target: 'user'@'host'. */
@@ -214,13 +260,33 @@ export function hiddenClasses(p: Privileges, database: string): UnknownObject[] 
     out.push({ kind, name: null, what, grant });
   };
   if (!listsAllTables(p, database)) {
-    add('table', 'the list of tables (the account holds table-level grants only, and does not see tables without one)', grantSql(p, 'SELECT, SHOW VIEW', onDatabase(database)));
-    add('view', 'the list of views (the account holds table-level grants only, and does not see views without one)', grantSql(p, 'SELECT, SHOW VIEW', onDatabase(database)));
+    add(
+      'table',
+      'the list of tables (the account holds table-level grants only, and does not see tables without one)',
+      grantSql(p, 'SELECT, SHOW VIEW', onDatabase(database)),
+    );
+    add(
+      'view',
+      'the list of views (the account holds table-level grants only, and does not see views without one)',
+      grantSql(p, 'SELECT, SHOW VIEW', onDatabase(database)),
+    );
   }
-  if (!listsAllTriggers(p, database)) add('trigger', 'triggers (information_schema shows them only with the TRIGGER privilege)', grantSql(p, 'TRIGGER', onDatabase(database)));
+  if (!listsAllTriggers(p, database))
+    add(
+      'trigger',
+      'triggers (information_schema shows them only with the TRIGGER privilege)',
+      grantSql(p, 'TRIGGER', onDatabase(database)),
+    );
   if (!listsAllRoutines(p, database)) {
-    add('routine', p.flavor === 'mysql' ? 'stored procedures and functions (MySQL shows them only with SHOW_ROUTINE)' : 'stored procedures and functions (MariaDB shows them only with SELECT on mysql.proc)', routineGrant(p));
+    add(
+      'routine',
+      p.flavor === 'mysql'
+        ? 'stored procedures and functions (MySQL shows them only with SHOW_ROUTINE)'
+        : 'stored procedures and functions (MariaDB shows them only with SELECT on mysql.proc)',
+      routineGrant(p),
+    );
   }
-  if (!listsAllEvents(p, database)) add('event', 'events (information_schema shows them only with the EVENT privilege)', grantSql(p, 'EVENT', onDatabase(database)));
+  if (!listsAllEvents(p, database))
+    add('event', 'events (information_schema shows them only with the EVENT privilege)', grantSql(p, 'EVENT', onDatabase(database)));
   return out;
 }

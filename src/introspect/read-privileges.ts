@@ -21,7 +21,11 @@ export async function readRawGrants(db: Queryable): Promise<RawGrants> {
     // MySQL lists a role's privileges only when asked USING it; the active ones are what counts.
     const [role] = await db.query<{ roles: string | null }>('SELECT CURRENT_ROLE() AS roles');
     activeRoles = role?.roles && role.roles !== 'NONE' ? role.roles : null;
-    const using = activeRoles ? ` USING ${splitRoleList(activeRoles).map(([u, h]) => `${quoteIdent(u)}@${quoteIdent(h)}`).join(', ')}` : '';
+    const using = activeRoles
+      ? ` USING ${splitRoleList(activeRoles)
+          .map(([u, h]) => `${quoteIdent(u)}@${quoteIdent(h)}`)
+          .join(', ')}`
+      : '';
     rows = await db.query<Record<string, unknown>>(`SHOW GRANTS FOR CURRENT_USER()${using}`);
   } else {
     // MariaDB's SHOW GRANTS includes the active role's grants, and those of roles granted to it.

@@ -38,7 +38,10 @@ export class FileLogger implements Logger {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
-      throw new ReplicoopError('log_unavailable', `cannot create the log directory ${dir}: ${(error as Error).message}`, { details: { dir }, cause: error });
+      throw new ReplicoopError('log_unavailable', `cannot create the log directory ${dir}: ${(error as Error).message}`, {
+        details: { dir },
+        cause: error,
+      });
     }
   }
 

@@ -31,16 +31,34 @@ const pattern = (label: string, body: string, suggest: MaskRule[]): PersonalPatt
 /** The default masking.require policy (masking.require: default). */
 export const DEFAULT_PERSONAL_PATTERNS: readonly PersonalPattern[] = Object.freeze([
   pattern('email', 'e_?mail(_address)?', [{ kind: 'email' }, { kind: 'hash' }, { kind: 'null' }]),
-  pattern('phone', '(tele)?phone(_(number|no|nr))?|mobile(_(phone|number))?|cell(_phone)?|fax|msisdn', [{ kind: 'phone' }, { kind: 'null' }, { kind: 'redact' }]),
+  pattern('phone', '(tele)?phone(_(number|no|nr))?|mobile(_(phone|number))?|cell(_phone)?|fax|msisdn', [
+    { kind: 'phone' },
+    { kind: 'null' },
+    { kind: 'redact' },
+  ]),
   pattern('first name', 'first_?name|given_?name|forename|fname', [{ kind: 'name' }, { kind: 'redact' }]),
   pattern('last name', 'last_?name|surname|family_?name|lname', [{ kind: 'name' }, { kind: 'redact' }]),
   pattern('full name', 'full_?name|display_?name|person_?name|customer_?name|contact_?name', [{ kind: 'name' }, { kind: 'redact' }]),
-  pattern('ip address', 'ip(_address|_addr)?|ipv[46]|remote_addr', [{ kind: 'fixed', value: '192.0.2.1' }, { kind: 'null' }, { kind: 'hash' }]),
+  pattern('ip address', 'ip(_address|_addr)?|ipv[46]|remote_addr', [
+    { kind: 'fixed', value: '192.0.2.1' },
+    { kind: 'null' },
+    { kind: 'hash' },
+  ]),
   pattern('address', 'address|street(_address)?|addr|address_line', [{ kind: 'redact' }, { kind: 'null' }]),
   pattern('birth date', 'birth_?date|date_of_birth|dob|birth_?day', [{ kind: 'fixed', value: '1970-01-01' }, { kind: 'null' }]),
-  pattern('national id', 'ssn|social_security(_number)?|national_id(_number)?|national_insurance(_number)?|tax_id|passport(_number|_no)?', [{ kind: 'hash' }, { kind: 'null' }]),
-  pattern('bank or card number', 'iban|card_number|card_no|credit_card(_number)?|cc_number|bank_account(_number)?|account_number', [{ kind: 'hash' }, { kind: 'null' }]),
-  pattern('credential', 'password(_hash)?|passwd|pwd|pass_hash|(api|access|refresh|auth|remember|reset)?_?token|secret|api_key|salt', [{ kind: 'hash' }, { kind: 'null' }, { kind: 'fixed', value: 'x' }]),
+  pattern('national id', 'ssn|social_security(_number)?|national_id(_number)?|national_insurance(_number)?|tax_id|passport(_number|_no)?', [
+    { kind: 'hash' },
+    { kind: 'null' },
+  ]),
+  pattern('bank or card number', 'iban|card_number|card_no|credit_card(_number)?|cc_number|bank_account(_number)?|account_number', [
+    { kind: 'hash' },
+    { kind: 'null' },
+  ]),
+  pattern('credential', 'password(_hash)?|passwd|pwd|pass_hash|(api|access|refresh|auth|remember|reset)?_?token|secret|api_key|salt', [
+    { kind: 'hash' },
+    { kind: 'null' },
+    { kind: 'fixed', value: 'x' },
+  ]),
 ]);
 
 export function normaliseColumnName(name: string): string {
@@ -64,7 +82,11 @@ export function requirePatterns(require: readonly string[]): PersonalPattern[] {
     if (item === 'default') out.push(...DEFAULT_PERSONAL_PATTERNS);
     else {
       const re = globToRegExp(item);
-      out.push({ label: `masking.require "${item}"`, matches: (column) => re.test(column), suggest: [{ kind: 'redact' }, { kind: 'hash' }, { kind: 'null' }] });
+      out.push({
+        label: `masking.require "${item}"`,
+        matches: (column) => re.test(column),
+        suggest: [{ kind: 'redact' }, { kind: 'hash' }, { kind: 'null' }],
+      });
     }
   }
   return out;
@@ -79,14 +101,21 @@ export interface GateFinding {
 }
 
 /** Columns of `table` that look personal and have neither a mask nor a passthrough. */
-export function unmaskedPersonalColumns(table: Table, mask: Readonly<Record<string, MaskRule>>, passthrough: readonly string[], patterns: readonly PersonalPattern[]): GateFinding[] {
+export function unmaskedPersonalColumns(
+  table: Table,
+  mask: Readonly<Record<string, MaskRule>>,
+  passthrough: readonly string[],
+  patterns: readonly PersonalPattern[],
+): GateFinding[] {
   const findings: GateFinding[] = [];
   for (const column of table.columns) {
     if (column.generated !== null) continue;
     if (mask[column.name] !== undefined || passthrough.includes(column.name)) continue;
     const kind = personalKind(column.name, patterns);
     if (!kind) continue;
-    const fitting = kind.suggest.find((rule) => maskProblem(rule, column) === null && uniqueMaskProblem(rule, table, column.name) === null) ?? { kind: 'null' };
+    const fitting = kind.suggest.find(
+      (rule) => maskProblem(rule, column) === null && uniqueMaskProblem(rule, table, column.name) === null,
+    ) ?? { kind: 'null' };
     findings.push({ table: table.name, column: column.name, label: kind.label, suggestion: ruleYaml(fitting) });
   }
   return findings;
@@ -118,7 +147,9 @@ export function uniqueMaskProblem(rule: MaskRule, table: Table, column: string):
       const target = table.columns.find((c) => c.name === column);
       const m = target ? /\((\d+)\)/.exec(target.type) : null;
       const capacity = m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
-      return capacity >= UNIQUE_HASH_HEX ? null : `${where}: a hash cut to ${capacity} characters can collide; unique columns need at least ${UNIQUE_HASH_HEX}`;
+      return capacity >= UNIQUE_HASH_HEX
+        ? null
+        : `${where}: a hash cut to ${capacity} characters can collide; unique columns need at least ${UNIQUE_HASH_HEX}`;
     }
     case 'fixed':
       return rule.value === null ? null : `${where}: every row would get the same value`;

@@ -53,12 +53,72 @@ const PHONE_LONG = 15;
 const PHONE_SHORT = 10;
 
 const FIRST_NAMES = [
-  'Alex', 'Blake', 'Casey', 'Dana', 'Eden', 'Finley', 'Gray', 'Harper', 'Indy', 'Jordan', 'Kai', 'Logan', 'Morgan', 'Noel', 'Oakley', 'Parker',
-  'Quinn', 'Riley', 'Sage', 'Taylor', 'Umber', 'Val', 'Wren', 'Xen', 'Yael', 'Zion', 'Ari', 'Bo', 'Cam', 'Drew', 'Emery', 'Frankie',
+  'Alex',
+  'Blake',
+  'Casey',
+  'Dana',
+  'Eden',
+  'Finley',
+  'Gray',
+  'Harper',
+  'Indy',
+  'Jordan',
+  'Kai',
+  'Logan',
+  'Morgan',
+  'Noel',
+  'Oakley',
+  'Parker',
+  'Quinn',
+  'Riley',
+  'Sage',
+  'Taylor',
+  'Umber',
+  'Val',
+  'Wren',
+  'Xen',
+  'Yael',
+  'Zion',
+  'Ari',
+  'Bo',
+  'Cam',
+  'Drew',
+  'Emery',
+  'Frankie',
 ];
 const LAST_NAMES = [
-  'Archer', 'Baker', 'Carter', 'Dalton', 'Ellis', 'Fisher', 'Garner', 'Hayes', 'Irwin', 'Jensen', 'Keller', 'Lowe', 'Mercer', 'Nolan', 'Oakes', 'Porter',
-  'Quill', 'Reyes', 'Sutton', 'Turner', 'Upton', 'Vance', 'Walsh', 'Xiong', 'Young', 'Zimmer', 'Abbott', 'Brooks', 'Chandler', 'Dawson', 'Everett', 'Foster',
+  'Archer',
+  'Baker',
+  'Carter',
+  'Dalton',
+  'Ellis',
+  'Fisher',
+  'Garner',
+  'Hayes',
+  'Irwin',
+  'Jensen',
+  'Keller',
+  'Lowe',
+  'Mercer',
+  'Nolan',
+  'Oakes',
+  'Porter',
+  'Quill',
+  'Reyes',
+  'Sutton',
+  'Turner',
+  'Upton',
+  'Vance',
+  'Walsh',
+  'Xiong',
+  'Young',
+  'Zimmer',
+  'Abbott',
+  'Brooks',
+  'Chandler',
+  'Dawson',
+  'Everett',
+  'Foster',
 ];
 
 /** Rules whose output depends on the masking secret. */
@@ -102,11 +162,15 @@ export function maskProblem(rule: MaskRule, column: MaskColumn): string | null {
   const length = stringCapacity(column);
   switch (rule.kind) {
     case 'email':
-      return length >= EMAIL_DOMAIN.length + EMAIL_MIN_HEX ? null : `${where}: a unique fake email needs at least ${EMAIL_DOMAIN.length + EMAIL_MIN_HEX} characters, the column holds ${length}`;
+      return length >= EMAIL_DOMAIN.length + EMAIL_MIN_HEX
+        ? null
+        : `${where}: a unique fake email needs at least ${EMAIL_DOMAIN.length + EMAIL_MIN_HEX} characters, the column holds ${length}`;
     case 'hash':
       return length >= HASH_MIN_HEX ? null : `${where}: a hash needs at least ${HASH_MIN_HEX} characters, the column holds ${length}`;
     case 'phone':
-      return length >= PHONE_SHORT ? null : `${where}: a fake phone number needs at least ${PHONE_SHORT} characters, the column holds ${length}`;
+      return length >= PHONE_SHORT
+        ? null
+        : `${where}: a fake phone number needs at least ${PHONE_SHORT} characters, the column holds ${length}`;
     case 'name':
     case 'redact':
       return null;
@@ -188,7 +252,12 @@ function redact(value: Buffer, column: MaskColumn): Buffer {
 }
 
 function isSingleByteCharset(charset: string): boolean {
-  return charset === 'binary' || /^(latin\d|ascii|cp12\d\d|cp8\d\d|cp1250|cp1251|cp1256|cp1257|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|keybcs2|macce|macroman|swe7|tis620|geostd8)$/.test(charset);
+  return (
+    charset === 'binary' ||
+    /^(latin\d|ascii|cp12\d\d|cp8\d\d|cp1250|cp1251|cp1256|cp1257|koi8[ru]|greek|hebrew|armscii8|dec8|hp8|keybcs2|macce|macroman|swe7|tis620|geostd8)$/.test(
+      charset,
+    )
+  );
 }
 
 function isBinary(column: MaskColumn): boolean {
@@ -197,7 +266,9 @@ function isBinary(column: MaskColumn): boolean {
 
 function asciiProblem(column: MaskColumn): string | null {
   const charset = column.charset?.toLowerCase() ?? null;
-  return charset !== null && WIDE_CHARSETS.has(charset) ? `character set ${charset} is not ASCII-compatible, masks are not supported on it` : null;
+  return charset !== null && WIDE_CHARSETS.has(charset)
+    ? `character set ${charset} is not ASCII-compatible, masks are not supported on it`
+    : null;
 }
 
 /** Characters (bytes for binary and LOB types) the column can hold. */

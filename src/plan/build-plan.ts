@@ -70,15 +70,36 @@ export function buildPlan(input: PlanInput): Plan {
 
 /** The checksum covers what apply executes; the snapshots are covered by their fingerprints. */
 export function planChecksum(plan: Pick<Plan, 'formatVersion' | 'source' | 'target' | 'fingerprints' | 'settings' | 'steps'>): string {
-  return sha256(canonicalJson({ formatVersion: plan.formatVersion, source: plan.source, target: plan.target, fingerprints: plan.fingerprints, settings: plan.settings, steps: plan.steps }));
+  return sha256(
+    canonicalJson({
+      formatVersion: plan.formatVersion,
+      source: plan.source,
+      target: plan.target,
+      fingerprints: plan.fingerprints,
+      settings: plan.settings,
+      steps: plan.steps,
+    }),
+  );
 }
 
 function stepId(index: number, step: DraftStep): string {
-  const slug = step.object.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'object';
+  const slug =
+    step.object
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'object';
   return `${String(index + 1).padStart(4, '0')}-${step.kind.replace(/_/g, '-')}-${slug}`;
 }
 
-function planSteps(changes: readonly Change[], production: Snapshot, sandbox: Snapshot, maintain: readonly MaintainTable[], context: DdlContext, data: DataInput): DraftStep[] {
+function planSteps(
+  changes: readonly Change[],
+  production: Snapshot,
+  sandbox: Snapshot,
+  maintain: readonly MaintainTable[],
+  context: DdlContext,
+  data: DataInput,
+): DraftStep[] {
   const input: StepInput = { changes, production, sandbox, maintainNames: new Set(maintain.map((m) => m.table)), context };
   const structure = structureSteps(input);
   return [...structure.steps, ...dataSteps(production, maintain, data), ...postSteps(input, structure.deferred, structure.droppedTriggers)];
@@ -94,7 +115,11 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], inp
   const subset = input.subset ?? null;
   const dataOrder = topoSort(
     maintain.map((m) => m.table).filter((n) => prodTables.has(n)),
-    (name) => prodTables.get(name)!.foreignKeys.filter((fk) => fk.referencedSchema === null).map((fk) => fk.referencedTable),
+    (name) =>
+      prodTables
+        .get(name)!
+        .foreignKeys.filter((fk) => fk.referencedSchema === null)
+        .map((fk) => fk.referencedTable),
   );
   return dataOrder.map((name) => {
     const table = prodTables.get(name)!;
@@ -121,12 +146,23 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], inp
         key,
         where,
         estimatedRows: rows,
-        maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({ column, rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind })),
+        maskedColumns: Object.entries(entry.mask).map(([column, rule]) => ({
+          column,
+          rule: rule.kind === 'fixed' ? `fixed:${JSON.stringify(rule.value)}` : rule.kind,
+        })),
         ...(entry.passthrough && entry.passthrough.length > 0 ? { passthroughColumns: entry.passthrough } : {}),
         ...(fresh.length > 0 ? { newUnmaskedColumns: fresh } : {}),
         ...(entry.keep ? { keep: { where: entry.keep, keptRows: keep?.kept ?? 0, deletedRows: keep?.deleted ?? 0 } } : {}),
         ...(shaped && (shaped.where !== null || cut.length > 0)
-          ? { subset: { userWhere: shaped.userWhere, restrictedBy: shaped.restrictedBy, pulledBy: shaped.pulledBy, selfClosure: shaped.selfClosure, cut } }
+          ? {
+              subset: {
+                userWhere: shaped.userWhere,
+                restrictedBy: shaped.restrictedBy,
+                pulledBy: shaped.pulledBy,
+                selfClosure: shaped.selfClosure,
+                cut,
+              },
+            }
           : {}),
       },
     };
@@ -143,7 +179,12 @@ function subsetReason(userWhere: string | null, shaped: TableSubset | undefined)
   return ` (subset: ${parts.join('; ')})`;
 }
 
-function summarise(changes: readonly Change[], steps: readonly PlanStep[], production: Snapshot, maintain: readonly MaintainTable[]): PlanSummary {
+function summarise(
+  changes: readonly Change[],
+  steps: readonly PlanStep[],
+  production: Snapshot,
+  maintain: readonly MaintainTable[],
+): PlanSummary {
   const count = (kind: Change['kind']): number => changes.filter((c) => c.kind === kind).length;
   const maintained = maintain.filter((m) => production.tables.some((t) => t.name === m.table)).length;
   return {
@@ -160,7 +201,10 @@ function summarise(changes: readonly Change[], steps: readonly PlanStep[], produ
     estimatedRowsToCopy: steps.reduce((sum, s) => sum + (s.data?.estimatedRows ?? 0), 0),
     unsupported: [
       ...changes
-        .filter((c): c is Extract<Change, { kind: 'unsupported_table' | 'unsupported_object' }> => c.kind === 'unsupported_table' || c.kind === 'unsupported_object')
+        .filter(
+          (c): c is Extract<Change, { kind: 'unsupported_table' | 'unsupported_object' }> =>
+            c.kind === 'unsupported_table' || c.kind === 'unsupported_object',
+        )
         // Left alone: a re-created table got its DDL.
         .filter((c) => !(c.kind === 'unsupported_table' && steps.some((s) => s.kind === 'recreate_table' && s.object === c.name)))
         .map((c) => ({ kind: c.kind === 'unsupported_table' ? 'table' : c.objectKind, name: c.name, reason: c.detail })),

@@ -41,10 +41,31 @@ export class DeferredForeignKeys {
 
   /** Tables by name, each with its keys by name. */
   entries(): [string, ForeignKey[]][] {
-    return [...this.#byTable.keys()].sort(compareText).map((table) => [table, [...this.#byTable.get(table)!].sort((a, b) => compareText(a.name, b.name))]);
+    return [...this.#byTable.keys()]
+      .sort(compareText)
+      .map((table) => [table, [...this.#byTable.get(table)!].sort((a, b) => compareText(a.name, b.name))]);
   }
 }
 
-export function simpleStep(phase: PlanStep['phase'], kind: PlanStep['kind'], objectType: PlanStep['objectType'], object: string, sql: string[], change: Change, expect: StepExpectation): DraftStep {
-  return { phase, kind, objectType, object, sql, destructive: change.destructive, reason: change.reasons.join('; '), schemaChange: true, expect, data: null };
+export function simpleStep(
+  phase: PlanStep['phase'],
+  kind: PlanStep['kind'],
+  objectType: PlanStep['objectType'],
+  object: string,
+  sql: string[],
+  change: Change,
+  expect: StepExpectation,
+): DraftStep {
+  return {
+    phase,
+    kind,
+    objectType,
+    object,
+    sql,
+    destructive: change.destructive,
+    reason: change.reasons.join('; '),
+    schemaChange: true,
+    expect,
+    data: null,
+  };
 }

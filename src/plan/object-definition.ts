@@ -8,7 +8,15 @@ import type { ObjectType } from './plan-types.js';
 import { createTriggerSql, createViewSql, type DdlContext } from './render-ddl.js';
 
 /** The order objects are listed in (plan and validation alike). */
-export const OBJECT_TYPE_ORDER: Record<ObjectType, number> = { database: -1, table: 0, view: 1, trigger: 2, routine: 3, event: 4, sequence: 5 };
+export const OBJECT_TYPE_ORDER: Record<ObjectType, number> = {
+  database: -1,
+  table: 0,
+  view: 1,
+  trigger: 2,
+  routine: 3,
+  event: 4,
+  sequence: 5,
+};
 
 /** The object's CREATE statement as the plan shows it (DEFINER left out: it is rewritten anyway). */
 export function definition(snapshot: Snapshot, objectType: ObjectType, name: string, context: DdlContext): string | null {
@@ -24,11 +32,20 @@ export function definition(snapshot: Snapshot, objectType: ObjectType, name: str
     }
     case 'view': {
       const view = snapshot.views.find((v) => v.name === name);
-      return view ? createViewSql(view, context).at(-1)!.replace('CREATE OR REPLACE', 'CREATE').replace(/ DEFINER=\S+/, '') : null;
+      return view
+        ? createViewSql(view, context)
+            .at(-1)!
+            .replace('CREATE OR REPLACE', 'CREATE')
+            .replace(/ DEFINER=\S+/, '')
+        : null;
     }
     case 'trigger': {
       const trigger = snapshot.triggers.find((t) => t.name === name);
-      return trigger ? createTriggerSql(trigger, context).at(-1)!.replace(/ DEFINER=\S+/, '') : null;
+      return trigger
+        ? createTriggerSql(trigger, context)
+            .at(-1)!
+            .replace(/ DEFINER=\S+/, '')
+        : null;
     }
     case 'routine':
       return snapshot.routines.find((r) => r.name === name)?.definition ?? null;

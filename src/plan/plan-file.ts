@@ -21,7 +21,8 @@ export function schemaProblems(value: unknown, display: string): string[] {
 /** Validates against schemas/plan.schema.json and writes atomically (a crash never leaves half a plan). */
 export function writePlanFile(path: string, plan: Plan): void {
   const problems = schemaProblems(JSON.parse(serializePlan(plan)), path);
-  if (problems.length > 0) throw new ReplicoopError('plan_invalid', `internal error: the plan does not match its schema\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new ReplicoopError('plan_invalid', `internal error: the plan does not match its schema\n${problems.join('\n')}`);
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
@@ -39,7 +40,11 @@ export function readPlanFile(path: string, display: string = path): Plan {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ReplicoopError('plan_not_found', `${display}: ${code === 'ENOENT' ? 'file not found (run replicoop plan first)' : `cannot read: ${(error as Error).message}`}`, { cause: error });
+    throw new ReplicoopError(
+      'plan_not_found',
+      `${display}: ${code === 'ENOENT' ? 'file not found (run replicoop plan first)' : `cannot read: ${(error as Error).message}`}`,
+      { cause: error },
+    );
   }
   let value: unknown;
   try {
@@ -47,19 +52,36 @@ export function readPlanFile(path: string, display: string = path): Plan {
   } catch {
     throw new ReplicoopError('plan_tampered', `${display} is not valid JSON (truncated or edited?); run replicoop plan again`);
   }
-  if (typeof value === 'object' && value !== null && 'formatVersion' in value && (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new ReplicoopError('plan_version', `${display}: plan format ${String((value as { formatVersion: unknown }).formatVersion)} is not supported by this replicoop (expects ${PLAN_FORMAT_VERSION}); run replicoop plan again`);
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'formatVersion' in value &&
+    (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION
+  ) {
+    throw new ReplicoopError(
+      'plan_version',
+      `${display}: plan format ${String((value as { formatVersion: unknown }).formatVersion)} is not supported by this replicoop (expects ${PLAN_FORMAT_VERSION}); run replicoop plan again`,
+    );
   }
   const problems = schemaProblems(value, display);
   if (problems.length > 0) {
-    throw new ReplicoopError('plan_tampered', `${display} was modified after it was created (it no longer matches the plan schema)\n${problems.join('\n')}`);
+    throw new ReplicoopError(
+      'plan_tampered',
+      `${display} was modified after it was created (it no longer matches the plan schema)\n${problems.join('\n')}`,
+    );
   }
   const plan = value as Plan;
   if (planChecksum(plan) !== plan.checksum) {
     throw new ReplicoopError('plan_tampered', `${display} was modified after it was created (checksum mismatch); run replicoop plan again`);
   }
-  if (snapshotFingerprint(plan.snapshots.production) !== plan.fingerprints.production || snapshotFingerprint(plan.snapshots.sandbox) !== plan.fingerprints.sandbox) {
-    throw new ReplicoopError('plan_tampered', `${display} was modified after it was created (snapshot fingerprint mismatch); run replicoop plan again`);
+  if (
+    snapshotFingerprint(plan.snapshots.production) !== plan.fingerprints.production ||
+    snapshotFingerprint(plan.snapshots.sandbox) !== plan.fingerprints.sandbox
+  ) {
+    throw new ReplicoopError(
+      'plan_tampered',
+      `${display} was modified after it was created (snapshot fingerprint mismatch); run replicoop plan again`,
+    );
   }
   return plan;
 }

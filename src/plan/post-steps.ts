@@ -5,12 +5,26 @@
 import { compareText } from '../compare-text.js';
 import type { Routine, Trigger, View } from '../snapshot/model.js';
 import { changesOf, simpleStep, type DeferredForeignKeys, type DraftStep, type StepInput } from './draft-step.js';
-import { addForeignKeysSql, createEventSql, createRoutineSql, createTriggerSql, createViewSql, dropEventSql, dropRoutineSql } from './render-ddl.js';
+import {
+  addForeignKeysSql,
+  createEventSql,
+  createRoutineSql,
+  createTriggerSql,
+  createViewSql,
+  dropEventSql,
+  dropRoutineSql,
+} from './render-ddl.js';
 import { topoSort } from './topo-sort.js';
 import { unknownEntry } from '../diff/unknown-objects.js';
 
 export function postSteps(input: StepInput, deferred: DeferredForeignKeys, droppedTriggers: readonly Trigger[]): DraftStep[] {
-  return [...foreignKeySteps(deferred), ...routineSteps(input), ...viewSteps(input), ...triggerSteps(input, droppedTriggers), ...eventSteps(input)];
+  return [
+    ...foreignKeySteps(deferred),
+    ...routineSteps(input),
+    ...viewSteps(input),
+    ...triggerSteps(input, droppedTriggers),
+    ...eventSteps(input),
+  ];
 }
 
 function foreignKeySteps(deferred: DeferredForeignKeys): DraftStep[] {
@@ -34,22 +48,39 @@ function routineSteps({ changes, context }: StepInput): DraftStep[] {
     .map((change) => {
       const routine: Routine = change.routine;
       const sql = [...(change.kind === 'alter_routine' ? [dropRoutineSql(routine)] : []), ...createRoutineSql(routine, context)];
-      return simpleStep('post', 'create_routine', 'routine', routine.name, sql, change, { objectType: 'routine', name: routine.name, state: 'present', pendingForeignKeys: [], routineType: routine.type });
+      return simpleStep('post', 'create_routine', 'routine', routine.name, sql, change, {
+        objectType: 'routine',
+        name: routine.name,
+        state: 'present',
+        pendingForeignKeys: [],
+        routineType: routine.type,
+      });
     });
 }
 
 function viewSteps({ changes, context }: StepInput): DraftStep[] {
   const viewChanges = [...changesOf(changes, 'create_view'), ...changesOf(changes, 'alter_view')];
   const viewByName = new Map(viewChanges.map((c) => [c.name, c]));
-  return topoSort(viewChanges.map((c) => c.name), (n) => viewByName.get(n)!.view.dependsOn).map((name) => {
+  return topoSort(
+    viewChanges.map((c) => c.name),
+    (n) => viewByName.get(n)!.view.dependsOn,
+  ).map((name) => {
     const change = viewByName.get(name)!;
     const view: View = change.view;
-    return simpleStep('post', 'create_view', 'view', name, createViewSql(view, context), change, { objectType: 'view', name, state: 'present', pendingForeignKeys: [] });
+    return simpleStep('post', 'create_view', 'view', name, createViewSql(view, context), change, {
+      objectType: 'view',
+      name,
+      state: 'present',
+      pendingForeignKeys: [],
+    });
   });
 }
 
 /** Production's triggers that are new or changed, and those lifted off maintain tables for the copy. */
-function triggerSteps({ changes, production, sandbox, maintainNames, context }: StepInput, droppedTriggers: readonly Trigger[]): DraftStep[] {
+function triggerSteps(
+  { changes, production, sandbox, maintainNames, context }: StepInput,
+  droppedTriggers: readonly Trigger[],
+): DraftStep[] {
   const newTriggerNames = new Set([...changesOf(changes, 'create_trigger'), ...changesOf(changes, 'alter_trigger')].map((c) => c.name));
   // A sandbox trigger lifted around a copy whose production counterpart is unknown (unknown: { triggers: skip })
   // is put back as the sandbox had it: the class is left untouched.
@@ -57,7 +88,9 @@ function triggerSteps({ changes, production, sandbox, maintainNames, context }: 
   const toCreate = production.triggers.filter(
     (t) =>
       !restored.some((r) => r.name === t.name) &&
-      (newTriggerNames.has(t.name) || (maintainNames.has(t.table) && droppedTriggers.some((d) => d.name === t.name)) || (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name))),
+      (newTriggerNames.has(t.name) ||
+        (maintainNames.has(t.table) && droppedTriggers.some((d) => d.name === t.name)) ||
+        (maintainNames.has(t.table) && !sandbox.triggers.some((s) => s.name === t.name))),
   );
   return [...toCreate, ...restored].map((trigger) => {
     const schemaChange = newTriggerNames.has(trigger.name);
@@ -68,7 +101,9 @@ function triggerSteps({ changes, production, sandbox, maintainNames, context }: 
       object: trigger.name,
       sql: createTriggerSql(trigger, context),
       destructive: false,
-      reason: schemaChange ? `trigger ${trigger.name} on ${trigger.table} is ${sandbox.triggers.some((t) => t.name === trigger.name) ? 'changed' : 'new'} in production` : `re-creates trigger ${trigger.name} after the rows of ${trigger.table} were copied`,
+      reason: schemaChange
+        ? `trigger ${trigger.name} on ${trigger.table} is ${sandbox.triggers.some((t) => t.name === trigger.name) ? 'changed' : 'new'} in production`
+        : `re-creates trigger ${trigger.name} after the rows of ${trigger.table} were copied`,
       schemaChange,
       expect: { objectType: 'trigger', name: trigger.name, state: 'present', pendingForeignKeys: [] },
       data: null,
@@ -81,6 +116,11 @@ function eventSteps({ changes, context }: StepInput): DraftStep[] {
     .sort((a, b) => compareText(a.name, b.name))
     .map((change) => {
       const sql = [...(change.kind === 'alter_event' ? [dropEventSql(change.name)] : []), ...createEventSql(change.event, context)];
-      return simpleStep('post', 'create_event', 'event', change.name, sql, change, { objectType: 'event', name: change.name, state: 'present', pendingForeignKeys: [] });
+      return simpleStep('post', 'create_event', 'event', change.name, sql, change, {
+        objectType: 'event',
+        name: change.name,
+        state: 'present',
+        pendingForeignKeys: [],
+      });
     });
 }

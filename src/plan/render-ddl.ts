@@ -11,7 +11,11 @@ export interface DdlContext {
   readonly definers: 'current_user' | 'keep';
 }
 
-export function createTableSql(table: Table, context: DdlContext, options: { withoutForeignKeys?: boolean; createStatement?: string | null } = {}): string {
+export function createTableSql(
+  table: Table,
+  context: DdlContext,
+  options: { withoutForeignKeys?: boolean; createStatement?: string | null } = {},
+): string {
   if (options.createStatement) return options.createStatement;
   return renderCreateTable(table, context.rules, { withoutForeignKeys: options.withoutForeignKeys ?? false });
 }
@@ -53,7 +57,16 @@ export function alterClauseSql(clause: AlterClause, table: Table, context: DdlCo
   }
 }
 
-const NUMERIC_RESET = new Set(['MAX_ROWS', 'MIN_ROWS', 'AVG_ROW_LENGTH', 'KEY_BLOCK_SIZE', 'CHECKSUM', 'DELAY_KEY_WRITE', 'PAGE_CHECKSUM', 'TABLE_CHECKSUM']);
+const NUMERIC_RESET = new Set([
+  'MAX_ROWS',
+  'MIN_ROWS',
+  'AVG_ROW_LENGTH',
+  'KEY_BLOCK_SIZE',
+  'CHECKSUM',
+  'DELAY_KEY_WRITE',
+  'PAGE_CHECKSUM',
+  'TABLE_CHECKSUM',
+]);
 
 /** Only the options that differ; an option production does not set is put back to its default. */
 export function tableOptionsSql(from: TableOptions, to: TableOptions): string {
@@ -86,7 +99,8 @@ export function alterTableSql(table: Table, clauses: readonly AlterClause[], con
   if (regular.length > 0) {
     statements.push(`ALTER TABLE ${name}\n  ${regular.map((c) => alterClauseSql(c, table, context)).join(',\n  ')}`);
   }
-  if (partitioning && !(removeFirst && partitioning.to === null)) statements.push(`ALTER TABLE ${name} ${alterClauseSql(partitioning, table, context)}`);
+  if (partitioning && !(removeFirst && partitioning.to === null))
+    statements.push(`ALTER TABLE ${name} ${alterClauseSql(partitioning, table, context)}`);
   return statements;
 }
 
@@ -113,16 +127,29 @@ function withDefiner(definition: string, definer: string, context: DdlContext): 
   const tokens = tokenize(definition);
   const index = tokens.findIndex((t) => t.type === 'word' && t.value.toUpperCase() === 'CREATE');
   if (index < 0) return definition;
-  const head = tokens.slice(0, index + 1).map((t) => t.text).join('');
-  const rest = tokens.slice(index + 1).map((t) => t.text).join('').trimStart();
+  const head = tokens
+    .slice(0, index + 1)
+    .map((t) => t.text)
+    .join('');
+  const rest = tokens
+    .slice(index + 1)
+    .map((t) => t.text)
+    .join('')
+    .trimStart();
   return `${head} ${definerSql(definer, context)} ${rest}`;
 }
 
 /** The session settings an object was created under (as mysqldump restores them). */
-export function sessionSettingsSql(settings: { sqlMode?: string; charsetClient?: string; collationConnection?: string; timeZone?: string }): string[] {
+export function sessionSettingsSql(settings: {
+  sqlMode?: string;
+  charsetClient?: string;
+  collationConnection?: string;
+  timeZone?: string;
+}): string[] {
   const out: string[] = [];
   if (settings.sqlMode !== undefined) out.push(`SET SESSION sql_mode = ${quoteString(settings.sqlMode)}`);
-  if (settings.charsetClient && settings.collationConnection) out.push(`SET NAMES ${settings.charsetClient} COLLATE ${settings.collationConnection}`);
+  if (settings.charsetClient && settings.collationConnection)
+    out.push(`SET NAMES ${settings.charsetClient} COLLATE ${settings.collationConnection}`);
   else if (settings.charsetClient) out.push(`SET NAMES ${settings.charsetClient}`);
   if (settings.timeZone !== undefined) out.push(`SET SESSION time_zone = ${quoteString(settings.timeZone)}`);
   return out;
@@ -142,7 +169,11 @@ export function dropViewSql(name: string): string {
 
 export function createTriggerSql(trigger: Trigger, context: DdlContext): string[] {
   return [
-    ...sessionSettingsSql({ sqlMode: trigger.sqlMode, charsetClient: trigger.charsetClient, collationConnection: trigger.collationConnection }),
+    ...sessionSettingsSql({
+      sqlMode: trigger.sqlMode,
+      charsetClient: trigger.charsetClient,
+      collationConnection: trigger.collationConnection,
+    }),
     `CREATE ${definerSql(trigger.definer, context)} TRIGGER ${quoteIdent(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteIdent(trigger.table)} FOR EACH ROW ${trigger.statement}`,
   ];
 }
@@ -153,7 +184,11 @@ export function dropTriggerSql(name: string): string {
 
 export function createRoutineSql(routine: Routine, context: DdlContext): string[] {
   return [
-    ...sessionSettingsSql({ sqlMode: routine.sqlMode, charsetClient: routine.charsetClient, collationConnection: routine.collationConnection }),
+    ...sessionSettingsSql({
+      sqlMode: routine.sqlMode,
+      charsetClient: routine.charsetClient,
+      collationConnection: routine.collationConnection,
+    }),
     withDefiner(routine.definition, routine.definer, context),
   ];
 }
@@ -164,7 +199,12 @@ export function dropRoutineSql(routine: Pick<Routine, 'name' | 'type'>): string 
 
 export function createEventSql(event: Event, context: DdlContext): string[] {
   return [
-    ...sessionSettingsSql({ sqlMode: event.sqlMode, charsetClient: event.charsetClient, collationConnection: event.collationConnection, timeZone: event.timeZone }),
+    ...sessionSettingsSql({
+      sqlMode: event.sqlMode,
+      charsetClient: event.charsetClient,
+      collationConnection: event.collationConnection,
+      timeZone: event.timeZone,
+    }),
     withDefiner(event.definition, event.definer, context),
   ];
 }

@@ -58,15 +58,23 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     });
     const masking = await checkMaintain(config, sessions.production, production, lastAppliedProduction(config, sandbox));
     const unknown = [
-      ...unknownRelations(production, config.maintain, config.subset).map((u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`),
-      ...sampleProblems(production, config.maintain).map((u) => `${config.displayFile}: /maintain/${config.maintain.findIndex((m) => m.table === u.key)}: ${u.message}`),
+      ...unknownRelations(production, config.maintain, config.subset).map(
+        (u) => `${config.displayFile}: /subset/relations/${u.key}: ${u.message}`,
+      ),
+      ...sampleProblems(production, config.maintain).map(
+        (u) => `${config.displayFile}: /maintain/${config.maintain.findIndex((m) => m.table === u.key)}: ${u.message}`,
+      ),
     ];
     if (unknown.length > 0) throw new ReplicoopError('maintain_invalid', unknown.join('\n'));
     stage('checking the subset keeps every foreign key between maintain tables');
     const subset = await closeSubset(config, production, [sessions.production, ...productionReaders]);
     const effective = config.maintain.map((m) => ({ ...m, where: subset.tables[m.table]?.where ?? m.where }));
     stage('counting rows of maintain tables');
-    const rowCounts = await countMaintainRows([sessions.production, ...productionReaders], effective, new Set(production.tables.map((t) => t.name)));
+    const rowCounts = await countMaintainRows(
+      [sessions.production, ...productionReaders],
+      effective,
+      new Set(production.tables.map((t) => t.name)),
+    );
     const keepCounts = await keepRows(config, sessions.sandbox, sessions.production, sandbox, production, effective);
     stage('diffing');
     const plan = buildPlan({
@@ -74,7 +82,12 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       sandbox,
       source: serverIdentity(config.production, sessions.production.server),
       target: serverIdentity(config.sandbox, sessions.sandbox.server),
-      settings: { definers: config.definers, maintain: config.maintain, ignore: config.ignore, ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}) },
+      settings: {
+        definers: config.definers,
+        maintain: config.maintain,
+        ignore: config.ignore,
+        ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}),
+      },
       rowCounts,
       subset,
       newUnmaskedColumns: masking.newUnmasked,
@@ -145,7 +158,9 @@ async function keepRows(
     try {
       counted = await countKeep(sandboxSession, productionSession, entry.table, entry.keep, chooseChunkKey(table), entry.where);
     } catch (error) {
-      problems.push(`${config.displayFile}: /maintain/${index}/keep: the sandbox rejects the condition for table "${entry.table}": ${(error as Error).message.replace(/^sandbox: /, '')}`);
+      problems.push(
+        `${config.displayFile}: /maintain/${index}/keep: the sandbox rejects the condition for table "${entry.table}": ${(error as Error).message.replace(/^sandbox: /, '')}`,
+      );
       continue;
     }
     out[entry.table] = counted;

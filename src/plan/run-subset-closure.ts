@@ -27,8 +27,13 @@ export async function closeSubset(config: ResolvedConfig, production: Snapshot, 
 
 function failCrossings(config: ResolvedConfig, crossings: readonly SubsetCrossing<SubsetRelation>[], rounds: number): never {
   const lines = crossings.map(({ relation: r, rows }) => {
-    const why = r.mode === 'cut' ? `foreign key ${r.foreignKey} was cut to break a cycle between maintain tables, and after ${rounds} rounds of closure` : `foreign key ${r.foreignKey}:`;
+    const why =
+      r.mode === 'cut'
+        ? `foreign key ${r.foreignKey} was cut to break a cycle between maintain tables, and after ${rounds} rounds of closure`
+        : `foreign key ${r.foreignKey}:`;
     return `${config.displayFile}: /subset: ${why} ${rows.toLocaleString('en-US')} copied row${rows === 1 ? '' : 's'} of ${r.table} would point at ${r.referencedTable} rows that are not copied; give ${r.table} or ${r.referencedTable} a where that keeps them together, or copy ${r.referencedTable} whole`;
   });
-  throw new ReplicoopError('subset_incomplete', lines.join('\n'), { details: { relations: crossings.map((c) => ({ relation: c.relation.id, rows: c.rows })) } });
+  throw new ReplicoopError('subset_incomplete', lines.join('\n'), {
+    details: { relations: crossings.map((c) => ({ relation: c.relation.id, rows: c.rows })) },
+  });
 }

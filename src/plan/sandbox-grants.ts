@@ -11,7 +11,16 @@
  * itself needs SET USER or SUPER (MySQL 8: SET_USER_ID / SET_ANY_DEFINER).
  */
 import { ReplicoopError } from '../errors.js';
-import { accountSql, grantSql, holdsOnDatabase, holdsOnTable, isAccount, onDatabase, setDefinerGrant, type Privileges } from '../introspect/privileges.js';
+import {
+  accountSql,
+  grantSql,
+  holdsOnDatabase,
+  holdsOnTable,
+  isAccount,
+  onDatabase,
+  setDefinerGrant,
+  type Privileges,
+} from '../introspect/privileges.js';
 import type { Plan, PlanStep } from './plan-types.js';
 import type { Snapshot } from '../snapshot/model.js';
 
@@ -58,19 +67,41 @@ const STEP_PRIVILEGES: Readonly<Record<PlanStep['kind'], readonly string[]>> = {
 };
 
 /** Which privileges are table-level (checked on the step's table) rather than database-level. */
-const TABLE_LEVEL = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'REFERENCES', 'INDEX', 'TRIGGER', 'CREATE VIEW', 'SHOW VIEW']);
+const TABLE_LEVEL = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'REFERENCES',
+  'INDEX',
+  'TRIGGER',
+  'CREATE VIEW',
+  'SHOW VIEW',
+]);
 
 function describeStep(step: PlanStep): string {
   return `${step.kind.replace(/_/g, ' ')} ${step.object}`;
 }
 
 /** Pure: the GRANTs the sandbox account lacks for this plan, one per privilege and level, sorted. */
-export function missingSandboxGrants(plan: Pick<Plan, 'steps' | 'settings' | 'snapshots'>, privileges: Privileges, options: SandboxPrivilegeOptions = {}): MissingGrant[] {
+export function missingSandboxGrants(
+  plan: Pick<Plan, 'steps' | 'settings' | 'snapshots'>,
+  privileges: Privileges,
+  options: SandboxPrivilegeOptions = {},
+): MissingGrant[] {
   const database = plan.snapshots.sandbox.database;
   const needs = new Map<string, { privilege: string; on: string; reasons: string[] }>();
   const need = (privilege: string, table: string | null, reason: string): void => {
     const tableLevel = table !== null && TABLE_LEVEL.has(privilege) ? table : null;
-    const held = privilege === 'SET DEFINER' ? setDefinerGrant(privileges).held : tableLevel !== null ? holdsOnTable(privileges, privilege, database, tableLevel) : holdsOnDatabase(privileges, privilege, database);
+    const held =
+      privilege === 'SET DEFINER'
+        ? setDefinerGrant(privileges).held
+        : tableLevel !== null
+          ? holdsOnTable(privileges, privilege, database, tableLevel)
+          : holdsOnDatabase(privileges, privilege, database);
     if (held) return;
     // One line per privilege: granted on the database, which covers every table the plan touches.
     const key = privilege;
@@ -82,11 +113,20 @@ export function missingSandboxGrants(plan: Pick<Plan, 'steps' | 'settings' | 'sn
   // Reading the sandbox (plan, drift check, validation) and its objects.
   need('SELECT', null, 'reading the sandbox (drift check, validation)');
   for (const step of plan.steps) {
-    const table = step.objectType === 'table' || step.objectType === 'view' || step.objectType === 'sequence' ? step.object : step.objectType === 'trigger' ? triggerTable(plan.snapshots, step.object) : null;
+    const table =
+      step.objectType === 'table' || step.objectType === 'view' || step.objectType === 'sequence'
+        ? step.object
+        : step.objectType === 'trigger'
+          ? triggerTable(plan.snapshots, step.object)
+          : null;
     for (const privilege of STEP_PRIVILEGES[step.kind]) need(privilege, table, describeStep(step));
-    if (plan.settings.definers === 'keep' && (step.kind === 'create_view' || step.kind === 'create_trigger' || step.kind === 'create_routine' || step.kind === 'create_event')) {
+    if (
+      plan.settings.definers === 'keep' &&
+      (step.kind === 'create_view' || step.kind === 'create_trigger' || step.kind === 'create_routine' || step.kind === 'create_event')
+    ) {
       const definer = definerOf(plan.snapshots.production, step);
-      if (definer !== null && !isAccount(privileges, definer)) need('SET DEFINER', null, `${describeStep(step)} with DEFINER ${definer} (definers: keep)`);
+      if (definer !== null && !isAccount(privileges, definer))
+        need('SET DEFINER', null, `${describeStep(step)} with DEFINER ${definer} (definers: keep)`);
     }
   }
 
@@ -102,7 +142,9 @@ export function missingSandboxGrants(plan: Pick<Plan, 'steps' | 'settings' | 'sn
     if (sandbox.views.length > 0) need('CREATE VIEW', null, 'restoring views (rollback)');
     if (sandbox.routines.length > 0) need('CREATE ROUTINE', null, 'restoring routines (rollback)');
     if (sandbox.routines.length > 0) need('ALTER ROUTINE', null, 'restoring routines (rollback)');
-    const foreign = [...sandbox.views, ...sandbox.triggers, ...sandbox.routines, ...sandbox.events].filter((o) => !isAccount(privileges, o.definer));
+    const foreign = [...sandbox.views, ...sandbox.triggers, ...sandbox.routines, ...sandbox.events].filter(
+      (o) => !isAccount(privileges, o.definer),
+    );
     if (foreign.length > 0 && (options.restoreKeepsDefiners ?? true)) {
       const names = [...new Set(foreign.map((o) => o.definer))].sort().join(', ');
       need('SET DEFINER', null, `restoring ${foreign.length} object${foreign.length > 1 ? 's' : ''} owned by ${names} (rollback)`);
@@ -121,23 +163,44 @@ export function missingSandboxGrants(plan: Pick<Plan, 'steps' | 'settings' | 'sn
 }
 
 function triggerTable(snapshots: Plan['snapshots'], name: string): string | null {
-  return snapshots.production.triggers.find((t) => t.name === name)?.table ?? snapshots.sandbox.triggers.find((t) => t.name === name)?.table ?? null;
+  return (
+    snapshots.production.triggers.find((t) => t.name === name)?.table ??
+    snapshots.sandbox.triggers.find((t) => t.name === name)?.table ??
+    null
+  );
 }
 
 function definerOf(production: Snapshot, step: PlanStep): string | null {
-  const list = step.kind === 'create_view' ? production.views : step.kind === 'create_trigger' ? production.triggers : step.kind === 'create_routine' ? production.routines : production.events;
+  const list =
+    step.kind === 'create_view'
+      ? production.views
+      : step.kind === 'create_trigger'
+        ? production.triggers
+        : step.kind === 'create_routine'
+          ? production.routines
+          : production.events;
   return list.find((o) => o.name === step.object)?.definer ?? null;
 }
 
 /** The error for missing grants: one line per GRANT. */
 export function sandboxPrivilegeError(missing: readonly MissingGrant[], privileges: Privileges, when: 'plan' | 'apply'): ReplicoopError {
-  const lines = missing.map((m) => `sandbox: ${accountSql(privileges)} lacks ${m.privilege} on ${m.on} (needed for ${m.neededFor}): ${m.grant}`);
-  const head = when === 'apply' ? 'the sandbox account cannot do what the plan needs; nothing was changed:' : 'the sandbox account cannot do what this plan needs:';
+  const lines = missing.map(
+    (m) => `sandbox: ${accountSql(privileges)} lacks ${m.privilege} on ${m.on} (needed for ${m.neededFor}): ${m.grant}`,
+  );
+  const head =
+    when === 'apply'
+      ? 'the sandbox account cannot do what the plan needs; nothing was changed:'
+      : 'the sandbox account cannot do what this plan needs:';
   return new ReplicoopError('sandbox_privileges', [head, ...lines].join('\n'), { details: { account: privileges.account, missing } });
 }
 
 /** Throws when the sandbox account (its grants read by introspect/read-privileges.ts) lacks any the plan needs. */
-export function assertSandboxPrivileges(privileges: Privileges, plan: Pick<Plan, 'steps' | 'settings' | 'snapshots'>, when: 'plan' | 'apply', options: SandboxPrivilegeOptions = {}): void {
+export function assertSandboxPrivileges(
+  privileges: Privileges,
+  plan: Pick<Plan, 'steps' | 'settings' | 'snapshots'>,
+  when: 'plan' | 'apply',
+  options: SandboxPrivilegeOptions = {},
+): void {
   const missing = missingSandboxGrants(plan, privileges, options);
   if (missing.length > 0) throw sandboxPrivilegeError(missing, privileges, when);
 }

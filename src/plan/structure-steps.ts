@@ -68,37 +68,85 @@ function databaseSteps({ changes }: StepInput): DraftStep[] {
 function triggerDropSteps({ changes, production, sandbox, maintainNames }: StepInput): { steps: DraftStep[]; dropped: Trigger[] } {
   const changedTriggers = new Set([...changesOf(changes, 'alter_trigger'), ...changesOf(changes, 'drop_trigger')].map((c) => c.name));
   const droppedTables = new Set(changesOf(changes, 'drop_table').map((c) => c.name));
-  const dropped = sandbox.triggers.filter((t) => !droppedTables.has(t.table) && (changedTriggers.has(t.name) || maintainNames.has(t.table)));
-  const steps = [...dropped].sort((a, b) => compareText(a.name, b.name)).map((trigger): DraftStep => {
-    const schemaChange = changedTriggers.has(trigger.name);
-    return {
-      phase: 'structure',
-      kind: 'drop_trigger',
-      objectType: 'trigger',
-      object: trigger.name,
-      sql: [dropTriggerSql(trigger.name)],
-      destructive: false,
-      reason: schemaChange ? `trigger ${trigger.name} is ${production.triggers.some((t) => t.name === trigger.name) ? 'changed' : 'not in production'}` : `trigger ${trigger.name} on maintain table ${trigger.table} must not fire while its rows are copied (re-created afterwards)`,
-      schemaChange,
-      expect: { objectType: 'trigger', name: trigger.name, state: 'absent', pendingForeignKeys: [] },
-      data: null,
-    };
-  });
+  const dropped = sandbox.triggers.filter(
+    (t) => !droppedTables.has(t.table) && (changedTriggers.has(t.name) || maintainNames.has(t.table)),
+  );
+  const steps = [...dropped]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((trigger): DraftStep => {
+      const schemaChange = changedTriggers.has(trigger.name);
+      return {
+        phase: 'structure',
+        kind: 'drop_trigger',
+        objectType: 'trigger',
+        object: trigger.name,
+        sql: [dropTriggerSql(trigger.name)],
+        destructive: false,
+        reason: schemaChange
+          ? `trigger ${trigger.name} is ${production.triggers.some((t) => t.name === trigger.name) ? 'changed' : 'not in production'}`
+          : `trigger ${trigger.name} on maintain table ${trigger.table} must not fire while its rows are copied (re-created afterwards)`,
+        schemaChange,
+        expect: { objectType: 'trigger', name: trigger.name, state: 'absent', pendingForeignKeys: [] },
+        data: null,
+      };
+    });
   return { steps, dropped };
 }
 
 /** 2. Views, routines, events and sequences that production no longer has; sequences created or replaced. */
 function objectDropSteps({ changes }: StepInput): DraftStep[] {
   const steps: DraftStep[] = [];
-  for (const change of changesOf(changes, 'drop_view')) steps.push(simpleStep('structure', 'drop_view', 'view', change.name, [dropViewSql(change.name)], change, { objectType: 'view', name: change.name, state: 'absent', pendingForeignKeys: [] }));
+  for (const change of changesOf(changes, 'drop_view'))
+    steps.push(
+      simpleStep('structure', 'drop_view', 'view', change.name, [dropViewSql(change.name)], change, {
+        objectType: 'view',
+        name: change.name,
+        state: 'absent',
+        pendingForeignKeys: [],
+      }),
+    );
   for (const change of changesOf(changes, 'drop_routine')) {
-    steps.push(simpleStep('structure', 'drop_routine', 'routine', change.name, [dropRoutineSql(change.routine)], change, { objectType: 'routine', name: change.name, state: 'absent', pendingForeignKeys: [], routineType: change.routine.type }));
+    steps.push(
+      simpleStep('structure', 'drop_routine', 'routine', change.name, [dropRoutineSql(change.routine)], change, {
+        objectType: 'routine',
+        name: change.name,
+        state: 'absent',
+        pendingForeignKeys: [],
+        routineType: change.routine.type,
+      }),
+    );
   }
-  for (const change of changesOf(changes, 'drop_event')) steps.push(simpleStep('structure', 'drop_event', 'event', change.name, [dropEventSql(change.name)], change, { objectType: 'event', name: change.name, state: 'absent', pendingForeignKeys: [] }));
-  for (const change of changesOf(changes, 'drop_sequence')) steps.push(simpleStep('structure', 'drop_sequence', 'sequence', change.name, [dropSequenceSql(change.name)], change, { objectType: 'sequence', name: change.name, state: 'absent', pendingForeignKeys: [] }));
+  for (const change of changesOf(changes, 'drop_event'))
+    steps.push(
+      simpleStep('structure', 'drop_event', 'event', change.name, [dropEventSql(change.name)], change, {
+        objectType: 'event',
+        name: change.name,
+        state: 'absent',
+        pendingForeignKeys: [],
+      }),
+    );
+  for (const change of changesOf(changes, 'drop_sequence'))
+    steps.push(
+      simpleStep('structure', 'drop_sequence', 'sequence', change.name, [dropSequenceSql(change.name)], change, {
+        objectType: 'sequence',
+        name: change.name,
+        state: 'absent',
+        pendingForeignKeys: [],
+      }),
+    );
   for (const change of [...changesOf(changes, 'create_sequence'), ...changesOf(changes, 'alter_sequence')]) {
-    const sql = change.kind === 'alter_sequence' ? [dropSequenceSql(change.name), createSequenceSql(change.sequence)] : [createSequenceSql(change.sequence)];
-    steps.push(simpleStep('structure', 'create_sequence', 'sequence', change.name, sql, change, { objectType: 'sequence', name: change.name, state: 'present', pendingForeignKeys: [] }));
+    const sql =
+      change.kind === 'alter_sequence'
+        ? [dropSequenceSql(change.name), createSequenceSql(change.sequence)]
+        : [createSequenceSql(change.sequence)];
+    steps.push(
+      simpleStep('structure', 'create_sequence', 'sequence', change.name, sql, change, {
+        objectType: 'sequence',
+        name: change.name,
+        state: 'present',
+        pendingForeignKeys: [],
+      }),
+    );
   }
   return steps;
 }
@@ -116,7 +164,13 @@ function alterTableSteps({ changes, context }: StepInput, deferred: DeferredFore
     alters.map((a) => a.name),
     (name) => {
       // Reverse edge: if A drops an FK that points at B, A must run before B, i.e. B depends on A.
-      return alters.filter((a) => a.clauses.some((c) => c.kind === 'drop_foreign_key' && c.foreignKey.referencedTable === name && c.foreignKey.referencedSchema === null)).map((a) => a.name);
+      return alters
+        .filter((a) =>
+          a.clauses.some(
+            (c) => c.kind === 'drop_foreign_key' && c.foreignKey.referencedTable === name && c.foreignKey.referencedSchema === null,
+          ),
+        )
+        .map((a) => a.name);
     },
   );
   // In a cycle no order works: a table's dropped FKs that point at a table altered before it are
@@ -213,12 +267,18 @@ function createTableSteps({ changes, sandbox, context }: StepInput, deferred: De
   const createByName = new Map(creates.map((c) => [c.name, c]));
   const createOrder = topoSort(
     creates.map((c) => c.name),
-    (name) => createByName.get(name)!.table.foreignKeys.filter((fk) => fk.referencedSchema === null).map((fk) => fk.referencedTable),
+    (name) =>
+      createByName
+        .get(name)!
+        .table.foreignKeys.filter((fk) => fk.referencedSchema === null)
+        .map((fk) => fk.referencedTable),
   );
   const exists = new Set([...sandboxTables.keys()].filter((n) => !droppedTables.has(n)));
   // Foreign key names are unique per database: one still held by a table dropped later (a
   // renamed table) is added once that table is gone.
-  const heldUntilDrop = new Set([...droppedTables].flatMap((n) => sandboxTables.get(n)?.foreignKeys.map((fk) => fk.name.toLowerCase()) ?? []));
+  const heldUntilDrop = new Set(
+    [...droppedTables].flatMap((n) => sandboxTables.get(n)?.foreignKeys.map((fk) => fk.name.toLowerCase()) ?? []),
+  );
   for (const name of createOrder) {
     const change = createByName.get(name)!;
     const table = change.table;
@@ -257,13 +317,22 @@ function dropTableSteps({ changes, context }: StepInput): DraftStep[] {
   const dropByName = new Map(drops.map((d) => [d.name, d]));
   const parentsFirst = topoSort(
     drops.map((d) => d.name),
-    (name) => dropByName.get(name)!.table.foreignKeys.filter((fk) => fk.referencedSchema === null).map((fk) => fk.referencedTable),
+    (name) =>
+      dropByName
+        .get(name)!
+        .table.foreignKeys.filter((fk) => fk.referencedSchema === null)
+        .map((fk) => fk.referencedTable),
   );
   const dropOrder = parentsFirst.reverse();
   // Tables in a foreign key cycle cannot be dropped in any order: the FKs that would still point at
   // an already dropped table are removed first.
   for (const [position, name] of dropOrder.entries()) {
-    const blocking = dropByName.get(name)!.table.foreignKeys.filter((fk) => fk.referencedSchema === null && dropOrder.indexOf(fk.referencedTable) >= 0 && dropOrder.indexOf(fk.referencedTable) < position);
+    const blocking = dropByName
+      .get(name)!
+      .table.foreignKeys.filter(
+        (fk) =>
+          fk.referencedSchema === null && dropOrder.indexOf(fk.referencedTable) >= 0 && dropOrder.indexOf(fk.referencedTable) < position,
+      );
     if (blocking.length === 0) continue;
     steps.push({
       phase: 'structure',
@@ -280,7 +349,14 @@ function dropTableSteps({ changes, context }: StepInput): DraftStep[] {
   }
   for (const name of dropOrder) {
     const change = dropByName.get(name)!;
-    steps.push(simpleStep('structure', 'drop_table', 'table', change.name, [dropTableSql(change.name)], change, { objectType: 'table', name: change.name, state: 'absent', pendingForeignKeys: [] }));
+    steps.push(
+      simpleStep('structure', 'drop_table', 'table', change.name, [dropTableSql(change.name)], change, {
+        objectType: 'table',
+        name: change.name,
+        state: 'absent',
+        pendingForeignKeys: [],
+      }),
+    );
   }
   return steps;
 }

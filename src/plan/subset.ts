@@ -80,7 +80,10 @@ export function unknownRelations(production: Snapshot, maintain: readonly Mainta
   return Object.keys(settings.relations)
     .filter((id) => !ids.has(id))
     .sort(compareText)
-    .map((id) => ({ key: id, message: `"${id}" is not a foreign key between two maintain tables (expected "<table>.<foreign key name>"; known: ${[...ids].sort(compareText).join(', ') || 'none'})` }));
+    .map((id) => ({
+      key: id,
+      message: `"${id}" is not a foreign key between two maintain tables (expected "<table>.<foreign key name>"; known: ${[...ids].sort(compareText).join(', ') || 'none'})`,
+    }));
 }
 
 /**
@@ -88,7 +91,12 @@ export function unknownRelations(production: Snapshot, maintain: readonly Mainta
  * pull what the child's pass-1 rows reference; each further round what the previous round's kept
  * child rows reference. run-plan raises it (bounded) until production's data shows no crossing.
  */
-export function computeSubset(production: Snapshot, maintain: readonly MaintainTable[], settings: SubsetSettings = DEFAULT_SUBSET, rounds = 1): SubsetResult {
+export function computeSubset(
+  production: Snapshot,
+  maintain: readonly MaintainTable[],
+  settings: SubsetSettings = DEFAULT_SUBSET,
+  rounds = 1,
+): SubsetResult {
   const tables = new Map(production.tables.map((t) => [t.name, t]));
   const entries = maintain.filter((m) => tables.has(m.table));
   const names = entries.map((m) => m.table);
@@ -103,15 +111,21 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
     const cycle = findCycle(names, live);
     if (!cycle) break;
     const pick = [...cycle].sort(
-      (a, b) => Number(b.nullable) - Number(a.nullable) || Number(userWhere.get(a.referencedTable) !== null) - Number(userWhere.get(b.referencedTable) !== null) || compareText(a.id, b.id),
+      (a, b) =>
+        Number(b.nullable) - Number(a.nullable) ||
+        Number(userWhere.get(a.referencedTable) !== null) - Number(userWhere.get(b.referencedTable) !== null) ||
+        compareText(a.id, b.id),
     )[0]!;
     cut.add(pick.id);
   }
-  const relations: SubsetRelation[] = raw.map((r) => Object.freeze({ ...r, mode: r.mode === 'self' ? 'self' : cut.has(r.id) ? 'cut' : modeOf(r) }));
+  const relations: SubsetRelation[] = raw.map((r) =>
+    Object.freeze({ ...r, mode: r.mode === 'self' ? 'self' : cut.has(r.id) ? 'cut' : modeOf(r) }),
+  );
   const active = [...userWhere.values()].some((w) => w !== null);
   if (!active) {
     const whole: Record<string, TableSubset> = {};
-    for (const name of names) whole[name] = Object.freeze({ table: name, userWhere: null, where: null, restrictedBy: [], pulledBy: [], selfClosure: [] });
+    for (const name of names)
+      whole[name] = Object.freeze({ table: name, userWhere: null, where: null, restrictedBy: [], pulledBy: [], selfClosure: [] });
     return Object.freeze({ tables: Object.freeze(whole), relations: Object.freeze(relations), active });
   }
 
@@ -173,7 +187,10 @@ export function computeSubset(production: Snapshot, maintain: readonly MaintainT
       if (selfRelations.length > 0) filter = closure(tables.get(name)!, selfRelations, filter);
       kept.set(name, filter);
       pulledBy.set(name, by);
-      selfClosure.set(name, selfRelations.map((r) => r.id));
+      selfClosure.set(
+        name,
+        selfRelations.map((r) => r.id),
+      );
       extra.set(name, pulls.length > 0 || selfRelations.length > 0);
     }
   }
@@ -223,7 +240,10 @@ export function sampleProblems(production: Snapshot, maintain: readonly Maintain
       const table = production.tables.find((t) => t.name === m.table);
       return table !== undefined && chooseChunkKey(table) === null;
     })
-    .map((m) => ({ key: m.table, message: `table ${m.table} has no primary key or NOT NULL unique key: sample and limit need one to pick the same rows on every refresh` }));
+    .map((m) => ({
+      key: m.table,
+      message: `table ${m.table} has no primary key or NOT NULL unique key: sample and limit need one to pick the same rows on every refresh`,
+    }));
 }
 
 /** The foreign keys between two maintained tables of the same database, sorted by id. */

@@ -21,7 +21,10 @@ export function topoSort(names: readonly string[], dependsOn: (name: string) => 
     // The first component (by its smallest name) whose outside dependencies are all placed.
     const ready = components
       .map((members, index) => ({ members, index }))
-      .filter(({ members, index }) => !placedComponents.has(index) && members.every((m) => edges.get(m)!.every((d) => componentOf.get(d) === index || placed.has(d))))
+      .filter(
+        ({ members, index }) =>
+          !placedComponents.has(index) && members.every((m) => edges.get(m)!.every((d) => componentOf.get(d) === index || placed.has(d))),
+      )
       .sort((a, b) => compareText(a.members[0]!, b.members[0]!))[0]!;
     const pending = new Set(ready.members);
     while (pending.size > 0) {

@@ -52,7 +52,10 @@ function describeAll(items: readonly UnknownObject[]): string {
 export function resolveUnknown(production: Snapshot, sandbox: Snapshot, settings: UnknownSettings = {}): UntouchedObject[] {
   const untouched: UntouchedObject[] = [];
   const failing = new Map<string, { side: 'production' | 'sandbox'; grant: string; items: UnknownObject[] }>();
-  for (const [side, snapshot] of [['production', production], ['sandbox', sandbox]] as const) {
+  for (const [side, snapshot] of [
+    ['production', production],
+    ['sandbox', sandbox],
+  ] as const) {
     for (const u of snapshot.unknown ?? []) {
       if (settings[unknownClass(u.kind)] === 'skip') {
         untouched.push({ side, kind: u.kind, name: u.name, what: u.what, grant: u.grant });
@@ -74,7 +77,13 @@ export function resolveUnknown(production: Snapshot, sandbox: Snapshot, settings
         : `sandbox: cannot plan ${shown}: the sandbox account cannot read them. Grant it with: ${grant} (or set ${skip} to leave them untouched)`;
     });
     throw new ReplicoopError('unknown_objects', lines.join('\n'), {
-      details: { missing: [...failing.values()].map(({ side, grant, items }) => ({ side, grant, objects: items.map((u) => ({ kind: u.kind, name: u.name })) })) },
+      details: {
+        missing: [...failing.values()].map(({ side, grant, items }) => ({
+          side,
+          grant,
+          objects: items.map((u) => ({ kind: u.kind, name: u.name })),
+        })),
+      },
     });
   }
   return untouched;

@@ -33,5 +33,7 @@ export function objectChanges(plan: Plan): ObjectChange[] {
     const action: ObjectAction = kinds.has('recreate_table') ? 'recreate' : before === null ? 'create' : after === null ? 'drop' : 'change';
     out.push({ objectType, name: object, action, before, after, steps, destructive: steps.some((s) => s.destructive) });
   }
-  return out.sort((a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort(
+    (a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }

@@ -49,7 +49,9 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
     resumed: result.resumed,
     errors: result.errors,
     warnings: result.warnings,
-    maskedColumns: plan.steps.flatMap((s) => (s.data?.maskedColumns ?? []).map((m) => ({ table: s.data!.table, column: m.column, rule: m.rule }))),
+    maskedColumns: plan.steps.flatMap((s) =>
+      (s.data?.maskedColumns ?? []).map((m) => ({ table: s.data!.table, column: m.column, rule: m.rule })),
+    ),
     validation: result.validation,
     checkpoints: result.checkpoints,
     steps: result.steps,
@@ -58,21 +60,26 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
 
 export function renderApplyMarkdown(report: ApplyReport): string {
   const out: string[] = [];
-  out.push(`## replicoop apply ${report.success ? 'succeeded' : report.status === 'rolled_back' ? 'failed and was rolled back' : 'FAILED'} (run \`${report.runId}\`)`);
+  out.push(
+    `## replicoop apply ${report.success ? 'succeeded' : report.status === 'rolled_back' ? 'failed and was rolled back' : 'FAILED'} (run \`${report.runId}\`)`,
+  );
   out.push('');
   out.push('| | |');
   out.push('|---|---|');
   out.push(`| Timestamp | ${report.timestamp} |`);
   out.push(`| Execution time | ${report.executionTimeSeconds.toFixed(1)} s |`);
   out.push(`| Tables processed | ${report.tablesProcessed} |`);
-  out.push(`| Maintain tables | ${report.maintainTables.length}${report.maintainTables.length ? ` (${report.maintainTables.join(', ')})` : ''} |`);
+  out.push(
+    `| Maintain tables | ${report.maintainTables.length}${report.maintainTables.length ? ` (${report.maintainTables.join(', ')})` : ''} |`,
+  );
   out.push(`| Structure-only tables | ${report.structureOnlyTables} |`);
   out.push(`| Records replicated | ${report.totalRecordsReplicated.toLocaleString('en-US')} |`);
   out.push(`| Backup | ${report.backupCreated ?? 'none'} |`);
   out.push(`| Success | ${report.success ? 'yes' : 'no'} |`);
   if (report.resumed) out.push('| Resumed | yes (continued an interrupted run) |');
   if (report.validation) out.push(`| Validation | ${report.validation.passed ? 'passed' : 'FAILED'}: ${report.validation.summary} |`);
-  if (report.maskedColumns.length > 0) out.push(`| Masked columns | ${report.maskedColumns.map((m) => `${m.table}.${m.column} (${m.rule})`).join(', ')} |`);
+  if (report.maskedColumns.length > 0)
+    out.push(`| Masked columns | ${report.maskedColumns.map((m) => `${m.table}.${m.column} (${m.rule})`).join(', ')} |`);
   out.push('');
   if (report.errors.length > 0) {
     out.push('### Errors');
@@ -88,6 +95,9 @@ export function renderApplyMarkdown(report: ApplyReport): string {
   out.push('');
   out.push('| Step | Status | Seconds | Rows | Note |');
   out.push('|---|---|---:|---:|---|');
-  for (const step of report.steps) out.push(`| \`${step.stepId}\` | ${step.status} | ${step.seconds.toFixed(2)} | ${step.rows ? step.rows.toLocaleString('en-US') : ''} | ${(step.error ?? step.note ?? '').replace(/\|/g, '\\|')} |`);
+  for (const step of report.steps)
+    out.push(
+      `| \`${step.stepId}\` | ${step.status} | ${step.seconds.toFixed(2)} | ${step.rows ? step.rows.toLocaleString('en-US') : ''} | ${(step.error ?? step.note ?? '').replace(/\|/g, '\\|')} |`,
+    );
   return `${out.join('\n')}\n`;
 }

@@ -11,7 +11,15 @@ export function hasSchemaChanges(plan: Plan): boolean {
 
 /** A unified diff of two CREATE statements (empty side for creates and drops). */
 export function unifiedDiff(change: ObjectChange): string {
-  const patch = createTwoFilesPatch(`sandbox/${change.name}`, `production/${change.name}`, change.before === null ? '' : `${change.before}\n`, change.after === null ? '' : `${change.after}\n`, '', '', { context: 3 });
+  const patch = createTwoFilesPatch(
+    `sandbox/${change.name}`,
+    `production/${change.name}`,
+    change.before === null ? '' : `${change.before}\n`,
+    change.after === null ? '' : `${change.after}\n`,
+    '',
+    '',
+    { context: 3 },
+  );
   // Drop the "Index:" / "====" header lines: the object name is already in the heading.
   return patch
     .split('\n')
@@ -38,7 +46,15 @@ function summaryRows(plan: Plan): [string, string][] {
 function colourDiff(diff: string, paint: Palette): string {
   return diff
     .split('\n')
-    .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? paint.green(line) : line.startsWith('-') && !line.startsWith('---') ? paint.red(line) : line.startsWith('@@') ? paint.cyan(line) : line))
+    .map((line) =>
+      line.startsWith('+') && !line.startsWith('+++')
+        ? paint.green(line)
+        : line.startsWith('-') && !line.startsWith('---')
+          ? paint.red(line)
+          : line.startsWith('@@')
+            ? paint.cyan(line)
+            : line,
+    )
     .join('\n');
 }
 
@@ -50,7 +66,11 @@ function maskText(step: PlanStep): string {
 /** The plan for a terminal: summary, destructive steps, per-object diffs and SQL, data refresh. */
 export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
   const out: string[] = [];
-  out.push(paint.bold(`Plan: production ${plan.source.host}:${plan.source.port}/${plan.source.database} -> sandbox ${plan.target.host}:${plan.target.port}/${plan.target.database}`));
+  out.push(
+    paint.bold(
+      `Plan: production ${plan.source.host}:${plan.source.port}/${plan.source.database} -> sandbox ${plan.target.host}:${plan.target.port}/${plan.target.database}`,
+    ),
+  );
   out.push('');
   for (const [label, value] of summaryRows(plan)) out.push(`  ${label.padEnd(44)} ${value}`);
   out.push('');
@@ -78,11 +98,17 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
     for (const step of data) {
       const d = step.data!;
       const mask = maskText(step);
-      out.push(`  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`);
+      out.push(
+        `  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`,
+      );
       if (d.subset) out.push(paint.dim(`      subset: ${subsetText(d.subset)}`));
-      if (d.keep) out.push(`      keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox row${d.keep.keptRows === 1 ? '' : 's'} where ${d.keep.where}; deletes ${d.keep.deletedRows.toLocaleString('en-US')}`);
+      if (d.keep)
+        out.push(
+          `      keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox row${d.keep.keptRows === 1 ? '' : 's'} where ${d.keep.where}; deletes ${d.keep.deletedRows.toLocaleString('en-US')}`,
+        );
       if (d.passthroughColumns) out.push(paint.dim(`      passed through unmasked on purpose: ${d.passthroughColumns.join(', ')}`));
-      if (d.newUnmaskedColumns) out.push(paint.yellow(`      new in production since the last applied plan, not masked: ${d.newUnmaskedColumns.join(', ')}`));
+      if (d.newUnmaskedColumns)
+        out.push(paint.yellow(`      new in production since the last applied plan, not masked: ${d.newUnmaskedColumns.join(', ')}`));
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -112,7 +138,9 @@ export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   out.push(`## replicoop plan: \`${mdEscape(plan.source.database)}\` → \`${mdEscape(plan.target.database)}\``);
   out.push('');
-  out.push(`Production ${plan.source.flavor} ${mdEscape(plan.source.version)} at \`${plan.source.host}:${plan.source.port}\`; sandbox ${plan.target.flavor} ${mdEscape(plan.target.version)} at \`${plan.target.host}:${plan.target.port}\`. Plan checksum \`${plan.checksum.slice(0, 12)}\`.`);
+  out.push(
+    `Production ${plan.source.flavor} ${mdEscape(plan.source.version)} at \`${plan.source.host}:${plan.source.port}\`; sandbox ${plan.target.flavor} ${mdEscape(plan.target.version)} at \`${plan.target.host}:${plan.target.port}\`. Plan checksum \`${plan.checksum.slice(0, 12)}\`.`,
+  );
   out.push('');
   out.push('| | |');
   out.push('|---|---:|');
@@ -131,7 +159,9 @@ export function renderPlanMarkdown(plan: Plan): string {
   const ordered = [...changes.filter((c) => c.destructive), ...changes.filter((c) => !c.destructive)];
   for (const change of ordered) {
     out.push('<details>');
-    out.push(`<summary>${change.destructive ? '⚠️ ' : ''}<code>${mdEscape(change.name)}</code> — ${change.objectType}, ${change.action}${change.destructive ? ' (destructive)' : ''}</summary>`);
+    out.push(
+      `<summary>${change.destructive ? '⚠️ ' : ''}<code>${mdEscape(change.name)}</code> — ${change.objectType}, ${change.action}${change.destructive ? ' (destructive)' : ''}</summary>`,
+    );
     out.push('');
     for (const step of change.steps) out.push(`- \`${step.id}\`: ${mdEscape(step.reason)}`);
     out.push('');
@@ -159,14 +189,25 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('|---|---|---|---|---:|---|');
     for (const step of data) {
       const d = step.data!;
-      out.push(`| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`);
+      out.push(
+        `| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`,
+      );
     }
     out.push('');
     for (const step of data) {
       const d = step.data!;
-      if (d.keep) out.push(`- \`${mdEscape(d.table)}\` keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox rows where \`${mdEscape(d.keep.where)}\` and deletes ${d.keep.deletedRows.toLocaleString('en-US')}`);
-      if (d.passthroughColumns) out.push(`- \`${mdEscape(d.table)}\` passes through unmasked on purpose: ${d.passthroughColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
-      if (d.newUnmaskedColumns) out.push(`- ⚠️ \`${mdEscape(d.table)}\` has columns new since the last applied plan, not masked: ${d.newUnmaskedColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`);
+      if (d.keep)
+        out.push(
+          `- \`${mdEscape(d.table)}\` keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox rows where \`${mdEscape(d.keep.where)}\` and deletes ${d.keep.deletedRows.toLocaleString('en-US')}`,
+        );
+      if (d.passthroughColumns)
+        out.push(
+          `- \`${mdEscape(d.table)}\` passes through unmasked on purpose: ${d.passthroughColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`,
+        );
+      if (d.newUnmaskedColumns)
+        out.push(
+          `- ⚠️ \`${mdEscape(d.table)}\` has columns new since the last applied plan, not masked: ${d.newUnmaskedColumns.map((c) => `\`${mdEscape(c)}\``).join(', ')}`,
+        );
     }
     if (data.some((step) => step.data!.passthroughColumns || step.data!.newUnmaskedColumns || step.data!.keep)) out.push('');
     const shaped = data.filter((step) => step.data!.subset);

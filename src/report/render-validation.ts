@@ -27,7 +27,15 @@ const KIND_TEXT: Record<StructureDifference['kind'], string> = {
  */
 export function structureDiff(d: StructureDifference): string {
   const action = d.kind === 'missing' ? 'create' : d.kind === 'extra' ? 'drop' : 'change';
-  const diff = unifiedDiff({ objectType: d.objectType, name: d.name, action, before: d.before, after: d.after, steps: [], destructive: false });
+  const diff = unifiedDiff({
+    objectType: d.objectType,
+    name: d.name,
+    action,
+    before: d.before,
+    after: d.after,
+    steps: [],
+    destructive: false,
+  });
   if (!diff.includes('\n@@')) return '';
   const [from, to] = d.labels;
   return diff.replace(/^--- sandbox\//m, `--- ${from}/`).replace(/^\+\+\+ production\//m, `+++ ${to}/`);
@@ -49,7 +57,11 @@ export function validationSummary(result: ValidationResult): string {
   const bad = tables.filter((t) => t.status !== 'match');
   const rows = tables.reduce((n, t) => n + t.productionRows, 0);
   if (tables.length > 0) {
-    parts.push(bad.length === 0 ? `${plural(tables.length, 'table')} match${tables.length === 1 ? 'es' : ''} (${plural(rows, 'row')})` : `${bad.length} of ${plural(tables.length, 'table')} differ${bad.length === 1 ? 's' : ''} (${someNames(bad.map((t) => t.table))})`);
+    parts.push(
+      bad.length === 0
+        ? `${plural(tables.length, 'table')} match${tables.length === 1 ? 'es' : ''} (${plural(rows, 'row')})`
+        : `${bad.length} of ${plural(tables.length, 'table')} differ${bad.length === 1 ? 's' : ''} (${someNames(bad.map((t) => t.table))})`,
+    );
   }
   const orphans = result.orphans.findings;
   parts.push(orphans.length === 0 ? 'no orphan rows' : `orphan rows in ${plural(orphans.length, 'foreign key')}`);
@@ -78,13 +90,24 @@ export function formatValue(value: string | null): string {
 function colourDiff(diff: string, paint: Palette): string {
   return diff
     .split('\n')
-    .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? paint.green(line) : line.startsWith('-') && !line.startsWith('---') ? paint.red(line) : line.startsWith('@@') ? paint.cyan(line) : line))
+    .map((line) =>
+      line.startsWith('+') && !line.startsWith('+++')
+        ? paint.green(line)
+        : line.startsWith('-') && !line.startsWith('---')
+          ? paint.red(line)
+          : line.startsWith('@@')
+            ? paint.cyan(line)
+            : line,
+    )
     .join('\n');
 }
 
 function tableHeadline(t: TableDataResult): string {
   const how = t.method === 'key_ranges' ? `key ${t.key!.join(',')}` : 'no key: row multiset';
-  const rows = t.productionRows === t.sandboxRows ? plural(t.productionRows, 'row') : `${count(t.productionRows)} rows in production, ${count(t.sandboxRows)} in the sandbox`;
+  const rows =
+    t.productionRows === t.sandboxRows
+      ? plural(t.productionRows, 'row')
+      : `${count(t.productionRows)} rows in production, ${count(t.sandboxRows)} in the sandbox`;
   const filter = t.where ? `  where ${t.where}` : '';
   const masked = t.excludedColumns.length > 0 ? `  masked ${t.excludedColumns.join(',')}` : '';
   if (t.status === 'not_compared') return `${t.table}  not compared: ${t.reason}`;
@@ -105,22 +128,36 @@ function differenceLines(t: TableDataResult): string[] {
   if (t.different.count > 0) {
     lines.push(`different (${count(t.different.count)}${plus}):`);
     for (const d of t.different.samples) {
-      lines.push(`  ${formatKey(d.key)}: ${d.columns.map((c) => `${c.column} ${formatValue(c.production)} in production, ${formatValue(c.sandbox)} in the sandbox`).join('; ') || '(only masked columns differ)'}`);
+      lines.push(
+        `  ${formatKey(d.key)}: ${d.columns.map((c) => `${c.column} ${formatValue(c.production)} in production, ${formatValue(c.sandbox)} in the sandbox`).join('; ') || '(only masked columns differ)'}`,
+      );
     }
   }
-  for (const [label, samples, n] of [['missing in the sandbox', t.rowSamples.missing, t.missing.count], ['extra in the sandbox', t.rowSamples.extra, t.extra.count]] as const) {
+  for (const [label, samples, n] of [
+    ['missing in the sandbox', t.rowSamples.missing, t.missing.count],
+    ['extra in the sandbox', t.rowSamples.extra, t.extra.count],
+  ] as const) {
     if (samples.length === 0) continue;
     lines.push(`${label} (${plural(n, 'row')}):`);
     for (const s of samples) lines.push(`  ${s.copies > 1 ? `${s.copies} x ` : ''}${formatKey(s.row)}`);
   }
   if (!t.drillComplete) lines.push('(the drill-down stopped after enough samples: counts are lower bounds)');
-  if (t.differingChunks > 0 && lines.length === 0) lines.push('checksums differ, but no row differed when compared again (rows changed during the check?)');
+  if (t.differingChunks > 0 && lines.length === 0)
+    lines.push('checksums differ, but no row differed when compared again (rows changed during the check?)');
   return lines;
 }
 
 function maskLine(m: MaskedColumnResult): string {
-  const how = m.verified === 'all_rows' ? `every row checked` : m.verified === 'sample' ? `${plural(m.checked, 'sampled row')} re-masked` : 'count only';
-  const wrong = m.mismatches > 0 ? `, ${plural(m.mismatches, 'mismatch', 'mismatches')}${m.mismatchKeys.length > 0 ? ` at ${m.mismatchKeys.map(formatKey).join('; ')}` : ''}` : '';
+  const how =
+    m.verified === 'all_rows'
+      ? `every row checked`
+      : m.verified === 'sample'
+        ? `${plural(m.checked, 'sampled row')} re-masked`
+        : 'count only';
+  const wrong =
+    m.mismatches > 0
+      ? `, ${plural(m.mismatches, 'mismatch', 'mismatches')}${m.mismatchKeys.length > 0 ? ` at ${m.mismatchKeys.map(formatKey).join('; ')}` : ''}`
+      : '';
   const counts = `non-NULL ${count(m.sandboxNonNull)} (expected ${count(m.expectedSandboxNonNull)})`;
   return `masked ${m.column} (${m.rule}): ${counts}, ${how}${wrong}${m.note ? ` — ${m.note}` : ''}`;
 }
@@ -142,7 +179,10 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
   const structure = result.structure;
   out.push(paint.bold('Structure'));
   if (structure.differences.length === 0) out.push(ok('the sandbox schema matches production'));
-  else out.push(fail(`${plural(structure.differences.length, 'object')} differ${structure.differences.length === 1 ? 's' : ''} from production`));
+  else
+    out.push(
+      fail(`${plural(structure.differences.length, 'object')} differ${structure.differences.length === 1 ? 's' : ''} from production`),
+    );
   for (const d of structure.differences) {
     out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name} (${KIND_TEXT[d.kind]})`);
     for (const reason of d.reasons) out.push(paint.dim(`    plan would: ${reason}`));
@@ -175,12 +215,22 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
   if (result.plan) {
     const plan = result.plan;
     out.push(paint.bold(`Plan ${plan.checksum.slice(0, 12)} (made ${plan.createdAt})`));
-    out.push(plan.sandboxMatchesReviewed ? ok('the sandbox matches the production schema reviewed in the plan') : fail(`the sandbox differs from the reviewed schema in ${plural(plan.reviewedDifferences.length, 'object')}`));
+    out.push(
+      plan.sandboxMatchesReviewed
+        ? ok('the sandbox matches the production schema reviewed in the plan')
+        : fail(`the sandbox differs from the reviewed schema in ${plural(plan.reviewedDifferences.length, 'object')}`),
+    );
     for (const d of plan.reviewedDifferences) {
       out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name} (${KIND_TEXT[d.kind]})`);
       if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
     }
-    out.push(plan.productionDrifted ? warn(`production changed since the plan${plan.driftDifferences.length > 0 ? ` (${plural(plan.driftDifferences.length, 'object')})` : ''}: run replicoop plan again`) : ok('production has not changed since the plan'));
+    out.push(
+      plan.productionDrifted
+        ? warn(
+            `production changed since the plan${plan.driftDifferences.length > 0 ? ` (${plural(plan.driftDifferences.length, 'object')})` : ''}: run replicoop plan again`,
+          )
+        : ok('production has not changed since the plan'),
+    );
     for (const d of plan.driftDifferences) {
       out.push(`  ${KIND_SYMBOL[d.kind]} ${d.objectType} ${d.name}`);
       if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
@@ -233,17 +283,28 @@ export function renderValidationMarkdown(result: ValidationResult): string {
   const s = result.sandbox;
   out.push(`## replicoop validate: ${result.passed ? '✅ passed' : '❌ failed'}`);
   out.push('');
-  out.push(`Sandbox ${s.flavor} ${mdEscape(s.version)} \`${s.host}:${s.port}/${mdEscape(s.database)}\` against production ${p.flavor} ${mdEscape(p.version)} \`${p.host}:${p.port}/${mdEscape(p.database)}\`, ${result.finishedAt}, ${result.seconds.toFixed(1)} s${result.strict ? ', --strict' : ''}.`);
+  out.push(
+    `Sandbox ${s.flavor} ${mdEscape(s.version)} \`${s.host}:${s.port}/${mdEscape(s.database)}\` against production ${p.flavor} ${mdEscape(p.version)} \`${p.host}:${p.port}/${mdEscape(p.database)}\`, ${result.finishedAt}, ${result.seconds.toFixed(1)} s${result.strict ? ', --strict' : ''}.`,
+  );
   out.push('');
   out.push('| Check | Result |');
   out.push('|---|---|');
   const structure = result.structure;
-  out.push(`| Structure | ${structure.differences.length === 0 ? 'matches' : `**${plural(structure.differences.length, 'object')} differ**`} |`);
+  out.push(
+    `| Structure | ${structure.differences.length === 0 ? 'matches' : `**${plural(structure.differences.length, 'object')} differ**`} |`,
+  );
   const bad = result.data.tables.filter((t) => t.status !== 'match');
-  out.push(`| Data | ${result.data.tables.length === 0 ? 'no maintain tables' : bad.length === 0 ? `${plural(result.data.tables.length, 'table')} match${result.data.tables.length === 1 ? 'es' : ''}` : `**${bad.length} of ${plural(result.data.tables.length, 'table')} differ**`} |`);
+  out.push(
+    `| Data | ${result.data.tables.length === 0 ? 'no maintain tables' : bad.length === 0 ? `${plural(result.data.tables.length, 'table')} match${result.data.tables.length === 1 ? 'es' : ''}` : `**${bad.length} of ${plural(result.data.tables.length, 'table')} differ**`} |`,
+  );
   const errors = result.orphans.findings.filter((o) => o.severity === 'error').length;
-  out.push(`| Integrity | ${result.orphans.findings.length === 0 ? `${plural(result.orphans.foreignKeysChecked, 'foreign key')}, no orphans` : [errors > 0 ? `**${plural(errors, 'error')}**` : '', errors < result.orphans.findings.length ? plural(result.orphans.findings.length - errors, 'warning') : ''].filter(Boolean).join(', ')} |`);
-  if (result.plan) out.push(`| Plan \`${result.plan.checksum.slice(0, 12)}\` | ${result.plan.sandboxMatchesReviewed ? 'sandbox matches the reviewed schema' : '**sandbox differs from the reviewed schema**'}; ${result.plan.productionDrifted ? 'production drifted since' : 'production unchanged'} |`);
+  out.push(
+    `| Integrity | ${result.orphans.findings.length === 0 ? `${plural(result.orphans.foreignKeysChecked, 'foreign key')}, no orphans` : [errors > 0 ? `**${plural(errors, 'error')}**` : '', errors < result.orphans.findings.length ? plural(result.orphans.findings.length - errors, 'warning') : ''].filter(Boolean).join(', ')} |`,
+  );
+  if (result.plan)
+    out.push(
+      `| Plan \`${result.plan.checksum.slice(0, 12)}\` | ${result.plan.sandboxMatchesReviewed ? 'sandbox matches the reviewed schema' : '**sandbox differs from the reviewed schema**'}; ${result.plan.productionDrifted ? 'production drifted since' : 'production unchanged'} |`,
+    );
   out.push('');
   if (result.failures.length > 0) {
     out.push('> [!CAUTION]');
@@ -264,9 +325,17 @@ export function renderValidationMarkdown(result: ValidationResult): string {
     out.push('| Table | Result | Compared by | Filter | Production rows | Sandbox rows | Chunks (differ) | Masked | Seconds |');
     out.push('|---|---|---|---|---:|---:|---:|---|---:|');
     for (const t of result.data.tables) {
-      const how = t.status === 'not_compared' ? '' : t.method === 'key_ranges' ? `key ${t.key!.map((k) => mdCode(k)).join(', ')}` : 'row multiset (no key)';
-      const verdict = t.status === 'match' ? 'match' : t.status === 'differ' ? '**differs**' : `**not compared**: ${mdEscape(t.reason ?? '')}`;
-      out.push(`| ${mdCode(t.table)} | ${verdict} | ${how} | ${t.where ? mdCode(t.where) : ''} | ${count(t.productionRows)} | ${count(t.sandboxRows)} | ${count(t.chunks)} (${count(t.differingChunks)}) | ${t.excludedColumns.map(mdCode).join(', ')} | ${t.seconds.toFixed(2)} |`);
+      const how =
+        t.status === 'not_compared'
+          ? ''
+          : t.method === 'key_ranges'
+            ? `key ${t.key!.map((k) => mdCode(k)).join(', ')}`
+            : 'row multiset (no key)';
+      const verdict =
+        t.status === 'match' ? 'match' : t.status === 'differ' ? '**differs**' : `**not compared**: ${mdEscape(t.reason ?? '')}`;
+      out.push(
+        `| ${mdCode(t.table)} | ${verdict} | ${how} | ${t.where ? mdCode(t.where) : ''} | ${count(t.productionRows)} | ${count(t.sandboxRows)} | ${count(t.chunks)} (${count(t.differingChunks)}) | ${t.excludedColumns.map(mdCode).join(', ')} | ${t.seconds.toFixed(2)} |`,
+      );
     }
     out.push('');
     for (const t of result.data.tables) {
@@ -282,13 +351,18 @@ export function renderValidationMarkdown(result: ValidationResult): string {
     out.push('| Foreign key | Child | Parent | Orphans | Severity | Examples |');
     out.push('|---|---|---|---:|---|---|');
     for (const o of result.orphans.findings) {
-      out.push(`| ${mdCode(o.foreignKey)} | ${mdCode(`${o.table}(${o.columns.join(', ')})`)} | ${mdCode(`${o.referencedTable}(${o.referencedColumns.join(', ')})`)} | ${count(o.orphanRows)} | ${o.severity === 'error' ? '**error**' : 'warning'} | ${mdEscape(o.samples.map(formatKey).join('; '))} |`);
+      out.push(
+        `| ${mdCode(o.foreignKey)} | ${mdCode(`${o.table}(${o.columns.join(', ')})`)} | ${mdCode(`${o.referencedTable}(${o.referencedColumns.join(', ')})`)} | ${count(o.orphanRows)} | ${o.severity === 'error' ? '**error**' : 'warning'} | ${mdEscape(o.samples.map(formatKey).join('; '))} |`,
+      );
     }
     out.push('');
     for (const o of result.orphans.findings) out.push(`- ${mdCode(o.foreignKey)}: ${mdEscape(o.note)}`);
     out.push('');
   }
-  if (result.plan && (result.plan.reviewedDifferences.length > 0 || result.plan.driftDifferences.length > 0 || result.plan.notes.length > 0)) {
+  if (
+    result.plan &&
+    (result.plan.reviewedDifferences.length > 0 || result.plan.driftDifferences.length > 0 || result.plan.notes.length > 0)
+  ) {
     out.push('### Plan\n');
     if (result.plan.reviewedDifferences.length > 0) {
       out.push('The sandbox against the production schema reviewed in the plan:\n');

@@ -8,7 +8,9 @@ export function chooseChunkKey(table: Table): readonly string[] | null {
   const columns = new Map(table.columns.map((c) => [c.name, c]));
   const usable = (index: Table['indexes'][number]): boolean =>
     index.parts.length > 0 &&
-    index.parts.every((p) => p.column !== null && p.length === null && columns.get(p.column) !== undefined && !columns.get(p.column)!.nullable) &&
+    index.parts.every(
+      (p) => p.column !== null && p.length === null && columns.get(p.column) !== undefined && !columns.get(p.column)!.nullable,
+    ) &&
     index.using !== 'HASH';
   const primary = table.indexes.find((i) => i.kind === 'primary');
   if (primary && usable(primary)) return primary.parts.map((p) => p.column!);

@@ -8,7 +8,6 @@ import { quoteString } from '../sql/quote.js';
 import type { ReferentialAction } from './model.js';
 import { INTEGER_TYPES, NO_LITERAL_DEFAULT_TYPES, NUMBER_LITERAL_TYPES, STRING_LITERAL_TYPES } from '../sql/column-types.js';
 
-
 export function isIntegerType(dataType: string): boolean {
   return INTEGER_TYPES.has(dataType);
 }

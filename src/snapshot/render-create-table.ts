@@ -22,7 +22,8 @@ export function renderColumn(column: Column, tableCollation: string, rules: Rend
   if (column.invisible && rules.flavor === 'mariadb') out += ` ${rules.invisibleColumnKeyword}`;
   if (column.default !== null) {
     const lob = ['blob', 'text', 'json', 'geometry', 'point', 'linestring', 'polygon'].some((t) => column.dataType.endsWith(t));
-    if (!(column.default === 'NULL' && lob && !rules.defaultNullOnLobs)) out += ` DEFAULT ${renderDefault(column.default, column.dataType, rules)}`;
+    if (!(column.default === 'NULL' && lob && !rules.defaultNullOnLobs))
+      out += ` DEFAULT ${renderDefault(column.default, column.dataType, rules)}`;
   }
   if (column.onUpdate) out += ` ON UPDATE ${renderDefault(column.onUpdate, column.dataType, rules)}`;
   if (column.autoIncrement) out += ' AUTO_INCREMENT';
@@ -53,7 +54,9 @@ export function renderIndex(index: Index, rules: RenderRules): string {
 }
 
 export function renderForeignKey(fk: ForeignKey): string {
-  const target = fk.referencedSchema ? `${quoteIdent(fk.referencedSchema)}.${quoteIdent(fk.referencedTable)}` : quoteIdent(fk.referencedTable);
+  const target = fk.referencedSchema
+    ? `${quoteIdent(fk.referencedSchema)}.${quoteIdent(fk.referencedTable)}`
+    : quoteIdent(fk.referencedTable);
   let out = `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) REFERENCES ${target} (${fk.referencedColumns.map(quoteIdent).join(', ')})`;
   if (fk.onDelete !== 'RESTRICT') out += ` ON DELETE ${fk.onDelete}`;
   if (fk.onUpdate !== 'RESTRICT') out += ` ON UPDATE ${fk.onUpdate}`;
@@ -66,7 +69,12 @@ export function renderCheck(check: CheckConstraint, rules: RenderRules): string 
 }
 
 export function renderTableOptions(options: TableOptions): string {
-  const parts = [`ENGINE=${options.engine}`, `DEFAULT CHARSET=${options.charset}`, `COLLATE=${options.collation}`, ...options.createOptions];
+  const parts = [
+    `ENGINE=${options.engine}`,
+    `DEFAULT CHARSET=${options.charset}`,
+    `COLLATE=${options.collation}`,
+    ...options.createOptions,
+  ];
   if (options.comment) parts.push(`COMMENT=${quoteString(options.comment)}`);
   return parts.join(' ');
 }

@@ -26,7 +26,10 @@ export function splitShowCreate(text: string): ShowCreateParts {
     else columns.push(body);
   }
   const options = (lines[i] ?? '').replace(/^\)\s*/, '');
-  const rest = lines.slice(i + 1).join('\n').trim();
+  const rest = lines
+    .slice(i + 1)
+    .join('\n')
+    .trim();
   return { columns, keys, options, partitioning: rest ? normalizePartitioning(rest) : null };
 }
 
@@ -36,12 +39,21 @@ export function normalizePartitioning(text: string): string {
   const wrapped = /^\/\*!\d+\s*([\s\S]*?)\s*\*\/$/.exec(out);
   if (wrapped) out = wrapped[1]!;
   out = out.replace(/\/\*!\d+\s*([\s\S]*?)\s*\*\//g, '$1');
-  return foldSpaces(out).replace(/\(\s+/g, '(').replace(/\s+\)/g, ')').replace(/\s*,\s*/g, ', ').trim();
+  return foldSpaces(out)
+    .replace(/\(\s+/g, '(')
+    .replace(/\s+\)/g, ')')
+    .replace(/\s*,\s*/g, ', ')
+    .trim();
 }
 
 /** A comparison key for partition clauses: backticks and keyword case do not matter. */
 export function partitionKey(text: string | null): string | null {
-  return text === null ? null : normalizePartitioning(text).replace(/`/g, '').replace(/\s*=\s*/g, ' = ').toLowerCase();
+  return text === null
+    ? null
+    : normalizePartitioning(text)
+        .replace(/`/g, '')
+        .replace(/\s*=\s*/g, ' = ')
+        .toLowerCase();
 }
 
 /** Folds runs of white space outside quoted text. */
@@ -117,17 +129,22 @@ export function comparableCreate(parts: ShowCreateParts): ComparableCreate {
 }
 
 export function normalizeDefinitionLine(line: string): string {
-  return foldSpaces(line)
-    .replace(/\/\*[!M]+\d+\s+([^*]*?)\s*\*\//g, '$1')
-    .replace(/CHARACTER SET (\w+) COLLATE (\1_\w+)/g, 'COLLATE $2')
-    .replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)(?! zerofill)/g, (m, t: string) => (m === 'tinyint(1)' ? m : t))
-    .replace(/\byear\(4\)/g, 'year')
-    .replace(/ DEFAULT '(-?\d+(?:\.\d+)?)'/g, ' DEFAULT $1')
-    .replace(/\b(?:CURRENT_TIMESTAMP|current_timestamp)(?:\((\d*)\))?/g, (_m, p: string | undefined) => `current_timestamp(${p && p !== '0' ? p : ''})`)
-    .replace(/ ON (DELETE|UPDATE) (RESTRICT|NO ACTION)/g, '')
-    // A nullable column without a default defaults to NULL; servers differ in whether they print it.
-    .replace(/ DEFAULT NULL\b/g, '')
-    .trim();
+  return (
+    foldSpaces(line)
+      .replace(/\/\*[!M]+\d+\s+([^*]*?)\s*\*\//g, '$1')
+      .replace(/CHARACTER SET (\w+) COLLATE (\1_\w+)/g, 'COLLATE $2')
+      .replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)(?! zerofill)/g, (m, t: string) => (m === 'tinyint(1)' ? m : t))
+      .replace(/\byear\(4\)/g, 'year')
+      .replace(/ DEFAULT '(-?\d+(?:\.\d+)?)'/g, ' DEFAULT $1')
+      .replace(
+        /\b(?:CURRENT_TIMESTAMP|current_timestamp)(?:\((\d*)\))?/g,
+        (_m, p: string | undefined) => `current_timestamp(${p && p !== '0' ? p : ''})`,
+      )
+      .replace(/ ON (DELETE|UPDATE) (RESTRICT|NO ACTION)/g, '')
+      // A nullable column without a default defaults to NULL; servers differ in whether they print it.
+      .replace(/ DEFAULT NULL\b/g, '')
+      .trim()
+  );
 }
 
 export function tableOptionTokens(options: string): string[] {
@@ -137,7 +154,9 @@ export function tableOptionTokens(options: string): string[] {
     .filter((t) => !/^(AUTO_INCREMENT|DEFAULT CHARSET|CHARSET|COLLATE|DEFAULT COLLATE)=/i.test(t))
     .map((t) => {
       const eq = t.indexOf('=');
-      return eq < 0 ? t.toUpperCase() : `${t.slice(0, eq).startsWith('`') ? t.slice(0, eq) : t.slice(0, eq).toUpperCase()}=${t.slice(eq + 1)}`;
+      return eq < 0
+        ? t.toUpperCase()
+        : `${t.slice(0, eq).startsWith('`') ? t.slice(0, eq) : t.slice(0, eq).toUpperCase()}=${t.slice(eq + 1)}`;
     })
     .sort();
 }

@@ -32,7 +32,9 @@ export const CR_LOAD_DATA_LOCAL_INFILE_REJECTED = 2068;
  * 1203 too many user connections, 1927 connection killed, 2006 gone away, 2013 lost,
  * 4031 idle timeout (MariaDB).
  */
-export const CONNECTION_LOST_ERRNOS: ReadonlySet<number> = new Set([1040, 1053, 1077, 1152, 1158, 1159, 1160, 1161, 1203, 1927, 2006, 2013, 4031]);
+export const CONNECTION_LOST_ERRNOS: ReadonlySet<number> = new Set([
+  1040, 1053, 1077, 1152, 1158, 1159, 1160, 1161, 1203, 1927, 2006, 2013, 4031,
+]);
 
 /** Errors that foreign_key_checks=0 avoids (errno 150 is InnoDB's own "foreign key constraint is incorrectly formed"). */
 export const FOREIGN_KEY_ERRNOS: ReadonlySet<number> = new Set([
@@ -56,4 +58,11 @@ export const ER_COLUMNACCESS_DENIED = 1143;
 /** SHOW CREATE PROCEDURE/FUNCTION of a routine that does not exist (or is hidden). */
 export const ER_SP_DOES_NOT_EXIST = 1305;
 /** A privilege is missing: the object is hidden from this account, not absent. */
-export const ACCESS_DENIED_ERRNOS: ReadonlySet<number> = new Set([ER_TABLEACCESS_DENIED, ER_DBACCESS_DENIED, ER_COLUMNACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED]);
+export const ACCESS_DENIED_ERRNOS: ReadonlySet<number> = new Set([
+  ER_TABLEACCESS_DENIED,
+  ER_DBACCESS_DENIED,
+  ER_COLUMNACCESS_DENIED,
+  ER_SPECIFIC_ACCESS_DENIED,
+]);
+/** EXECUTE/ALTER ROUTINE denied on a routine. */
+export const ER_PROCACCESS_DENIED = 1370;

@@ -59,7 +59,8 @@ export function keyOrderBy(columns: readonly KeyColumn[]): string {
 function comparand(column: KeyColumn, raw: Buffer): SqlFragment {
   const dataType = column.dataType.toLowerCase();
   const text = (): string => raw.toString('latin1');
-  if (INTEGER_TYPES.has(dataType)) return { sql: /unsigned/i.test(column.type) ? 'CAST(? AS UNSIGNED)' : 'CAST(? AS SIGNED)', params: [text()] };
+  if (INTEGER_TYPES.has(dataType))
+    return { sql: /unsigned/i.test(column.type) ? 'CAST(? AS UNSIGNED)' : 'CAST(? AS SIGNED)', params: [text()] };
   if (dataType === 'bit' || dataType === 'enum' || dataType === 'set') return { sql: 'CAST(? AS UNSIGNED)', params: [text()] };
   if (dataType === 'decimal' || dataType === 'numeric') {
     const m = /\((\d+)(?:,\s*(\d+))?\)/.exec(column.type);

@@ -29,5 +29,15 @@ export function sqlName(name: string): string {
  * (DDL text such as COMMENT '...', DEFAULT '...'). Escapes as the server's own SHOW CREATE does.
  */
 export function quoteString(value: string): string {
-  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\0/g, '\\0').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\x1a/g, '\\Z') + "'";
+  return (
+    "'" +
+    value
+      .replace(/\\/g, '\\\\')
+      .replace(/'/g, "''")
+      .replace(/\0/g, '\\0')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/\x1a/g, '\\Z') +
+    "'"
+  );
 }

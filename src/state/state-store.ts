@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseStepResume, type StepResume } from './step-resume.js';
 import { ReplicoopError } from '../errors.js';
+
+export { parseStepResume, type StepResume } from './step-resume.js';
 
 /**
  * The checkpoint store of apply runs: which run touched which sandbox, how far each step got,
@@ -58,8 +61,8 @@ export interface StepRecord {
   readonly finishedAt: string | null;
   readonly error: string | null;
   readonly rowsDone: number;
-  /** JSON text written by the copy engine; the store never interprets it. */
-  readonly resumeKey: string | null;
+  /** Where an interrupted step continues; null when it starts from the beginning. */
+  readonly resume: StepResume | null;
 }
 
 export interface CheckpointRecord {
@@ -211,7 +214,9 @@ export class StateStore {
   }
 
   latestRun(): RunRecord | null {
-    const row = this.#read(() => this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RunRow | undefined);
+    const row = this.#read(
+      () => this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RunRow | undefined,
+    );
     return row ? toRun(row) : null;
   }
 
@@ -227,7 +232,9 @@ export class StateStore {
   }
 
   listRuns(limit = 20): readonly RunRecord[] {
-    const rows = this.#read(() => this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]);
+    const rows = this.#read(
+      () => this.#db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[],
+    );
     return Object.freeze(rows.map(toRun));
   }
 
@@ -236,9 +243,9 @@ export class StateStore {
    * stamps the end time unless one is given.
    */
   setRunStatus(id: string, status: RunStatus, options: { error?: string | null; finishedAt?: string | null } = {}): RunRecord {
-    const finishedAt = status === 'running' ? null : options.finishedAt ?? this.#stamp();
+    const finishedAt = status === 'running' ? null : (options.finishedAt ?? this.#stamp());
     this.#write(() => {
-      const error = status === 'running' ? options.error ?? null : options.error;
+      const error = status === 'running' ? (options.error ?? null) : options.error;
       const result =
         error === undefined
           ? this.#db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finishedAt, id)
@@ -283,8 +290,12 @@ export class StateStore {
     });
   }
 
-  /** Called right after a data chunk commits in the sandbox: rowsDone is the step's running total. */
-  recordChunk(runId: string, stepId: string, rowsDone: number, resumeKey: string | null): void {
+  /**
+   * Called right after a piece of a step commits in the sandbox (a data chunk, one statement of a
+   * DDL step): rowsDone is the step's running total (0 for DDL), resume where it would continue.
+   */
+  recordProgress(runId: string, stepId: string, rowsDone: number, resume: StepResume | null): void {
+    const resumeKey = resume === null ? null : JSON.stringify(resume);
     this.#write(() => {
       const result = this.#db
         .prepare('UPDATE steps SET rows_done = ?, resume_key = ? WHERE run_id = ? AND step_id = ?')
@@ -365,7 +376,7 @@ function refuseForeignFile(file: string): void {
   // SQLite itself treats an empty file as an empty database.
   if (size === 0) return;
   const header = Buffer.alloc(SQLITE_HEADER.length);
-  let read = 0;
+  let read: number;
   try {
     const fd = openSync(file, 'r');
     try {
@@ -377,9 +388,13 @@ function refuseForeignFile(file: string): void {
     throw unavailable(file, error);
   }
   if (read < header.length || !header.equals(SQLITE_HEADER)) {
-    throw new ReplicoopError('state_unavailable', `state file ${file} is not a SQLite database (left untouched; move it away or point "state" elsewhere)`, {
-      details: { file },
-    });
+    throw new ReplicoopError(
+      'state_unavailable',
+      `state file ${file} is not a SQLite database (left untouched; move it away or point "state" elsewhere)`,
+      {
+        details: { file },
+      },
+    );
   }
 }
 
@@ -387,9 +402,13 @@ function migrate(db: Database.Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION) {
-    throw new ReplicoopError('state_unavailable', `state file ${file} was written by a newer replicoop (schema ${version}, this one knows ${SCHEMA_VERSION})`, {
-      details: { file, schemaVersion: version },
-    });
+    throw new ReplicoopError(
+      'state_unavailable',
+      `state file ${file} was written by a newer replicoop (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+      {
+        details: { file, schemaVersion: version },
+      },
+    );
   }
   db.transaction(() => {
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
@@ -440,6 +459,6 @@ function toStep(row: StepRow): StepRecord {
     finishedAt: row.finished_at,
     error: row.error,
     rowsDone: row.rows_done,
-    resumeKey: row.resume_key,
+    resume: parseStepResume(row.resume_key),
   });
 }

@@ -60,7 +60,6 @@ import {
   type TableContext,
 } from './table-context.js';
 
-
 /** Checks every table in parallel; chunk work from all tables shares the pool's session pairs. */
 export async function checkData(input: DataCheckInput): Promise<TableDataResult[]> {
   return Promise.all(input.maintain.map((entry) => checkTable(input, entry)));
@@ -75,7 +74,8 @@ async function checkTable(input: DataCheckInput, entry: MaintainTable): Promise<
   if (!sandboxTable) return notCompared(`table ${entry.table} is not in the sandbox`);
   const ctx = tableContext(entry, table, sandboxTable);
   const lacking = ctx.hashed.concat(ctx.masked.map((m) => m.column)).filter((c) => !sandboxTable.columns.some((s) => s.name === c.name));
-  if (lacking.length > 0) return notCompared(`the sandbox table lacks column${lacking.length > 1 ? 's' : ''} ${lacking.map((c) => c.name).join(', ')}`, ctx);
+  if (lacking.length > 0)
+    return notCompared(`the sandbox table lacks column${lacking.length > 1 ? 's' : ''} ${lacking.map((c) => c.name).join(', ')}`, ctx);
   try {
     return ctx.key === null ? await checkKeyless(input, ctx, started) : await checkRanges(input, ctx, started);
   } catch (error) {
@@ -103,7 +103,9 @@ async function checkRanges(input: DataCheckInput, ctx: TableContext, started: nu
     }),
   );
   const total = (side: 0 | 1, pick: (s: Sums) => number): number => sums.reduce((n, pair) => n + pick(pair[side]), 0);
-  const differing = ranges.flatMap((range, i) => (sameSums(sums[i]![0], sums[i]![1]) ? [] : [{ range, production: sums[i]![0], sandbox: sums[i]![1] }]));
+  const differing = ranges.flatMap((range, i) =>
+    sameSums(sums[i]![0], sums[i]![1]) ? [] : [{ range, production: sums[i]![0], sandbox: sums[i]![1] }],
+  );
 
   // Chunks are drilled one after the other, in key order, so the samples are the first differences.
   const findings = new Findings();
@@ -154,7 +156,15 @@ async function planRanges(production: ProductionSession, ctx: TableContext, chun
  * Follows one differing range down to row level. Returns false when the budget ran out before
  * every differing part was compared.
  */
-async function drill(input: DataCheckInput, ctx: TableContext, range: KeyRange, productionCount: number, sandboxCount: number, findings: Findings, budget: { leaves: number }): Promise<boolean> {
+async function drill(
+  input: DataCheckInput,
+  ctx: TableContext,
+  range: KeyRange,
+  productionCount: number,
+  sandboxCount: number,
+  findings: Findings,
+  budget: { leaves: number },
+): Promise<boolean> {
   if (findings.full || budget.leaves <= 0) return false;
   const larger = Math.max(productionCount, sandboxCount);
   if (larger > Math.max(LEAF_MIN_ROWS, Math.ceil(input.chunkRows / SPLIT_PARTS))) {
@@ -172,7 +182,9 @@ async function drill(input: DataCheckInput, ctx: TableContext, range: KeyRange, 
     return complete;
   }
   budget.leaves--;
-  const [productionLeaf, sandboxLeaf] = await input.pool.run((pair) => Promise.all([leafRows(pair.production, ctx, 'production', range), leafRows(pair.sandbox, ctx, 'sandbox', range)]));
+  const [productionLeaf, sandboxLeaf] = await input.pool.run((pair) =>
+    Promise.all([leafRows(pair.production, ctx, 'production', range), leafRows(pair.sandbox, ctx, 'sandbox', range)]),
+  );
   const production = productionLeaf.rows;
   const sandbox = sandboxLeaf.rows;
   const keyDisplay = (row: LeafRow): KeyValues => Object.fromEntries(ctx.key!.map((c, i) => [c.name, displayValue(row.display[i]!, c)]));
@@ -208,7 +220,11 @@ async function drill(input: DataCheckInput, ctx: TableContext, range: KeyRange, 
 }
 
 /** For each sampled different row: which columns differ, with both values. */
-async function describeDifferences(pool: WorkPool, ctx: TableContext, keys: readonly { key: Buffer[]; display: KeyValues }[]): Promise<RowDifference[]> {
+async function describeDifferences(
+  pool: WorkPool,
+  ctx: TableContext,
+  keys: readonly { key: Buffer[]; display: KeyValues }[],
+): Promise<RowDifference[]> {
   if (keys.length === 0) return [];
   const select = ctx.hashed.map(columnValueSql).join(', ');
   return pool.run(async (pair) => {
@@ -216,13 +232,20 @@ async function describeDifferences(pool: WorkPool, ctx: TableContext, keys: read
     for (const { key, display } of keys) {
       const condition = keyEquals(ctx.key!, key);
       const sql = `SELECT ${select} FROM ${ctx.quoted} WHERE ${condition.sql}`;
-      const [p, s] = await Promise.all([pair.production.queryArrays(sql, condition.params, { raw: true }), pair.sandbox.queryArrays(sql, condition.params, { raw: true })]);
+      const [p, s] = await Promise.all([
+        pair.production.queryArrays(sql, condition.params, { raw: true }),
+        pair.sandbox.queryArrays(sql, condition.params, { raw: true }),
+      ]);
       const a = (p[0] ?? []) as (Buffer | null)[];
       const b = (s[0] ?? []) as (Buffer | null)[];
       const columns = ctx.hashed
         .map((column, i) => ({ column, a: a[i] ?? null, b: b[i] ?? null }))
         .filter(({ a: x, b: y }) => (x === null) !== (y === null) || (x !== null && y !== null && !x.equals(y)))
-        .map(({ column, a: x, b: y }) => ({ column: column.name, production: displayValue(x, column, VALUE_DISPLAY_LENGTH), sandbox: displayValue(y, column, VALUE_DISPLAY_LENGTH) }));
+        .map(({ column, a: x, b: y }) => ({
+          column: column.name,
+          production: displayValue(x, column, VALUE_DISPLAY_LENGTH),
+          sandbox: displayValue(y, column, VALUE_DISPLAY_LENGTH),
+        }));
       out.push({ key: display, columns });
     }
     return out;

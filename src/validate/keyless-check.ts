@@ -10,8 +10,19 @@ import { columnValueSql, rowDigest } from './row-hash.js';
 import type { RowSample, TableDataResult } from './validation-result.js';
 import type { WorkPool } from './work-pool.js';
 import { checkMaskedKeyless } from './masked-check.js';
-import { aggregateSql, Findings, parseSums, sameSums, sideCondition, SAMPLE_LIMIT, VALUE_DISPLAY_LENGTH, type DataCheckInput, type Side, type Sums, type TableContext } from './table-context.js';
-
+import {
+  aggregateSql,
+  Findings,
+  parseSums,
+  sameSums,
+  sideCondition,
+  SAMPLE_LIMIT,
+  VALUE_DISPLAY_LENGTH,
+  type DataCheckInput,
+  type Side,
+  type Sums,
+  type TableContext,
+} from './table-context.js';
 
 const BUCKET_SQL = (ctx: TableContext): string => `LEFT(${rowDigest(ctx.hashed)}, 2)`;
 
@@ -20,10 +31,16 @@ export async function checkKeyless(input: DataCheckInput, ctx: TableContext, sta
   const bucketSums = async (session: ProductionSession | SandboxSession, side: Side): Promise<Map<string, Sums>> => {
     const { select, params } = aggregateSql(ctx, side, 'sum', BUCKET_SQL(ctx));
     const condition = sideCondition(ctx, side, null);
-    const rows = await session.queryArrays(`SELECT ${select} FROM ${ctx.quoted}${whereClause(condition)} GROUP BY 1`, [...params, ...(condition?.params ?? [])], { raw: true });
+    const rows = await session.queryArrays(
+      `SELECT ${select} FROM ${ctx.quoted}${whereClause(condition)} GROUP BY 1`,
+      [...params, ...(condition?.params ?? [])],
+      { raw: true },
+    );
     return new Map((rows as Buffer[][]).map((row) => [row[0]!.toString('latin1'), parseSums(row, 1, ctx.masked.length, side)]));
   };
-  const [production, sandbox] = await input.pool.run((pair) => Promise.all([bucketSums(pair.production, 'production'), bucketSums(pair.sandbox, 'sandbox')]));
+  const [production, sandbox] = await input.pool.run((pair) =>
+    Promise.all([bucketSums(pair.production, 'production'), bucketSums(pair.sandbox, 'sandbox')]),
+  );
   input.onProgress?.({ table: ctx.table.name, chunksDone: 1, chunksTotal: 1 });
   const empty: Sums = { count: 0, hash: '0', nonNull: ctx.masked.map(() => 0), constantMismatches: ctx.masked.map(() => 0) };
   const buckets = [...new Set([...production.keys(), ...sandbox.keys()])].sort();
@@ -71,10 +88,16 @@ async function drillBuckets(pool: WorkPool, ctx: TableContext, buckets: readonly
   const digest = rowDigest(ctx.hashed);
   const perHash = async (session: ProductionSession | SandboxSession, side: Side): Promise<Map<string, number>> => {
     const condition = sideCondition(ctx, side, { sql: `${BUCKET_SQL(ctx)} IN (${buckets.map(() => '?').join(', ')})`, params: buckets });
-    const rows = await session.queryArrays(`SELECT ${digest}, COUNT(*) FROM ${ctx.quoted}${whereClause(condition)} GROUP BY 1`, condition!.params, { raw: true });
+    const rows = await session.queryArrays(
+      `SELECT ${digest}, COUNT(*) FROM ${ctx.quoted}${whereClause(condition)} GROUP BY 1`,
+      condition!.params,
+      { raw: true },
+    );
     return new Map((rows as Buffer[][]).map((row) => [row[0]!.toString('latin1'), Number(row[1]!.toString('latin1'))]));
   };
-  const [production, sandbox] = await pool.run((pair) => Promise.all([perHash(pair.production, 'production'), perHash(pair.sandbox, 'sandbox')]));
+  const [production, sandbox] = await pool.run((pair) =>
+    Promise.all([perHash(pair.production, 'production'), perHash(pair.sandbox, 'sandbox')]),
+  );
   const missing: [string, number][] = [];
   const extra: [string, number][] = [];
   for (const [hash, count] of production) {
@@ -87,10 +110,21 @@ async function drillBuckets(pool: WorkPool, ctx: TableContext, buckets: readonly
   }
   findings.missing = missing.reduce((n, [, c]) => n + c, 0);
   findings.extra = extra.reduce((n, [, c]) => n + c, 0);
-  const sampleRows = async (session: ProductionSession | SandboxSession, side: Side, hashes: readonly [string, number][]): Promise<RowSample[]> => {
+  const sampleRows = async (
+    session: ProductionSession | SandboxSession,
+    side: Side,
+    hashes: readonly [string, number][],
+  ): Promise<RowSample[]> => {
     if (hashes.length === 0) return [];
-    const condition = sideCondition(ctx, side, { sql: `${digest} IN (${hashes.map(() => '?').join(', ')})`, params: hashes.map(([h]) => h) });
-    const rows = await session.queryArrays(`SELECT ${digest}, ${ctx.hashed.map(columnValueSql).join(', ')} FROM ${ctx.quoted}${whereClause(condition)}`, condition!.params, { raw: true });
+    const condition = sideCondition(ctx, side, {
+      sql: `${digest} IN (${hashes.map(() => '?').join(', ')})`,
+      params: hashes.map(([h]) => h),
+    });
+    const rows = await session.queryArrays(
+      `SELECT ${digest}, ${ctx.hashed.map(columnValueSql).join(', ')} FROM ${ctx.quoted}${whereClause(condition)}`,
+      condition!.params,
+      { raw: true },
+    );
     const copies = new Map(hashes);
     const seen = new Set<string>();
     const out: RowSample[] = [];
@@ -98,12 +132,18 @@ async function drillBuckets(pool: WorkPool, ctx: TableContext, buckets: readonly
       const hash = row[0]!.toString('latin1');
       if (seen.has(hash)) continue;
       seen.add(hash);
-      out.push({ row: Object.fromEntries(ctx.hashed.map((c, i) => [c.name, displayValue(row[i + 1] ?? null, c, VALUE_DISPLAY_LENGTH)])), copies: copies.get(hash) ?? 1 });
+      out.push({
+        row: Object.fromEntries(ctx.hashed.map((c, i) => [c.name, displayValue(row[i + 1] ?? null, c, VALUE_DISPLAY_LENGTH)])),
+        copies: copies.get(hash) ?? 1,
+      });
     }
     return out;
   };
   const [rowMissing, rowExtra] = await pool.run((pair) =>
-    Promise.all([sampleRows(pair.production, 'production', missing.slice(0, SAMPLE_LIMIT)), sampleRows(pair.sandbox, 'sandbox', extra.slice(0, SAMPLE_LIMIT))]),
+    Promise.all([
+      sampleRows(pair.production, 'production', missing.slice(0, SAMPLE_LIMIT)),
+      sampleRows(pair.sandbox, 'sandbox', extra.slice(0, SAMPLE_LIMIT)),
+    ]),
   );
   findings.rowMissing.push(...rowMissing);
   findings.rowExtra.push(...rowExtra);

@@ -24,7 +24,6 @@ import {
   type TableContext,
 } from './table-context.js';
 
-
 function describeRule(rule: MaskRule): string {
   return rule.kind === 'fixed' ? `fixed:${rule.value === null ? 'null' : String(rule.value)}` : rule.kind;
 }
@@ -88,7 +87,12 @@ function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
   return a === null || b === null ? a === b : a.equals(b);
 }
 
-export async function checkMasked(input: DataCheckInput, ctx: TableContext, ranges: readonly KeyRange[], sums: readonly [Sums, Sums][]): Promise<MaskedColumnResult[]> {
+export async function checkMasked(
+  input: DataCheckInput,
+  ctx: TableContext,
+  ranges: readonly KeyRange[],
+  sums: readonly [Sums, Sums][],
+): Promise<MaskedColumnResult[]> {
   if (ctx.masked.length === 0) return [];
   const add = (pick: 0 | 1): Sums => ({
     count: sums.reduce((n, s) => n + s[pick].count, 0),
@@ -101,7 +105,13 @@ export async function checkMasked(input: DataCheckInput, ctx: TableContext, rang
   if (sampled.length > 0) {
     const key = ctx.key!;
     // Chunks spread over the key range, so the sample is not just the oldest rows.
-    const picks = [...new Set(Array.from({ length: Math.min(MASK_SAMPLE_CHUNKS, ranges.length) }, (_, i) => Math.floor((i * ranges.length) / Math.min(MASK_SAMPLE_CHUNKS, ranges.length))))];
+    const picks = [
+      ...new Set(
+        Array.from({ length: Math.min(MASK_SAMPLE_CHUNKS, ranges.length) }, (_, i) =>
+          Math.floor((i * ranges.length) / Math.min(MASK_SAMPLE_CHUNKS, ranges.length)),
+        ),
+      ),
+    ];
     const maskedList = sampled.map((i) => quoteIdent(ctx.masked[i]!.column.name)).join(', ');
     const plain = key.map((c) => quoteIdent(c.name)).join(', ');
     const n = key.length;
@@ -118,10 +128,25 @@ export async function checkMasked(input: DataCheckInput, ctx: TableContext, rang
         if (prodRows.length === 0) return;
         const last = prodRows[prodRows.length - 1]!.slice(0, n) as Buffer[];
         const sc = allOf([range.lower ? keyAfter(key, range.lower) : null, keyAtMost(key, last)]);
-        const sandboxRows = (await pair.sandbox.queryArrays(`SELECT ${keySelectList(key)}, ${maskedList} FROM ${ctx.quoted}${whereClause(sc)}`, sc?.params ?? [], { raw: true })) as (Buffer | null)[][];
-        const byKey = new Map(sandboxRows.map((row) => [row.slice(0, n).map((b) => b!.toString('hex')).join(':'), row.slice(n)]));
+        const sandboxRows = (await pair.sandbox.queryArrays(
+          `SELECT ${keySelectList(key)}, ${maskedList} FROM ${ctx.quoted}${whereClause(sc)}`,
+          sc?.params ?? [],
+          { raw: true },
+        )) as (Buffer | null)[][];
+        const byKey = new Map(
+          sandboxRows.map((row) => [
+            row
+              .slice(0, n)
+              .map((b) => b!.toString('hex'))
+              .join(':'),
+            row.slice(n),
+          ]),
+        );
         for (const row of prodRows) {
-          const id = row.slice(0, n).map((b) => b!.toString('hex')).join(':');
+          const id = row
+            .slice(0, n)
+            .map((b) => b!.toString('hex'))
+            .join(':');
           const actual = byKey.get(id);
           if (!actual) continue; // a missing row is reported by the checksums
           sampled.forEach((columnIndex, j) => {
@@ -129,7 +154,8 @@ export async function checkMasked(input: DataCheckInput, ctx: TableContext, rang
             tally.checked++;
             if (!sameBytes(expectedMask(ctx.masked[columnIndex]!, row[2 * n + j] ?? null, input.maskSecret), actual[j] ?? null)) {
               tally.mismatches++;
-              if (tally.keys.length < SAMPLE_LIMIT) tally.keys.push(Object.fromEntries(key.map((c, k) => [c.name, displayValue(row[n + k] ?? null, c)])));
+              if (tally.keys.length < SAMPLE_LIMIT)
+                tally.keys.push(Object.fromEntries(key.map((c, k) => [c.name, displayValue(row[n + k] ?? null, c)])));
             }
           });
         }
@@ -140,7 +166,12 @@ export async function checkMasked(input: DataCheckInput, ctx: TableContext, rang
 }
 
 /** Without a key, sampled rows are paired by the hash of their unmasked columns. */
-export async function checkMaskedKeyless(input: DataCheckInput, ctx: TableContext, production: Sums, sandbox: Sums): Promise<MaskedColumnResult[]> {
+export async function checkMaskedKeyless(
+  input: DataCheckInput,
+  ctx: TableContext,
+  production: Sums,
+  sandbox: Sums,
+): Promise<MaskedColumnResult[]> {
   if (ctx.masked.length === 0) return [];
   const tallies: MaskTally[] = ctx.masked.map(() => ({ checked: 0, mismatches: 0, keys: [], note: null }));
   const sampled = sampledColumns(ctx, input.maskSecret, tallies);
@@ -181,7 +212,11 @@ export async function checkMaskedKeyless(input: DataCheckInput, ctx: TableContex
             candidates.pop();
             tally.mismatches++;
             if (tally.keys.length < SAMPLE_LIMIT) {
-              tally.keys.push(Object.fromEntries(ctx.hashed.map((c, k) => [c.name, displayValue(row[1 + sampled.length + k] ?? null, c, VALUE_DISPLAY_LENGTH)])));
+              tally.keys.push(
+                Object.fromEntries(
+                  ctx.hashed.map((c, k) => [c.name, displayValue(row[1 + sampled.length + k] ?? null, c, VALUE_DISPLAY_LENGTH)]),
+                ),
+              );
             }
           }
         }

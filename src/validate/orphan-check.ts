@@ -49,23 +49,35 @@ export async function checkOrphans(input: OrphanCheckInput): Promise<OrphanResul
     for (const foreignKey of child.foreignKeys) {
       if (input.tables !== null && !input.tables.includes(child.name) && !input.tables.includes(foreignKey.referencedTable)) continue;
       if (foreignKey.referencedSchema !== null && foreignKey.referencedSchema !== input.sandbox.database) {
-        skipped.push({ foreignKey: foreignKey.name, table: child.name, reason: `refers to another database (${foreignKey.referencedSchema})` });
+        skipped.push({
+          foreignKey: foreignKey.name,
+          table: child.name,
+          reason: `refers to another database (${foreignKey.referencedSchema})`,
+        });
         continue;
       }
       const parent = tables.get(foreignKey.referencedTable);
       if (!parent) {
-        skipped.push({ foreignKey: foreignKey.name, table: child.name, reason: `the referenced table ${foreignKey.referencedTable} is not in the sandbox` });
+        skipped.push({
+          foreignKey: foreignKey.name,
+          table: child.name,
+          reason: `the referenced table ${foreignKey.referencedTable} is not in the sandbox`,
+        });
         continue;
       }
       candidates.push({ child, parent, foreignKey });
     }
   }
   const maintained = new Map(input.maintain.map((m) => [m.table, m]));
-  const findings = await Promise.all(candidates.map((candidate) => input.pool.run((pair) => inspect(pair.sandbox, pair.production, candidate, maintained))));
+  const findings = await Promise.all(
+    candidates.map((candidate) => input.pool.run((pair) => inspect(pair.sandbox, pair.production, candidate, maintained))),
+  );
   return {
     foreignKeysChecked: candidates.length,
     skipped,
-    findings: findings.filter((f): f is OrphanFinding => f !== null).sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : a.foreignKey < b.foreignKey ? -1 : 1)),
+    findings: findings
+      .filter((f): f is OrphanFinding => f !== null)
+      .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : a.foreignKey < b.foreignKey ? -1 : 1)),
   };
 }
 
@@ -81,7 +93,12 @@ function orphanSql(candidate: Candidate, childWhere: string | null, parentWhere:
   return `FROM ${quoteIdent(child.name)} c WHERE ${notNull.join(' AND ')}${childFilter} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(parent.name)} p WHERE ${match.join(' AND ')}${parentFilter})`;
 }
 
-async function inspect(sandbox: SandboxSession, production: ProductionSession, candidate: Candidate, maintained: ReadonlyMap<string, MaintainTable>): Promise<OrphanFinding | null> {
+async function inspect(
+  sandbox: SandboxSession,
+  production: ProductionSession,
+  candidate: Candidate,
+  maintained: ReadonlyMap<string, MaintainTable>,
+): Promise<OrphanFinding | null> {
   const { child, parent, foreignKey } = candidate;
   const count = async (session: SandboxSession | ProductionSession, sql: string): Promise<number> => {
     const rows = await session.queryArrays(`SELECT COUNT(*) ${sql}`, [], { raw: true });

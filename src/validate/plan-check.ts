@@ -14,16 +14,22 @@ export function checkPlan(plan: Plan, sandboxNow: Snapshot, productionNow: Snaps
   const definers = plan.settings.definers;
   const reviewed = compareStructure(sandboxNow, plan.snapshots.production, { definers, labels: ['sandbox', 'reviewed'] });
   const drifted = snapshotFingerprint(productionNow) !== plan.fingerprints.production;
-  const drift = drifted ? compareStructure(plan.snapshots.production, productionNow, { definers, labels: ['reviewed', 'production'] }) : null;
+  const drift = drifted
+    ? compareStructure(plan.snapshots.production, productionNow, { definers, labels: ['reviewed', 'production'] })
+    : null;
   const notes: string[] = [];
   if (canonicalJson([...plan.settings.ignore].sort()) !== canonicalJson([...config.ignore].sort())) {
-    notes.push(`the plan was made with ignore patterns [${plan.settings.ignore.join(', ')}], the config now has [${config.ignore.join(', ')}]: objects covered by only one of them show up as differences`);
+    notes.push(
+      `the plan was made with ignore patterns [${plan.settings.ignore.join(', ')}], the config now has [${config.ignore.join(', ')}]: objects covered by only one of them show up as differences`,
+    );
   }
   if (canonicalJson(plan.settings.maintain) !== canonicalJson(config.maintain)) {
-    notes.push('the config\'s maintain list differs from the plan\'s: the data checks follow the config');
+    notes.push("the config's maintain list differs from the plan's: the data checks follow the config");
   }
   if (drifted && drift !== null && drift.differences.length === 0) {
-    notes.push('the production schema fingerprint changed, but no object differs in the model (an unreadable object or the database default character set changed)');
+    notes.push(
+      'the production schema fingerprint changed, but no object differs in the model (an unreadable object or the database default character set changed)',
+    );
   }
   return {
     checksum: plan.checksum,

@@ -37,8 +37,24 @@ export interface HashColumn {
 }
 
 const PLAIN_TEXT = new Set([
-  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real',
-  'date', 'time', 'datetime', 'timestamp', 'year', 'uuid', 'inet4', 'inet6',
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'integer',
+  'bigint',
+  'decimal',
+  'numeric',
+  'double',
+  'real',
+  'date',
+  'time',
+  'datetime',
+  'timestamp',
+  'year',
+  'uuid',
+  'inet4',
+  'inet6',
 ]);
 const CHARACTER = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'json']);
 

@@ -84,13 +84,17 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
     // One side after the other, as plan reads them: a MariaDB 10.11.19 server once crashed (signal
     // 11 freeing an information_schema temporary table) while both sides, two databases of one
     // server, were introspected at the same time; the time saved is a fraction of a second.
-    const productionSnapshot = await readSnapshot(sessions.production, { ignore: config.ignore, extraSessions: workers.sessions('production') });
+    const productionSnapshot = await readSnapshot(sessions.production, {
+      ignore: config.ignore,
+      extraSessions: workers.sessions('production'),
+    });
     const sandboxSnapshot = await readSnapshot(sessions.sandbox, { ignore: config.ignore, extraSessions: workers.sessions('sandbox') });
     const structure = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
     const planResult = plan ? checkPlan(plan, sandboxSnapshot, productionSnapshot, config) : null;
     // A subset refresh copies each table under its closure filter: compare and count under it too.
     const filters = await effectiveFilters(config, productionSnapshot, plan, [sessions.production, ...workers.sessions('production')]);
-    const withFilters = (entries: ResolvedConfig['maintain']): ResolvedConfig['maintain'] => entries.map((m) => (filters.has(m.table) ? { ...m, where: filters.get(m.table)! } : m));
+    const withFilters = (entries: ResolvedConfig['maintain']): ResolvedConfig['maintain'] =>
+      entries.map((m) => (filters.has(m.table) ? { ...m, where: filters.get(m.table)! } : m));
 
     await workers.rawResults();
     const dataStarted = performance.now();
@@ -111,7 +115,10 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
 
     const failures: string[] = [];
     const warnings: string[] = [];
-    if (structure.differences.length > 0) failures.push(`structure: ${describeObjects(structure.differences)} differ${structure.differences.length === 1 ? 's' : ''} from production`);
+    if (structure.differences.length > 0)
+      failures.push(
+        `structure: ${describeObjects(structure.differences)} differ${structure.differences.length === 1 ? 's' : ''} from production`,
+      );
     for (const u of structure.uncomparable) warnings.push(`structure: ${u.objectType} ${u.name} cannot be compared (${u.reason})`);
     for (const t of tables) {
       if (t.status === 'not_compared') failures.push(`data: ${t.table} was not compared: ${t.reason}`);
@@ -122,9 +129,14 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
       (o.severity === 'error' ? failures : warnings).push(line);
     }
     if (planResult) {
-      if (!planResult.sandboxMatchesReviewed) failures.push(`plan: the sandbox does not match the production schema reviewed in the plan (${describeObjects(planResult.reviewedDifferences)})`);
+      if (!planResult.sandboxMatchesReviewed)
+        failures.push(
+          `plan: the sandbox does not match the production schema reviewed in the plan (${describeObjects(planResult.reviewedDifferences)})`,
+        );
       if (planResult.productionDrifted) {
-        warnings.push(`plan: production changed since the plan was made${planResult.driftDifferences.length > 0 ? ` (${describeObjects(planResult.driftDifferences)})` : ''}; run replicoop plan again`);
+        warnings.push(
+          `plan: production changed since the plan was made${planResult.driftDifferences.length > 0 ? ` (${describeObjects(planResult.driftDifferences)})` : ''}; run replicoop plan again`,
+        );
       }
     }
     const finished = new Date();
@@ -150,7 +162,12 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
 }
 
 /** Per maintain table, the filter its rows were copied under: the plan's data steps, else the closure of the config's filters. */
-async function effectiveFilters(config: ResolvedConfig, production: Snapshot, plan: Plan | null, readers: readonly Queryable[]): Promise<Map<string, string | null>> {
+async function effectiveFilters(
+  config: ResolvedConfig,
+  production: Snapshot,
+  plan: Plan | null,
+  readers: readonly Queryable[],
+): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (plan) {
     for (const step of plan.steps) if (step.data) out.set(step.data.table, step.data.where);
@@ -187,7 +204,8 @@ function describeObjects(differences: readonly StructureDifference[]): string {
 
 function describeTable(t: ValidationResult['data']['tables'][number]): string {
   const parts: string[] = [];
-  if (t.productionRows !== t.sandboxRows) parts.push(`${t.productionRows.toLocaleString('en-US')} rows in production, ${t.sandboxRows.toLocaleString('en-US')} in the sandbox`);
+  if (t.productionRows !== t.sandboxRows)
+    parts.push(`${t.productionRows.toLocaleString('en-US')} rows in production, ${t.sandboxRows.toLocaleString('en-US')} in the sandbox`);
   const plus = t.drillComplete ? '' : '+';
   if (t.missing.count > 0) parts.push(`${t.missing.count}${plus} missing`);
   if (t.extra.count > 0) parts.push(`${t.extra.count}${plus} extra`);

@@ -40,7 +40,15 @@ export function compareStructure(from: Snapshot, to: Snapshot, options: Structur
     const before = definition(from, objectType, change.name, context);
     const after = definition(to, objectType, change.name, context);
     const kind = before === null ? 'missing' : after === null ? 'extra' : 'differs';
-    differences.push({ objectType, name: change.name, kind, reasons: change.kind === 'unsupported_table' ? [change.detail, ...change.reasons] : change.reasons, before, after, labels: [labels[0], labels[1]] });
+    differences.push({
+      objectType,
+      name: change.name,
+      kind,
+      reasons: change.kind === 'unsupported_table' ? [change.detail, ...change.reasons] : change.reasons,
+      before,
+      after,
+      labels: [labels[0], labels[1]],
+    });
   }
   differences.sort((a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || compareText(a.name, b.name));
   return { differences, uncomparable };

@@ -94,7 +94,9 @@ export class Findings {
   readonly rowExtra: RowSample[] = [];
 
   get full(): boolean {
-    return this.missingSamples.length >= SAMPLE_LIMIT && this.extraSamples.length >= SAMPLE_LIMIT && this.differentKeys.length >= SAMPLE_LIMIT;
+    return (
+      this.missingSamples.length >= SAMPLE_LIMIT && this.extraSamples.length >= SAMPLE_LIMIT && this.differentKeys.length >= SAMPLE_LIMIT
+    );
   }
 }
 
@@ -108,7 +110,10 @@ export function tableContext(entry: MaintainTable, table: Table, sandboxTable: T
   const maskedNames = new Set(masked.map((m) => m.column.name));
   const hashed = table.columns.filter((c) => !maskedNames.has(c.name) && !isRowPeriodColumn(c));
   // A key with a masked column has different values on the two sides by design.
-  const unmaskedIndexes = { ...table, indexes: table.indexes.filter((i) => !i.parts.some((p) => p.column !== null && maskedNames.has(p.column))) };
+  const unmaskedIndexes = {
+    ...table,
+    indexes: table.indexes.filter((i) => !i.parts.some((p) => p.column !== null && maskedNames.has(p.column))),
+  };
   let keyNames = chooseChunkKey(unmaskedIndexes);
   if (keyNames !== null && !hasLeadingIndex(sandboxTable, keyNames)) {
     // Without an index on the sandbox side every chunk would scan the whole table.
@@ -120,7 +125,9 @@ export function tableContext(entry: MaintainTable, table: Table, sandboxTable: T
   }
   const periods = table.columns.filter(isRowPeriodColumn);
   if (periods.length > 0) {
-    notes.push(`system-versioning column${periods.length > 1 ? 's' : ''} ${periods.map((c) => c.name).join(', ')} not compared: the sandbox sets them when rows are written`);
+    notes.push(
+      `system-versioning column${periods.length > 1 ? 's' : ''} ${periods.map((c) => c.name).join(', ')} not compared: the sandbox sets them when rows are written`,
+    );
   }
   const key = keyNames === null ? null : keyNames.map((name) => table.columns.find((c) => c.name === name)!);
   return {
@@ -136,7 +143,11 @@ export function tableContext(entry: MaintainTable, table: Table, sandboxTable: T
 }
 
 function hasLeadingIndex(table: Table, columns: readonly string[]): boolean {
-  return table.indexes.some((index) => (index.kind === 'primary' || index.kind === 'unique' || index.kind === 'index') && columns.every((name, i) => index.parts[i]?.column === name && index.parts[i]?.length === null));
+  return table.indexes.some(
+    (index) =>
+      (index.kind === 'primary' || index.kind === 'unique' || index.kind === 'index') &&
+      columns.every((name, i) => index.parts[i]?.column === name && index.parts[i]?.length === null),
+  );
 }
 
 /** The key of a table as the cutter sees it on one side (production rows are filtered). */
@@ -155,7 +166,12 @@ export function sideCondition(ctx: TableContext, side: Side, condition: SqlFragm
 }
 
 /** The aggregate SELECT for one side; the sandbox also counts rows not holding a fixed mask's constant. */
-export function aggregateSql(ctx: TableContext, side: Side, combine: 'xor' | 'sum', prefix: string | null): { select: string; params: unknown[] } {
+export function aggregateSql(
+  ctx: TableContext,
+  side: Side,
+  combine: 'xor' | 'sum',
+  prefix: string | null,
+): { select: string; params: unknown[] } {
   const extra = ctx.masked.map((m) => `COUNT(${quoteIdent(m.column.name)})`);
   const params: unknown[] = [];
   if (side === 'sandbox') {
@@ -169,7 +185,9 @@ export function aggregateSql(ctx: TableContext, side: Side, combine: 'xor' | 'su
       // Strings byte for byte (a case-insensitive collation would accept 'X' for 'x'); other
       // types through the server's own conversion ('0' equals 0.00 in a DECIMAL column).
       const character = m.column.charset !== null;
-      extra.push(character ? `COALESCE(SUM(NOT (CAST(${name} AS BINARY) <=> CAST(? AS BINARY))), 0)` : `COALESCE(SUM(NOT (${name} <=> ?)), 0)`);
+      extra.push(
+        character ? `COALESCE(SUM(NOT (CAST(${name} AS BINARY) <=> CAST(? AS BINARY))), 0)` : `COALESCE(SUM(NOT (${name} <=> ?)), 0)`,
+      );
       params.push(constant);
     }
   }
@@ -189,7 +207,11 @@ export function parseSums(row: readonly unknown[], offset: number, masked: numbe
 export async function sideSums(session: ProductionSession | SandboxSession, ctx: TableContext, side: Side, range: KeyRange): Promise<Sums> {
   const { select, params } = aggregateSql(ctx, side, 'xor', null);
   const condition = sideCondition(ctx, side, rangeCondition(ctx.key!, range));
-  const rows = await session.queryArrays(`SELECT ${select} FROM ${ctx.quoted}${whereClause(condition)}`, [...params, ...(condition?.params ?? [])], { raw: true });
+  const rows = await session.queryArrays(
+    `SELECT ${select} FROM ${ctx.quoted}${whereClause(condition)}`,
+    [...params, ...(condition?.params ?? [])],
+    { raw: true },
+  );
   return parseSums(rows[0] ?? [], 0, ctx.masked.length, side);
 }
 
@@ -214,7 +236,11 @@ export async function leafRows(session: ProductionSession | SandboxSession, ctx:
   const key = ctx.key!;
   const condition = sideCondition(ctx, side, rangeCondition(key, range));
   const plain = key.map((c) => quoteIdent(c.name)).join(', ');
-  const rows = await session.queryArrays(`SELECT ${keySelectList(key)}, ${plain}, ${rowDigest(ctx.hashed)} FROM ${ctx.quoted}${whereClause(condition)}`, condition?.params ?? [], { raw: true });
+  const rows = await session.queryArrays(
+    `SELECT ${keySelectList(key)}, ${plain}, ${rowDigest(ctx.hashed)} FROM ${ctx.quoted}${whereClause(condition)}`,
+    condition?.params ?? [],
+    { raw: true },
+  );
   const n = key.length;
   const out: Leaf = { rows: new Map(), duplicates: new Map() };
   for (const row of rows as Buffer[][]) {

@@ -48,7 +48,12 @@ export class WorkPool {
    * key values are bound back exactly and text is shown as stored. Introspection must be done.
    */
   async rawResults(): Promise<void> {
-    await Promise.all(this.#pairs.flatMap((p) => [p.production.query('SET SESSION character_set_results = binary'), p.sandbox.query('SET SESSION character_set_results = binary')]));
+    await Promise.all(
+      this.#pairs.flatMap((p) => [
+        p.production.query('SET SESSION character_set_results = binary'),
+        p.sandbox.query('SET SESSION character_set_results = binary'),
+      ]),
+    );
   }
 
   async run<T>(task: (pair: SessionPair) => Promise<T>): Promise<T> {

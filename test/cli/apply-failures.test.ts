@@ -19,7 +19,11 @@ async function failingSetup(extra: Record<string, unknown> = {}) {
   await production.sql(`${SHOP_PRODUCTION}\nALTER TABLE audit ADD UNIQUE KEY uk_msg (msg)`, productionDb);
   await sandbox.sql(`${SHOP_SANDBOX}\nINSERT INTO audit (msg) VALUES ('dup'), ('dup')`, sandboxDb);
   const dir = tempDir();
-  writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: SHOP_MAINTAIN, masking: { secret: '${MASK_SECRET}' }, ...extra });
+  writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+    maintain: SHOP_MAINTAIN,
+    masking: { secret: '${MASK_SECRET}' },
+    ...extra,
+  });
   const plan = await runCli(['plan', '-q'], { cwd: dir, env });
   expect(plan.code, plan.stderr).toBe(0);
   return { dir, sandboxDb };
@@ -32,7 +36,9 @@ describe('apply failures', () => {
     const failed = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/error: apply failed: \d{4}-alter-table-audit: sandbox: Duplicate entry 'dup' for key 'uk_msg'/);
-    expect(failed.stderr).toContain('Two ways out: run "replicoop apply plan.json" again to resume from the failed step, or "replicoop rollback" to restore the backup');
+    expect(failed.stderr).toContain(
+      'Ways out: fix the cause, then run "replicoop apply plan.json" again to resume from the failed step, or "replicoop rollback" to restore the backup',
+    );
     const status = JSON.parse((await runCli(['status', '--json'], { cwd: s.dir, env })).stdout);
     expect(status.runs[0].status).toBe('failed');
     expect(status.runs[0].failedStep.stepId).toMatch(/alter-table-audit$/);
@@ -48,7 +54,14 @@ describe('apply failures', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('the sandbox was restored from its backup (rolled back)');
     expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
-    const report = readFileSync(join(s.dir, 'reports', (await import('node:fs')).readdirSync(join(s.dir, 'reports')).find((f) => f.endsWith('.json'))!), 'utf8');
+    const report = readFileSync(
+      join(
+        s.dir,
+        'reports',
+        (await import('node:fs')).readdirSync(join(s.dir, 'reports')).find((f) => f.endsWith('.json'))!,
+      ),
+      'utf8',
+    );
     expect(JSON.parse(report)).toMatchObject({ success: false, status: 'rolled_back' });
   });
 });
@@ -70,7 +83,10 @@ describe('the sandbox server dies mid-apply', () => {
     await production.sql(`${SHOP_PRODUCTION}\nINSERT INTO events SELECT seq, seq % 17, NULL, '2025-01-01' FROM seq_60001_to_400000`, db);
     await sandbox.sql(SHOP_SANDBOX, db);
     const dir = tempDir();
-    writeConfig(dir, sides(production.port, sandbox.port, db, db), { maintain: ['events'], copy: { chunkRows: 2000, concurrency: 1, method: 'insert' } });
+    writeConfig(dir, sides(production.port, sandbox.port, db, db), {
+      maintain: ['events'],
+      copy: { chunkRows: 2000, concurrency: 1, method: 'insert' },
+    });
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
 
     const apply = runCli(['apply', 'plan.json', '--no-validate'], { cwd: dir });
@@ -111,12 +127,21 @@ describe('a DDL step interrupted between its statements', () => {
        INSERT INTO pt VALUES (1, '2019-05-05'), (2, '2021-05-05')`,
       sandboxDb,
     );
-    await production.sql(`CREATE TABLE pt (id INT NOT NULL, d DATE NOT NULL, note VARCHAR(10), PRIMARY KEY (id)) PARTITION BY HASH (id) PARTITIONS 2`, productionDb);
+    await production.sql(
+      `CREATE TABLE pt (id INT NOT NULL, d DATE NOT NULL, note VARCHAR(10), PRIMARY KEY (id)) PARTITION BY HASH (id) PARTITIONS 2`,
+      productionDb,
+    );
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
-    const step = (JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { steps: { id: string; sql: string[] }[] }).steps.find((s) => s.id.includes('alter-table-pt'))!;
-    expect(step.sql.map((sql) => sql.split('\n')[0])).toEqual(['ALTER TABLE `pt` REMOVE PARTITIONING', 'ALTER TABLE `pt`', 'ALTER TABLE `pt` PARTITION BY HASH (`id`) PARTITIONS 2']);
+    const step = (JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { steps: { id: string; sql: string[] }[] }).steps.find((s) =>
+      s.id.includes('alter-table-pt'),
+    )!;
+    expect(step.sql.map((sql) => sql.split('\n')[0])).toEqual([
+      'ALTER TABLE `pt` REMOVE PARTITIONING',
+      'ALTER TABLE `pt`',
+      'ALTER TABLE `pt` PARTITION BY HASH (`id`) PARTITIONS 2',
+    ]);
     // Killed before the third statement: the first two (partitioning removed, column added) committed.
     const crashed = await runCli(['apply', 'plan.json'], { cwd: dir, env: { REPLICOOP_FAULT: `statement:${step.id}:3` } });
     expect(crashed.signal).toBe('SIGKILL');

@@ -59,7 +59,9 @@ async function assertConverged(s: Setup): Promise<void> {
   expect(await count(s.sandboxDb, 'SELECT COUNT(*) AS n FROM customers')).toBe(1800);
   // orders follow the customers' where (subset closure): only orders of customers that are copied.
   expect(await count(s.sandboxDb, 'SELECT COUNT(*) AS n FROM orders')).toBe(18000);
-  expect(await count(s.sandboxDb, 'SELECT COUNT(*) AS n FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE c.id IS NULL')).toBe(0);
+  expect(
+    await count(s.sandboxDb, 'SELECT COUNT(*) AS n FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE c.id IS NULL'),
+  ).toBe(0);
   expect(await count(s.sandboxDb, "SELECT COUNT(*) AS n FROM customers WHERE email LIKE '%@shop.example'")).toBe(0);
   expect(await count(s.sandboxDb, 'SELECT COUNT(DISTINCT email) AS n FROM customers')).toBe(1800);
   expect(await count(s.sandboxDb, 'SELECT COUNT(*) AS n FROM events')).toBe(60000);
@@ -85,8 +87,21 @@ describe('replicoop apply', () => {
     await assertConverged(s);
     const reports = readdirSync(join(s.dir, 'reports'));
     expect(reports.filter((f) => f.endsWith('.json'))).toHaveLength(1);
-    const report = JSON.parse(readFileSync(join(s.dir, 'reports', reports.find((f) => f.endsWith('.json'))!), 'utf8'));
-    expect(report).toMatchObject({ success: true, totalRecordsReplicated: 79805, maintainTables: ['countries', 'customers', 'orders', 'events'] });
+    const report = JSON.parse(
+      readFileSync(
+        join(
+          s.dir,
+          'reports',
+          reports.find((f) => f.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    );
+    expect(report).toMatchObject({
+      success: true,
+      totalRecordsReplicated: 79805,
+      maintainTables: ['countries', 'customers', 'orders', 'events'],
+    });
     expect(report.checkpoints.map((c: { name: string }) => c.name)).toEqual([
       'config_loaded',
       'connections_established',
@@ -137,17 +152,24 @@ describe('replicoop apply', () => {
     const otherDb = uniqueName('other');
     await testServers().sandbox.createDatabase(otherDb);
     const otherDir = tempDir();
-    writeConfig(otherDir, sides(testServers().production.port, testServers().sandbox.port, s.productionDb, otherDb), { maintain: SHOP_MAINTAIN, masking: { secret: SECRET } });
+    writeConfig(otherDir, sides(testServers().production.port, testServers().sandbox.port, s.productionDb, otherDb), {
+      maintain: SHOP_MAINTAIN,
+      masking: { secret: SECRET },
+    });
     writeFileSync(join(otherDir, 'plan.json'), original);
     const wrong = await runCli(['apply', 'plan.json'], { cwd: otherDir, env });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/error: plan\.json was made for sandbox shopsb_\w+ on server .*, but the configured sandbox is other_\w+ on .*; refusing to use it here/);
+    expect(wrong.stderr).toMatch(
+      /error: plan\.json was made for sandbox shopsb_\w+ on server .*, but the configured sandbox is other_\w+ on .*; refusing to use it here/,
+    );
 
     // The sandbox changed after the plan was made.
     await testServers().sandbox.sql('ALTER TABLE audit ADD COLUMN sneaky INT', s.sandboxDb);
     const stale = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('error: the sandbox changed since the plan was made (alter table audit); run replicoop plan again, or apply anyway with --force');
+    expect(stale.stderr).toContain(
+      'error: the sandbox changed since the plan was made (alter table audit); run replicoop plan again, or apply anyway with --force',
+    );
     await testServers().sandbox.sql('ALTER TABLE audit DROP COLUMN sneaky', s.sandboxDb);
 
     expect(existsSync(join(s.dir, '.replicoop', 'state.db'))).toBe(false);
@@ -163,7 +185,9 @@ describe('replicoop apply', () => {
       await holder.query('SELECT GET_LOCK(?, 0)', [`replicoop:${s.sandboxDb}`]);
       const result = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/error: another replicoop apply or rollback is running against sandbox shopsb_\w+ \(lock replicoop:shopsb_\w+ held by connection \d+\); wait for it to finish/);
+      expect(result.stderr).toMatch(
+        /error: another replicoop apply or rollback is running against sandbox shopsb_\w+ \(lock replicoop:shopsb_\w+ held by connection \d+\); wait for it to finish/,
+      );
     } finally {
       await holder.end();
     }
@@ -173,7 +197,11 @@ describe('replicoop apply', () => {
   const crashPoints: [string, (steps: string[]) => string, string?][] = [
     ['during the backup', () => 'backup'],
     ['between two DDL steps', (steps) => `after:${steps.find((id) => id.includes('alter-table'))!}`],
-    ['after an ALTER committed but before it was recorded', (steps) => `committed:${steps.find((id) => id.includes('alter-table-orders'))!}`, 'alter-table-orders: already applied before the interruption'],
+    [
+      'after an ALTER committed but before it was recorded',
+      (steps) => `committed:${steps.find((id) => id.includes('alter-table-orders'))!}`,
+      'alter-table-orders: already applied before the interruption',
+    ],
     ['in the middle of a multi-statement step', (steps) => `statement:${steps.find((id) => id.includes('create-trigger'))!}:2`],
     ['after the first chunk of a copy', (steps) => `chunk:${steps.find((id) => id.includes('copy-table-events'))!}:1`],
     ['deep inside a copy', (steps) => `chunk:${steps.find((id) => id.includes('copy-table-events'))!}:37`],
@@ -208,7 +236,9 @@ describe('replicoop apply', () => {
     expect(second.code).toBe(0);
     const refused = await runCli(['apply', 'second.json'], { cwd: s.dir, env });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/of another plan \(plan\.json\) is unfinished for this sandbox \(running\); resume it with replicoop apply plan\.json, abandon it with --restart, or restore its backup with replicoop rollback/);
+    expect(refused.stderr).toMatch(
+      /of another plan \(plan\.json\) is unfinished for this sandbox \(running\); resume it with replicoop apply plan\.json, or abandon it and apply this plan with replicoop apply second\.json --restart, or restore its backup with replicoop rollback --run \S+/,
+    );
     const restarted = await runCli(['apply', 'second.json', '--restart'], { cwd: s.dir, env });
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(restarted.stderr).toContain('(--restart)');
@@ -223,12 +253,16 @@ describe('replicoop apply options', () => {
     await testServers().sandbox.sql('ALTER TABLE audit ADD COLUMN sneaky INT', s.sandboxDb);
     const forced = await runCli(['apply', 'plan.json', '--force', '--no-backup', '--no-validate'], { cwd: s.dir, env });
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stderr).toContain('warning: --no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it');
+    expect(forced.stderr).toContain(
+      'warning: --no-backup: the sandbox is NOT backed up; replicoop rollback will not be able to restore it',
+    );
     expect(forced.stderr).toContain('warning: the sandbox changed since the plan was made (alter table audit); applying anyway (--force)');
     expect(existsSync(join(s.dir, 'backups'))).toBe(false);
     const rollback = await runCli(['rollback'], { cwd: s.dir, env });
     expect(rollback.code).toBe(1);
-    expect(rollback.stderr).toMatch(/^error: no run of sandbox 127\.0\.0\.1:\d+\/shopsb_\w+ has a backup to restore \(replicoop status lists the runs\)$/m);
+    expect(rollback.stderr).toMatch(
+      /^error: no run of sandbox 127\.0\.0\.1:\d+\/shopsb_\w+ has a backup to restore \(replicoop status lists the runs\)$/m,
+    );
   });
 
   it('rollback --run <id> restores that run; an unknown id is an error', async () => {
@@ -246,16 +280,22 @@ describe('replicoop apply options', () => {
     expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
   });
 
-  it.skipIf(!fixturesFound)('a fixture pair with nothing maintained (MediaWiki 1.43 -> 1.45): after apply, a new plan has no steps at all', async () => {
-    const { production, sandbox } = testServers();
-    const { productionDb, sandboxDb } = await loadFixtureDatabases('mw', { production: ['mediawiki/mediawiki-1.45.0.mysql.sql'], sandbox: ['mediawiki/mediawiki-1.43.0.mysql.sql'] });
-    const dir = tempDir();
-    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
-    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
-    const applied = await runCli(['apply', 'plan.json'], { cwd: dir });
-    expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain('| Validation | passed');
-    const again = await runCli(['plan', '--json', '-o', 'again.json'], { cwd: dir });
-    expect(JSON.parse(again.stdout).steps).toEqual([]);
-  });
+  it.skipIf(!fixturesFound)(
+    'a fixture pair with nothing maintained (MediaWiki 1.43 -> 1.45): after apply, a new plan has no steps at all',
+    async () => {
+      const { production, sandbox } = testServers();
+      const { productionDb, sandboxDb } = await loadFixtureDatabases('mw', {
+        production: ['mediawiki/mediawiki-1.45.0.mysql.sql'],
+        sandbox: ['mediawiki/mediawiki-1.43.0.mysql.sql'],
+      });
+      const dir = tempDir();
+      writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb));
+      expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+      const applied = await runCli(['apply', 'plan.json'], { cwd: dir });
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toContain('| Validation | passed');
+      const again = await runCli(['plan', '--json', '-o', 'again.json'], { cwd: dir });
+      expect(JSON.parse(again.stdout).steps).toEqual([]);
+    },
+  );
 });

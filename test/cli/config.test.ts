@@ -10,16 +10,58 @@ const MINIMAL = 'production: { user: ro, database: shop }\nsandbox: { user: root
 const CASES: [string, string, string[]][] = [
   ['port is not an integer', MINIMAL.replace('port: 3307', 'port: "abc"'), ['error: replicoop.yaml: /sandbox/port: must be integer']],
   ['unknown top-level key', `${MINIMAL}maintian: [a]\n`, ['error: replicoop.yaml: /: unknown key "maintian" (did you mean "maintain"?)']],
-  ['unknown connection key', MINIMAL.replace('user: ro', 'usr: ro'), ['error: replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)']],
+  [
+    'unknown connection key',
+    MINIMAL.replace('user: ro', 'usr: ro'),
+    ['error: replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)'],
+  ],
   ['missing sandbox', 'production: { user: ro, database: shop }\n', ['error: replicoop.yaml: /: missing required key "sandbox"']],
-  ['missing env var', 'production:\n  user: ro\n  password: ${NOPE_PW}\n  database: shop\nsandbox: { user: root, database: s }\n', ['error: replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})']],
-  ['invalid glob', `${MINIMAL}ignore: ["tmp_[x"]\n`, ['error: replicoop.yaml: /ignore/0: "tmp_[x" is not a valid glob: it has an unclosed [']],
-  ['maintain glob', `${MINIMAL}maintain: ["cust*"]\n`, ['error: replicoop.yaml: /maintain/0: "cust*" is not a valid table name: it contains glob characters (maintain takes exact table names)']],
-  ['maintained and ignored', `${MINIMAL}maintain: [tmp_users]\nignore: ["tmp_*"]\n`, ['error: replicoop.yaml: /maintain/0: table "tmp_users" is both maintained and ignored (matched by an ignore pattern)']],
-  ['same database', 'production: { host: localhost, user: ro, database: shop }\nsandbox: { host: 127.0.0.1, user: root, database: shop }\n', ['error: replicoop.yaml: /sandbox: points at the production database (localhost:3306 and 127.0.0.1:3306, database shop); refusing to use production as the sandbox']],
-  ['bad mask rule', `${MINIMAL}maintain: [{table: u, mask: {email: scramble}}]\n`, ['error: replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}']],
-  ['mask without secret', `${MINIMAL}maintain: [{table: u, mask: {email: email}}]\n`, ['error: replicoop.yaml: /masking/secret: is required when a mask rule other than null/fixed is used (e.g. secret: ${REPLICOOP_MASK_SECRET})']],
-  ['bad url', 'production: { url: "postgres://a@h/db" }\nsandbox: { user: root, database: s }\n', ['error: replicoop.yaml: /production/url: has scheme "postgres", expected mysql:// or mariadb://']],
+  [
+    'missing env var',
+    'production:\n  user: ro\n  password: ${NOPE_PW}\n  database: shop\nsandbox: { user: root, database: s }\n',
+    ['error: replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})'],
+  ],
+  [
+    'invalid glob',
+    `${MINIMAL}ignore: ["tmp_[x"]\n`,
+    ['error: replicoop.yaml: /ignore/0: "tmp_[x" is not a valid glob: it has an unclosed ['],
+  ],
+  [
+    'maintain glob',
+    `${MINIMAL}maintain: ["cust*"]\n`,
+    [
+      'error: replicoop.yaml: /maintain/0: "cust*" is not a valid table name: it contains glob characters (maintain takes exact table names)',
+    ],
+  ],
+  [
+    'maintained and ignored',
+    `${MINIMAL}maintain: [tmp_users]\nignore: ["tmp_*"]\n`,
+    ['error: replicoop.yaml: /maintain/0: table "tmp_users" is both maintained and ignored (matched by an ignore pattern)'],
+  ],
+  [
+    'same database',
+    'production: { host: localhost, user: ro, database: shop }\nsandbox: { host: 127.0.0.1, user: root, database: shop }\n',
+    [
+      'error: replicoop.yaml: /sandbox: points at the production database (localhost:3306 and 127.0.0.1:3306, database shop); refusing to use production as the sandbox',
+    ],
+  ],
+  [
+    'bad mask rule',
+    `${MINIMAL}maintain: [{table: u, mask: {email: scramble}}]\n`,
+    ['error: replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}'],
+  ],
+  [
+    'mask without secret',
+    `${MINIMAL}maintain: [{table: u, mask: {email: email}}]\n`,
+    [
+      'error: replicoop.yaml: /masking/secret: is required when a mask rule other than null/fixed is used (e.g. secret: ${REPLICOOP_MASK_SECRET})',
+    ],
+  ],
+  [
+    'bad url',
+    'production: { url: "postgres://a@h/db" }\nsandbox: { user: root, database: s }\n',
+    ['error: replicoop.yaml: /production/url: has scheme "postgres", expected mysql:// or mariadb://'],
+  ],
   ['bad enum', `${MINIMAL}copy: { method: fast }\n`, ['error: replicoop.yaml: /copy/method: must be one of: auto, load-data, insert']],
   ['YAML syntax', 'production: { user: ro\nsandbox: [\n', ['error: replicoop.yaml: line 2, column 1: deficient indentation']],
   ['empty file', '', ['error: replicoop.yaml: the file is empty']],
@@ -46,7 +88,9 @@ describe('config errors through the binary', () => {
     const dir = tempDir();
     const flag = await runCli(['plan', '--frobnicate'], { cwd: dir });
     expect(flag.code).toBe(1);
-    expect(flag.stderr).toBe('error: Unknown argument: frobnicate\nUsage: replicoop <command> [options]  (replicoop --help for the list)\n');
+    expect(flag.stderr).toBe(
+      'error: Unknown argument: frobnicate\nUsage: replicoop <command> [options]  (replicoop --help for the list)\n',
+    );
     const command = await runCli(['deploy'], { cwd: dir });
     expect(command.code).toBe(1);
     expect(command.stderr).toContain('error: Unknown argument: deploy');
@@ -96,9 +140,14 @@ describe('environment interpolation and the same-database guard against a real s
 
   it('refuses a sandbox that is production reached another way (socket vs TCP): checked at connect time by server identity', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'replicoop.yaml'), `production: { host: 127.0.0.1, port: ${server.port}, user: root, database: shop }\nsandbox: { socket: ${join(server.dir, 'mysqld.sock')}, user: root, database: shop }\n`);
+    writeFileSync(
+      join(dir, 'replicoop.yaml'),
+      `production: { host: 127.0.0.1, port: ${server.port}, user: root, database: shop }\nsandbox: { socket: ${join(server.dir, 'mysqld.sock')}, user: root, database: shop }\n`,
+    );
     const result = await runCli(['plan'], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^error: sandbox socket .*mysqld\.sock\/shop and production 127\.0\.0\.1:\d+\/shop are the same database on the same server \(.+:\d+\); refusing to use production as the sandbox$/);
+    expect(result.stderr.trim()).toMatch(
+      /^error: sandbox socket .*mysqld\.sock\/shop and production 127\.0\.0\.1:\d+\/shop are the same database on the same server \(.+:\d+\); refusing to use production as the sandbox$/,
+    );
   });
 });

@@ -17,7 +17,10 @@ interface DemoRun {
 /** Runs the built demo; `onOutput` may send it a signal once some text has appeared. */
 function runDemo(onOutput?: (stdout: string, child: ReturnType<typeof spawn>) => void): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DEMO], { env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEMO], {
+      env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -37,7 +40,10 @@ function runDemo(onOutput?: (stdout: string, child: ReturnType<typeof spawn>) =>
 
 /** The servers the demo announced: "  production  127.0.0.1:PORT  (DIR)". */
 function announcedServers(stdout: string): { port: number; dir: string }[] {
-  return [...stdout.matchAll(/^ {2}(?:production|sandbox) +127\.0\.0\.1:(\d+) +\((.+)\)$/gm)].map((m) => ({ port: Number(m[1]), dir: m[2]! }));
+  return [...stdout.matchAll(/^ {2}(?:production|sandbox) +127\.0\.0\.1:(\d+) +\((.+)\)$/gm)].map((m) => ({
+    port: Number(m[1]),
+    dir: m[2]!,
+  }));
 }
 
 function refusesConnections(port: number): Promise<boolean> {
@@ -81,7 +87,15 @@ describe('npm run demo', () => {
     const run = await runDemo();
     expect(run.code, run.stdout + run.stderr).toBe(0);
     // Each step's heading, then the plan's diff (a missing column, a changed type, the dropped table).
-    for (const heading of ['[1/6] Starting two throwaway MariaDB servers', '[4/6] replicoop plan', '$ replicoop plan', '[5/6] replicoop apply plan.json', '$ replicoop apply plan.json', '[6/6] replicoop validate', '$ replicoop validate']) {
+    for (const heading of [
+      '[1/6] Starting two throwaway MariaDB servers',
+      '[4/6] replicoop plan',
+      '$ replicoop plan',
+      '[5/6] replicoop apply plan.json',
+      '$ replicoop apply plan.json',
+      '[6/6] replicoop validate',
+      '$ replicoop validate',
+    ]) {
       expect(run.stdout).toContain(heading);
     }
     expect(run.stdout).toContain('+++ production/customers');

@@ -15,13 +15,23 @@ describe('keep: sandbox rows that survive a refresh', () => {
     await sandbox.createDatabase(sandboxDb);
     const ddl = 'CREATE TABLE accounts (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, note VARCHAR(40) NULL);';
     await production.sql(`${ddl} INSERT INTO accounts SELECT seq, CONCAT('user ', seq), NULL FROM seq_1_to_100;`, productionDb);
-    await sandbox.sql(`${ddl} INSERT INTO accounts VALUES (1001, 'test alice', 'mine'), (1002, 'test bob', NULL), (1003, 'test carol', 'x'); INSERT INTO accounts SELECT seq, 'stale', NULL FROM seq_1_to_5;`, sandboxDb);
+    await sandbox.sql(
+      `${ddl} INSERT INTO accounts VALUES (1001, 'test alice', 'mine'), (1002, 'test bob', NULL), (1003, 'test carol', 'x'); INSERT INTO accounts SELECT seq, 'stale', NULL FROM seq_1_to_5;`,
+      sandboxDb,
+    );
     const dir = tempDir();
-    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: [{ table: 'accounts', keep: "name LIKE 'test %'" }], state: './state.db', logs: './logs', reports: './reports' });
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+      maintain: [{ table: 'accounts', keep: "name LIKE 'test %'" }],
+      state: './state.db',
+      logs: './logs',
+      reports: './reports',
+    });
     const refresh = async (expectKeep: { keptRows: number; deletedRows: number }): Promise<void> => {
       const plan = await runCli(['plan'], { cwd: dir });
       expect(plan.code, plan.stderr).toBe(0);
-      expect(plan.stdout).toContain(`keeps ${expectKeep.keptRows} sandbox rows where name LIKE 'test %'; deletes ${expectKeep.deletedRows}`);
+      expect(plan.stdout).toContain(
+        `keeps ${expectKeep.keptRows} sandbox rows where name LIKE 'test %'; deletes ${expectKeep.deletedRows}`,
+      );
       const json = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { steps: { data: { keep?: unknown } | null }[] };
       expect(json.steps.find((s) => s.data)!.data!.keep).toEqual({ where: "name LIKE 'test %'", ...expectKeep });
       const apply = await runCli(['apply', 'plan.json', '--no-backup', '-q'], { cwd: dir });
@@ -29,7 +39,11 @@ describe('keep: sandbox rows that survive a refresh', () => {
       const validate = await runCli(['validate', '--strict', '-q'], { cwd: dir });
       expect(validate.code, validate.stdout + validate.stderr).toBe(0);
     };
-    const rows = async () => sandbox.sql<{ id: number; name: string; note: string | null }[]>('SELECT id, name, note FROM accounts WHERE id > 1000 ORDER BY id', sandboxDb);
+    const rows = async () =>
+      sandbox.sql<{ id: number; name: string; note: string | null }[]>(
+        'SELECT id, name, note FROM accounts WHERE id > 1000 ORDER BY id',
+        sandboxDb,
+      );
     const total = async () => Number((await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM accounts', sandboxDb))[0]!.n);
 
     await refresh({ keptRows: 3, deletedRows: 5 });
@@ -51,7 +65,9 @@ describe('keep: sandbox rows that survive a refresh', () => {
     await sandbox.sql("UPDATE accounts SET name = 'test eve' WHERE id = 50", sandboxDb);
     const refused = await runCli(['plan', '-q', '-o', 'refused.json'], { cwd: dir });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`replicoop.yaml: /maintain/0/keep: 1 sandbox row of accounts kept by "name LIKE 'test %'" has the key of a production row the refresh copies (id=50)`);
+    expect(refused.stderr).toContain(
+      `replicoop.yaml: /maintain/0/keep: 1 sandbox row of accounts kept by "name LIKE 'test %'" has the key of a production row the refresh copies (id=50)`,
+    );
     await production.dropDatabase(productionDb);
     await sandbox.dropDatabase(sandboxDb);
   }, 120_000);

@@ -57,10 +57,15 @@ class Terminal {
   async waitFor(text: string | RegExp, from = 0): Promise<number> {
     for (;;) {
       const rest = this.text.slice(from);
-      const match = typeof text === 'string' ? (rest.includes(text) ? { index: rest.indexOf(text), length: text.length } : null) : (() => {
-        const m = text.exec(rest);
-        return m ? { index: m.index, length: m[0].length } : null;
-      })();
+      const match =
+        typeof text === 'string'
+          ? rest.includes(text)
+            ? { index: rest.indexOf(text), length: text.length }
+            : null
+          : (() => {
+              const m = text.exec(rest);
+              return m ? { index: m.index, length: m[0].length } : null;
+            })();
       if (match) return from + match.index + match.length;
       if (this.#closed) throw new Error(`the CLI exited before showing ${String(text)}:\n${this.text}`);
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -122,7 +127,9 @@ describe('replicoop without a command', () => {
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, 'menu_prod', 'menu_sandbox'));
     const code = await withTerminal(new Terminal(['-c', 'replicoop.yaml'], dir), async (t) => {
-      let at = await t.waitFor(`config ok replicoop.yaml: production 127.0.0.1:${production.port}/menu_prod -> sandbox 127.0.0.1:${sandbox.port}/menu_sandbox`);
+      let at = await t.waitFor(
+        `config ok replicoop.yaml: production 127.0.0.1:${production.port}/menu_prod -> sandbox 127.0.0.1:${sandbox.port}/menu_sandbox`,
+      );
       at = await t.waitFor('8. Quit', at);
       at = await t.choose(6, 'Status', at);
       at = await t.waitFor('$ replicoop status', at);
@@ -137,7 +144,10 @@ describe('replicoop without a command', () => {
 
   it('shows a broken config in the menu, disables the commands, and still lets the user quit', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'broken.yaml'), 'production:\n  host: 127.0.0.1\n  user: root\n  database: shop\nsandbox:\n  host: 127.0.0.1\n  user: root\n  database: shop_sb\nbackups: ./b\n');
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      'production:\n  host: 127.0.0.1\n  user: root\n  database: shop\nsandbox:\n  host: 127.0.0.1\n  user: root\n  database: shop_sb\nbackups: ./b\n',
+    );
     const code = await withTerminal(new Terminal(['--config', 'broken.yaml'], dir), async (t) => {
       let at = await t.waitFor('error: broken.yaml: /: unknown key "backups"');
       at = await t.waitFor('- 6. Status (fix the config first)', at);
@@ -162,7 +172,10 @@ describe('replicoop without a command', () => {
     await production.sql(SHOP_PRODUCTION, productionDb);
     await sandbox.sql(SHOP_SANDBOX, sandboxDb);
     const dir = tempDir();
-    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: SHOP_MAINTAIN, masking: { secret: '${MASK_SECRET}' } });
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+      maintain: SHOP_MAINTAIN,
+      masking: { secret: '${MASK_SECRET}' },
+    });
     const code = await withTerminal(new Terminal([], dir, { MASK_SECRET: 'mask-secret-for-menu-tests' }), async (t) => {
       let at = await t.waitFor('8. Quit');
       at = await t.choose(1, 'Plan', at);

@@ -23,10 +23,14 @@ async function shop(options: { sameSchema?: boolean; readOnlyUser?: boolean } = 
   const user = `ro_${productionDb.slice(-8)}`;
   if (options.readOnlyUser) {
     // The README's GRANT for the read-only production user.
-    await production.sql(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${productionDb}\`.* TO '${user}'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO '${user}'@'127.0.0.1'`);
+    await production.sql(
+      `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${productionDb}\`.* TO '${user}'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO '${user}'@'127.0.0.1'`,
+    );
   }
   writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
-    ...(options.readOnlyUser ? { production: { host: '127.0.0.1', port: production.port, user, password: '${PROD_DB_PASSWORD}', database: productionDb } } : {}),
+    ...(options.readOnlyUser
+      ? { production: { host: '127.0.0.1', port: production.port, user, password: '${PROD_DB_PASSWORD}', database: productionDb } }
+      : {}),
     maintain: SHOP_MAINTAIN,
     masking: { secret: '${MASK_SECRET}' },
   });
@@ -92,7 +96,10 @@ describe('replicoop plan', () => {
 
   it('a bad config or an unreachable server gives one clear line, exit 1, and no plan file', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'replicoop.yaml'), 'production: { user: ro, database: shop, port: "x" }\nsandbox: { user: root, database: sb }\n');
+    writeFileSync(
+      join(dir, 'replicoop.yaml'),
+      'production: { user: ro, database: shop, port: "x" }\nsandbox: { user: root, database: sb }\n',
+    );
     const bad = await runCli(['plan'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('error: replicoop.yaml: /production/port: must be integer');
@@ -112,8 +119,12 @@ describe('replicoop plan', () => {
     });
     const result = await runCli(['plan'], { cwd: s.dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: replicoop.yaml: /maintain/1: maintain table "no_such_table" does not exist in production database');
-    expect(result.stderr).toContain(`error: replicoop.yaml: /maintain/2/where: production rejects the filter for table "orders": Unknown column 'no_such_column' in 'WHERE'`);
+    expect(result.stderr).toContain(
+      'error: replicoop.yaml: /maintain/1: maintain table "no_such_table" does not exist in production database',
+    );
+    expect(result.stderr).toContain(
+      `error: replicoop.yaml: /maintain/2/where: production rejects the filter for table "orders": Unknown column 'no_such_column' in 'WHERE'`,
+    );
     expect(existsSync(join(s.dir, 'plan.json'))).toBe(false);
   });
 
@@ -136,7 +147,10 @@ describe('replicoop plan', () => {
 
   it.skipIf(!fixturesFound)('renders Markdown for a pull request (golden file, WordPress 6.8 -> 6.9 multisite)', async () => {
     const { production, sandbox } = testServers();
-    const { productionDb, sandboxDb } = await loadFixtureDatabases('wp', { production: ['wordpress/wordpress-6.9.0.multisite.mysql.sql'], sandbox: ['wordpress/wordpress-6.8.0.multisite.mysql.sql'] });
+    const { productionDb, sandboxDb } = await loadFixtureDatabases('wp', {
+      production: ['wordpress/wordpress-6.9.0.multisite.mysql.sql'],
+      sandbox: ['wordpress/wordpress-6.8.0.multisite.mysql.sql'],
+    });
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: ['wp_options'] });
     const result = await runCli(['plan', '--format', 'markdown'], { cwd: dir });

@@ -12,7 +12,24 @@ import { sides } from '../support/shop.js';
  * generated hierarchy).
  */
 
-const SAKILA_TABLES = ['actor', 'address', 'category', 'city', 'country', 'customer', 'film', 'film_actor', 'film_category', 'film_text', 'inventory', 'language', 'payment', 'rental', 'staff', 'store'];
+const SAKILA_TABLES = [
+  'actor',
+  'address',
+  'category',
+  'city',
+  'country',
+  'customer',
+  'film',
+  'film_actor',
+  'film_category',
+  'film_text',
+  'inventory',
+  'language',
+  'payment',
+  'rental',
+  'staff',
+  'store',
+];
 
 async function count(server: TestServer, database: string, sql: string): Promise<number> {
   const rows = await server.sql<{ n: number | string }[]>(sql, database);
@@ -30,7 +47,11 @@ async function orphans(server: TestServer, database: string): Promise<Record<str
   expect(fks.length).toBeGreaterThan(0);
   const out: Record<string, number> = {};
   for (const f of fks) {
-    out[`${f.child}.${f.name}`] = await count(server, database, `SELECT COUNT(*) AS n FROM \`${f.child}\` c LEFT JOIN \`${f.parent}\` p ON p.\`${f.ref}\` = c.\`${f.col}\` WHERE c.\`${f.col}\` IS NOT NULL AND p.\`${f.ref}\` IS NULL`);
+    out[`${f.child}.${f.name}`] = await count(
+      server,
+      database,
+      `SELECT COUNT(*) AS n FROM \`${f.child}\` c LEFT JOIN \`${f.parent}\` p ON p.\`${f.ref}\` = c.\`${f.col}\` WHERE c.\`${f.col}\` IS NOT NULL AND p.\`${f.ref}\` IS NULL`,
+    );
   }
   return out;
 }
@@ -88,10 +109,11 @@ describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : 
       },
     },
     {
-      name: "customer sample: 20% and limit: 50 (deterministic, by a hash of the key), rentals and payments follow",
+      name: 'customer sample: 20% and limit: 50 (deterministic, by a hash of the key), rentals and payments follow',
       maintain: SAKILA_TABLES.map((t) => (t === 'customer' ? { table: t, where: 'active = 1', sample: '20%', limit: 50 } : t)),
       expected: {
-        customer: 'SELECT COUNT(*) AS n FROM (SELECT customer_id FROM customer WHERE active = 1 AND CRC32(customer_id) % 1000000 < 200000 ORDER BY customer_id LIMIT 50) s',
+        customer:
+          'SELECT COUNT(*) AS n FROM (SELECT customer_id FROM customer WHERE active = 1 AND CRC32(customer_id) % 1000000 < 200000 ORDER BY customer_id LIMIT 50) s',
         rental:
           'SELECT COUNT(*) AS n FROM rental r JOIN (SELECT customer_id FROM customer WHERE active = 1 AND CRC32(customer_id) % 1000000 < 200000 ORDER BY customer_id LIMIT 50) s ON s.customer_id = r.customer_id',
       },
@@ -99,33 +121,56 @@ describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : 
   ];
 
   for (const scenario of scenarios) {
-    it(scenario.name, async () => {
-      const { production, sandbox } = testServers();
-      const { productionDb, sandboxDb } = await loadFixtureDatabases('sksub', {
-        production: ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'],
-        sandbox: ['sakila/sakila-schema.anydb.mysql.sql'],
-      });
-      const dir = tempDir();
-      writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: scenario.maintain, ...(scenario.subset ? { subset: scenario.subset } : {}), state: './state.db', logs: './logs', reports: './reports' });
-      const planJson = JSON.parse(await refresh(dir)) as { steps: { kind: string; data: { table: string; where: string | null; estimatedRows: number; subset?: { cut: string[] } } | null }[] };
-      expect(Object.values(await orphans(sandbox, sandboxDb)).every((n) => n === 0), JSON.stringify(await orphans(sandbox, sandboxDb))).toBe(true);
-      for (const [table, sql] of Object.entries(scenario.expected)) {
-        const want = await count(production, productionDb, sql);
-        expect(await count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM \`${table}\``), table).toBe(want);
-        expect(planJson.steps.find((s) => s.data?.table === table)!.data!.estimatedRows, `plan estimate of ${table}`).toBe(want);
-      }
-      if (scenario.name.startsWith('customer where')) {
-        expect(await count(sandbox, sandboxDb, 'SELECT COUNT(*) AS n FROM customer')).toBe(326);
-        const text = await runCli(['plan', '-o', 'again.json'], { cwd: dir });
-        expect(text.stdout).toMatch(/rental .*where \(`customer_id` IN \(SELECT `customer_id` FROM `customer` WHERE store_id = 1\)\) IS TRUE/);
-        expect(text.stdout).toContain('subset: no where of its own; only rows whose parent is copied via rental.fk_rental_customer');
-        const markdown = await runCli(['plan', '-o', 'again.json', '--format', 'markdown'], { cwd: dir });
-        expect(markdown.stdout).toContain('- `payment`: no where of its own; only rows whose parent is copied via payment.fk_payment_customer, payment.fk_payment_rental');
-      }
-      if (scenario.name.startsWith('store')) expect(planJson.steps.find((s) => s.data?.table === 'store')!.data!.subset!.cut).toEqual(['store.fk_store_staff']);
-      await production.dropDatabase(productionDb);
-      await sandbox.dropDatabase(sandboxDb);
-    }, 180_000);
+    it(
+      scenario.name,
+      async () => {
+        const { production, sandbox } = testServers();
+        const { productionDb, sandboxDb } = await loadFixtureDatabases('sksub', {
+          production: ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'],
+          sandbox: ['sakila/sakila-schema.anydb.mysql.sql'],
+        });
+        const dir = tempDir();
+        writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+          maintain: scenario.maintain,
+          ...(scenario.subset ? { subset: scenario.subset } : {}),
+          state: './state.db',
+          logs: './logs',
+          reports: './reports',
+        });
+        const planJson = JSON.parse(await refresh(dir)) as {
+          steps: {
+            kind: string;
+            data: { table: string; where: string | null; estimatedRows: number; subset?: { cut: string[] } } | null;
+          }[];
+        };
+        expect(
+          Object.values(await orphans(sandbox, sandboxDb)).every((n) => n === 0),
+          JSON.stringify(await orphans(sandbox, sandboxDb)),
+        ).toBe(true);
+        for (const [table, sql] of Object.entries(scenario.expected)) {
+          const want = await count(production, productionDb, sql);
+          expect(await count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM \`${table}\``), table).toBe(want);
+          expect(planJson.steps.find((s) => s.data?.table === table)!.data!.estimatedRows, `plan estimate of ${table}`).toBe(want);
+        }
+        if (scenario.name.startsWith('customer where')) {
+          expect(await count(sandbox, sandboxDb, 'SELECT COUNT(*) AS n FROM customer')).toBe(326);
+          const text = await runCli(['plan', '-o', 'again.json'], { cwd: dir });
+          expect(text.stdout).toMatch(
+            /rental .*where \(`customer_id` IN \(SELECT `customer_id` FROM `customer` WHERE store_id = 1\)\) IS TRUE/,
+          );
+          expect(text.stdout).toContain('subset: no where of its own; only rows whose parent is copied via rental.fk_rental_customer');
+          const markdown = await runCli(['plan', '-o', 'again.json', '--format', 'markdown'], { cwd: dir });
+          expect(markdown.stdout).toContain(
+            '- `payment`: no where of its own; only rows whose parent is copied via payment.fk_payment_customer, payment.fk_payment_rental',
+          );
+        }
+        if (scenario.name.startsWith('store'))
+          expect(planJson.steps.find((s) => s.data?.table === 'store')!.data!.subset!.cut).toEqual(['store.fk_store_staff']);
+        await production.dropDatabase(productionDb);
+        await sandbox.dropDatabase(sandboxDb);
+      },
+      180_000,
+    );
   }
 });
 
@@ -145,13 +190,23 @@ ALTER TABLE employee ADD CONSTRAINT fk_employee_office FOREIGN KEY (office_id) R
 `;
 
 /** The closure of "regions 1..n" computed over the rows themselves, by iterating to a fixpoint. */
-async function hierarchyClosure(server: TestServer, database: string, regions: number): Promise<{ region: number; office: number; employee: number }> {
-  const office = await server.sql<{ id: number; region_id: number; parent_id: number | null }[]>('SELECT id, region_id, parent_id FROM office', database);
-  const employee = await server.sql<{ id: number; office_id: number; manager_id: number | null }[]>('SELECT id, office_id, manager_id FROM employee', database);
+async function hierarchyClosure(
+  server: TestServer,
+  database: string,
+  regions: number,
+): Promise<{ region: number; office: number; employee: number }> {
+  const office = await server.sql<{ id: number; region_id: number; parent_id: number | null }[]>(
+    'SELECT id, region_id, parent_id FROM office',
+    database,
+  );
+  const employee = await server.sql<{ id: number; office_id: number; manager_id: number | null }[]>(
+    'SELECT id, office_id, manager_id FROM employee',
+    database,
+  );
   const region = await server.sql<{ id: number; capital_office_id: number | null }[]>('SELECT id, capital_office_id FROM region', database);
   const officeById = new Map(office.map((o) => [o.id, o]));
   const employeeById = new Map(employee.map((e) => [e.id, e]));
-  const ancestors = <T>(seed: Set<number>, parentOf: (id: number) => number | null): Set<number> => {
+  const ancestors = (seed: Set<number>, parentOf: (id: number) => number | null): Set<number> => {
     const out = new Set(seed);
     for (const id of seed) for (let p = parentOf(id); p !== null && !out.has(p); p = parentOf(p)) out.add(p);
     return out;
@@ -159,11 +214,18 @@ async function hierarchyClosure(server: TestServer, database: string, regions: n
   const baseRegions = new Set(region.filter((r) => r.id <= regions).map((r) => r.id));
   const baseOffices = new Set(office.filter((o) => baseRegions.has(o.region_id)).map((o) => o.id));
   // Employees: those of the base offices, with their managers up the chain.
-  const keptEmployees = ancestors(new Set(employee.filter((e) => baseOffices.has(e.office_id)).map((e) => e.id)), (id) => employeeById.get(id)!.manager_id);
+  const keptEmployees = ancestors(
+    new Set(employee.filter((e) => baseOffices.has(e.office_id)).map((e) => e.id)),
+    (id) => employeeById.get(id)!.manager_id,
+  );
   let keptRegions = new Set(baseRegions);
   let keptOffices = new Set<number>();
   for (;;) {
-    const seed = new Set([...baseOffices, ...[...keptEmployees].map((id) => employeeById.get(id)!.office_id), ...region.filter((r) => keptRegions.has(r.id) && r.capital_office_id !== null).map((r) => r.capital_office_id!)]);
+    const seed = new Set([
+      ...baseOffices,
+      ...[...keptEmployees].map((id) => employeeById.get(id)!.office_id),
+      ...region.filter((r) => keptRegions.has(r.id) && r.capital_office_id !== null).map((r) => r.capital_office_id!),
+    ]);
     const offices = ancestors(seed, (id) => officeById.get(id)!.parent_id);
     const regionsNow = new Set([...baseRegions, ...[...offices].map((id) => officeById.get(id)!.region_id)]);
     if (offices.size === keptOffices.size && regionsNow.size === keptRegions.size) break;
@@ -189,7 +251,9 @@ describe('subset closure on a generated 3-level hierarchy with a cycle (region <
         logs: './logs',
         reports: './reports',
       });
-      const planJson = JSON.parse(await refresh(dir)) as { steps: { data: { table: string; estimatedRows: number; subset?: { cut: string[]; selfClosure: string[] } } | null }[] };
+      const planJson = JSON.parse(await refresh(dir)) as {
+        steps: { data: { table: string; estimatedRows: number; subset?: { cut: string[]; selfClosure: string[] } } | null }[];
+      };
       const data = (table: string) => planJson.steps.find((s) => s.data?.table === table)!.data!;
       expect(data('region').subset!.cut).toEqual(['region.fk_region_capital']);
       expect(data('office').subset!.selfClosure).toEqual(['office.fk_office_parent']);
@@ -203,7 +267,8 @@ describe('subset closure on a generated 3-level hierarchy with a cycle (region <
       }
       // A second refresh of the same plan inputs converges to the same rows.
       await refresh(dir);
-      for (const table of ['region', 'office', 'employee'] as const) expect(await count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM ${table}`), table).toBe(want[table]);
+      for (const table of ['region', 'office', 'employee'] as const)
+        expect(await count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM ${table}`), table).toBe(want[table]);
       await production.dropDatabase(productionDb);
       await sandbox.dropDatabase(sandboxDb);
     }, 180_000);

@@ -67,7 +67,11 @@ describe('replicoop validate (the built binary)', () => {
   it('--format json prints the result for machines', () => {
     const run = cli(pair, ['--format', 'json']);
     expect(run.status).toBe(0);
-    const json = JSON.parse(run.stdout) as { passed: boolean; data: { tables: { table: string; status: string }[] }; reportFiles: { json: string } };
+    const json = JSON.parse(run.stdout) as {
+      passed: boolean;
+      data: { tables: { table: string; status: string }[] };
+      reportFiles: { json: string };
+    };
     expect(json.passed).toBe(true);
     expect(json.data.tables).toEqual([expect.objectContaining({ table: 'items', status: 'match' })]);
     expect(existsSync(json.reportFiles.json)).toBe(true);
@@ -86,7 +90,9 @@ describe('replicoop validate (the built binary)', () => {
     expect(cli(pair, []).status).toBe(0);
     const strict = cli(pair, ['--strict']);
     expect(strict.status).toBe(2);
-    expect(strict.stderr).toContain('error: validation failed: --strict and integrity: 1 row of audit points at no items row (foreign key fk_audit_item)');
+    expect(strict.stderr).toContain(
+      'error: validation failed: --strict and integrity: 1 row of audit points at no items row (foreign key fk_audit_item)',
+    );
     const markdown = cli(pair, ['--strict', '--format', 'markdown']);
     expect(markdown.stdout.startsWith('## replicoop validate: ❌ failed')).toBe(true);
     expect(markdown.stdout).toContain('| `fk_audit_item` | `audit(item_id)` | `items(id)` | 1 | warning | (id=1, item_id=300) |');

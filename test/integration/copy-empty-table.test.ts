@@ -8,7 +8,9 @@ import { CopyPair } from '../support/copy-fixture.js';
 describe('emptying a parent table while its child is being written', () => {
   async function setup(prefix: string) {
     const pair = await CopyPair.create(prefix);
-    await pair.sand('CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id))');
+    await pair.sand(
+      'CREATE TABLE p (id INT PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT fk_c FOREIGN KEY (p_id) REFERENCES p (id))',
+    );
     await pair.sand('INSERT INTO p SELECT seq FROM seq_1_to_100');
     const child = await pair.openSandbox();
     await child.execute('SET SESSION foreign_key_checks = 0');
@@ -25,7 +27,9 @@ describe('emptying a parent table while its child is being written', () => {
       const started = Date.now();
       await expect(emptyTable(emptier, 'p')).resolves.toBe('delete');
       expect(Date.now() - started).toBeLessThan(20_000);
-      const rows = await emptier.query<{ n: number; restored: number }>('SELECT COUNT(*) AS n, @@SESSION.innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout AS restored FROM p');
+      const rows = await emptier.query<{ n: number; restored: number }>(
+        'SELECT COUNT(*) AS n, @@SESSION.innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout AS restored FROM p',
+      );
       expect([Number(rows[0]!.n), Number(rows[0]!.restored)]).toEqual([0, 1]);
     } finally {
       await child.execute('ROLLBACK');

@@ -51,7 +51,11 @@ describe('copy into a sandbox with max_allowed_packet = 64K', () => {
   it('halves an INSERT batch the server refuses as too large, reconnecting each time (down to 100 rows)', async () => {
     const before = await abortedClients(server);
     // Pretend the packet is 16 MiB, so that whole 2,000-row batches (~600 KB) are sent first.
-    const result = await pair.copy(await pair.task('narrow'), null, { method: 'insert', chunkRows: 2000, maxStatementBytes: 16 * 1024 * 1024 });
+    const result = await pair.copy(await pair.task('narrow'), null, {
+      method: 'insert',
+      chunkRows: 2000,
+      maxStatementBytes: 16 * 1024 * 1024,
+    });
     expect(result.rows).toBe(3000);
     const comparison = await pair.compare('narrow', { rowByRow: false });
     expect(comparison.checksums[1]).toBe(comparison.checksums[0]);

@@ -38,7 +38,11 @@ describe('copy: MariaDB-only tables and keys that do not sort as bytes', () => {
     await sandbox.createDatabase(db);
     await production.sql(PRODUCTION, db);
     const dir = tempDir();
-    writeConfig(dir, { productionPort: production.port, sandboxPort: sandbox.port, productionDb: db, sandboxDb: db }, { maintain: TABLES, copy: { chunkRows: 100 } });
+    writeConfig(
+      dir,
+      { productionPort: production.port, sandboxPort: sandbox.port, productionDb: db, sandboxDb: db },
+      { maintain: TABLES, copy: { chunkRows: 100 } },
+    );
 
     for (const round of [1, 2]) {
       const plan = await runCli(['plan', '-q'], { cwd: dir });
@@ -54,7 +58,10 @@ describe('copy: MariaDB-only tables and keys that do not sort as bytes', () => {
     // The second run's backup holds the first run's rows, system-versioned tables included.
     const rollback = await runCli(['rollback'], { cwd: dir });
     expect(rollback.code, rollback.stderr).toBe(0);
-    const restored = await sandbox.sql<{ n: number; doubled: number }[]>('SELECT COUNT(*) AS n, SUM(id > 200 AND x = id * 2) AS doubled FROM sv', db);
+    const restored = await sandbox.sql<{ n: number; doubled: number }[]>(
+      'SELECT COUNT(*) AS n, SUM(id > 200 AND x = id * 2) AS doubled FROM sv',
+      db,
+    );
     expect([Number(restored[0]!.n), Number(restored[0]!.doubled)]).toEqual([250, 0]);
     const floats = await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM float_key', db);
     expect(Number(floats[0]!.n)).toBe(700);

@@ -44,7 +44,10 @@ describe('copy masking', () => {
   async function copyBoth(secret: string): Promise<void> {
     const customers = await pair.copy(await pair.task('customers', { mask: CUSTOMER_MASKS }), null, { maskSecret: secret, chunkRows: 100 });
     expect(customers.maskedColumns.sort()).toEqual(Object.keys(CUSTOMER_MASKS).sort());
-    const orders = await pair.copy(await pair.task('orders', { mask: { customer_email: { kind: 'email' } } }), null, { maskSecret: secret, method: 'insert' });
+    const orders = await pair.copy(await pair.task('orders', { mask: { customer_email: { kind: 'email' } } }), null, {
+      maskSecret: secret,
+      method: 'insert',
+    });
     expect(orders.maskedColumns).toEqual(['customer_email']);
   }
 
@@ -66,7 +69,9 @@ describe('copy masking', () => {
     const [sandbox] = await pair.sand<{ n: number }[]>(join);
     expect(Number(production!.n)).toBe(1200);
     expect(Number(sandbox!.n)).toBe(1200);
-    const leaked = await pair.sand<{ n: number }[]>("SELECT COUNT(*) AS n FROM customers WHERE email LIKE '%@shop.test' OR phone LIKE '+33%' OR name LIKE 'Name%'");
+    const leaked = await pair.sand<{ n: number }[]>(
+      "SELECT COUNT(*) AS n FROM customers WHERE email LIKE '%@shop.test' OR phone LIKE '+33%' OR name LIKE 'Name%'",
+    );
     expect(Number(leaked[0]!.n)).toBe(0);
   });
 
@@ -78,12 +83,26 @@ describe('copy masking', () => {
              COUNT(notes) AS notes, SUM(status = 'x') AS fixed, SUM(code REGEXP '^[0-9a-f]{64}$') AS hashes, SUM(amount) AS amounts
       FROM customers`);
     const numbers = Object.fromEntries(Object.entries(shape!).map(([k, v]) => [k, Number(v)]));
-    expect(numbers).toEqual({ n: 500, emails: 500, good_emails: 499, name_len: 8, good_phones: 499, notes: 0, fixed: 500, hashes: 500, amounts: 125250 });
+    expect(numbers).toEqual({
+      n: 500,
+      emails: 500,
+      good_emails: 499,
+      name_len: 8,
+      good_phones: 499,
+      notes: 0,
+      fixed: 500,
+      hashes: 500,
+      amounts: 125250,
+    });
     const [empty] = await pair.sand<Record<string, unknown>[]>('SELECT email, phone FROM customers WHERE id = 500');
     expect(empty).toEqual({ email: '', phone: '' });
     // redact keeps each value's length and its NULLs.
-    const production = await pair.prod<{ id: number; len: number | null }[]>('SELECT id, CHAR_LENGTH(ssn) AS len FROM customers ORDER BY id');
-    const sandbox = await pair.sand<{ id: number; len: number | null; x: number | null }[]>("SELECT id, CHAR_LENGTH(ssn) AS len, ssn REGEXP '^x+$' AS x FROM customers ORDER BY id");
+    const production = await pair.prod<{ id: number; len: number | null }[]>(
+      'SELECT id, CHAR_LENGTH(ssn) AS len FROM customers ORDER BY id',
+    );
+    const sandbox = await pair.sand<{ id: number; len: number | null; x: number | null }[]>(
+      "SELECT id, CHAR_LENGTH(ssn) AS len, ssn REGEXP '^x+$' AS x FROM customers ORDER BY id",
+    );
     expect(sandbox.map((r) => r.len)).toEqual(production.map((r) => r.len));
     expect(sandbox.filter((r) => r.len !== null).every((r) => r.x === 1)).toBe(true);
   });
@@ -91,7 +110,10 @@ describe('copy masking', () => {
   it('refuses, before touching the sandbox, a mask that cannot fit the column', async () => {
     await pair.sand("DELETE FROM customers; INSERT INTO customers (id, email, status) VALUES (1, 'kept@sandbox', 'kept')");
     const tooShort = pair.copy(await pair.task('customers', { mask: { tiny: { kind: 'email' } } }));
-    await expect(tooShort).rejects.toMatchObject({ code: 'copy_invalid_task', message: expect.stringMatching(/tiny.*at least 24 characters, the column holds 5/) });
+    await expect(tooShort).rejects.toMatchObject({
+      code: 'copy_invalid_task',
+      message: expect.stringMatching(/tiny.*at least 24 characters, the column holds 5/),
+    });
     const onInt = pair.copy(await pair.task('customers', { mask: { amount: { kind: 'hash' } } }));
     await expect(onInt).rejects.toMatchObject({ code: 'copy_invalid_task', message: expect.stringMatching(/amount.*string masks need/) });
     const noSecret = pair.copy(await pair.task('customers', { mask: { email: { kind: 'email' } } }), null, { maskSecret: null });

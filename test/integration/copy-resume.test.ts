@@ -35,7 +35,11 @@ describe('copy resume: interrupted copies continue with no gap and no duplicate'
    * Runs a copy that dies in onCommit after `commits` reports. The chunk whose report throws is
    * already committed in the sandbox but never recorded: the lost-acknowledgement case.
    */
-  async function interrupted(table: string, commits: number, options: { concurrency?: number; mask?: Record<string, { kind: 'hash' }> } = {}): Promise<{ state: ResumeState; rowsDone: number }> {
+  async function interrupted(
+    table: string,
+    commits: number,
+    options: { concurrency?: number; mask?: Record<string, { kind: 'hash' }> } = {},
+  ): Promise<{ state: ResumeState; rowsDone: number }> {
     const task = await pair.task(table, { mask: options.mask });
     let calls = 0;
     let saved: { state: ResumeState; rowsDone: number } | null = null;
@@ -65,7 +69,11 @@ describe('copy resume: interrupted copies continue with no gap and no duplicate'
       // The sandbox holds more than was recorded: at least the chunk whose report was lost.
       expect(await pair.count('sand', 'items')).toBeGreaterThan(rowsDone);
       const states: ResumeState[] = [];
-      const result = await pair.copy(await pair.task('items'), state, { chunkRows: 250, concurrency, onCommit: (s) => states.push(s.resume) });
+      const result = await pair.copy(await pair.task('items'), state, {
+        chunkRows: 250,
+        concurrency,
+        onCommit: (s) => states.push(s.resume),
+      });
       expect(result).toMatchObject({ rows: 6000, emptiedWith: 'none (resumed)' });
       const comparison = await pair.compare('items', { rowByRow: false });
       expect(comparison.rows).toEqual([6000, 6000]);
@@ -129,7 +137,11 @@ describe('copy resume: interrupted copies continue with no gap and no duplicate'
 
   const killAll = async (side: 'prod' | 'sand'): Promise<void> => {
     const server = side === 'prod' ? pair.production : pair.sandbox;
-    const ids = await server.sql<{ ID: number }[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', undefined, [pair.database]);
+    const ids = await server.sql<{ ID: number }[]>(
+      'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+      undefined,
+      [pair.database],
+    );
     for (const { ID } of ids) await server.sql(`KILL CONNECTION ${Number(ID)}`).catch(() => undefined);
   };
 

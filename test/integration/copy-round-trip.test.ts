@@ -110,9 +110,11 @@ describe('copy round trip: every type and edge value', () => {
     });
   }
 
-  it('copies ENUM index-0 values (a non-strict server\'s stand-in for a bad value) as index 0', async () => {
+  it("copies ENUM index-0 values (a non-strict server's stand-in for a bad value) as index 0", async () => {
     await pair.both("CREATE TABLE legacy_enum (id INT PRIMARY KEY, e ENUM('a','b') NOT NULL, f ENUM('0','1') NULL)");
-    await pair.prod("SET sql_mode = ''; INSERT INTO legacy_enum VALUES (1, 'zzz', 'zzz'), (2, 'a', '1'), (3, 'bogus', NULL), (4, 'b', '0')");
+    await pair.prod(
+      "SET sql_mode = ''; INSERT INTO legacy_enum VALUES (1, 'zzz', 'zzz'), (2, 'a', '1'), (3, 'bogus', NULL), (4, 'b', '0')",
+    );
     for (const method of ['load-data', 'insert'] as const) {
       const result = await pair.copy(await pair.task('legacy_enum'), null, { method });
       expect(result).toMatchObject({ rows: 4, method });
@@ -135,13 +137,33 @@ describe('copy round trip: every type and edge value', () => {
       `SELECT CAST(CAST(c_float AS DOUBLE) AS CHAR) AS f, CAST(c_double AS CHAR) AS d, c_bit64 + 0 AS b, c_date AS dt, c_varchar IS NULL AS n, c_varchar = '' AS e,
               c_invisible AS inv, HEX(c_point) AS p FROM every_type WHERE id = 0`,
     );
-    expect(row0).toMatchObject({ f: '3.4028234663852886e38', d: '1.7976931348623157e308', b: '18446744073709551615', dt: '0000-00-00', n: 0, e: 1, inv: 0 });
-    const [row2] = await pair.sand<Record<string, unknown>[]>('SELECT c_varchar IS NULL AS n, c_virtual AS v, c_stored AS s FROM every_type WHERE id = 2');
+    expect(row0).toMatchObject({
+      f: '3.4028234663852886e38',
+      d: '1.7976931348623157e308',
+      b: '18446744073709551615',
+      dt: '0000-00-00',
+      n: 0,
+      e: 1,
+      inv: 0,
+    });
+    const [row2] = await pair.sand<Record<string, unknown>[]>(
+      'SELECT c_varchar IS NULL AS n, c_virtual AS v, c_stored AS s FROM every_type WHERE id = 2',
+    );
     expect(row2).toMatchObject({ n: 1, v: null, s: null });
     const [row1] = await pair.sand<Record<string, unknown>[]>(
-      "SELECT HEX(c_latin1) AS l, c_text AS t, ST_SRID(c_point) AS srid, c_stored AS s, c_virtual AS v, UNIX_TIMESTAMP(c_ts) AS ts FROM every_type WHERE id = 1",
+      'SELECT HEX(c_latin1) AS l, c_text AS t, ST_SRID(c_point) AS srid, c_stored AS s, c_virtual AS v, UNIX_TIMESTAMP(c_ts) AS ts FROM every_type WHERE id = 1',
     );
-    expect(row1).toMatchObject({ t: 'emoji 😀 中文 ok', srid: 4326, s: "tab\there\nnew\\back'quote\0nul\rcr !", v: 2147483647, ts: '2147483647.999999' });
-    expect(String(row1!.l)).toBe(Buffer.from(Array.from({ length: 255 }, (_, i) => i + 1)).toString('hex').toUpperCase());
+    expect(row1).toMatchObject({
+      t: 'emoji 😀 中文 ok',
+      srid: 4326,
+      s: "tab\there\nnew\\back'quote\0nul\rcr !",
+      v: 2147483647,
+      ts: '2147483647.999999',
+    });
+    expect(String(row1!.l)).toBe(
+      Buffer.from(Array.from({ length: 255 }, (_, i) => i + 1))
+        .toString('hex')
+        .toUpperCase(),
+    );
   });
 });

@@ -14,7 +14,14 @@ describe('sessions', () => {
     try {
       const [row] = await session.query<{ ro: number }>('SELECT @@session.tx_read_only AS ro');
       expect(Number(row!.ro)).toBe(1);
-      for (const sql of ['INSERT INTO t VALUES (1)', 'DELETE FROM t', 'DROP TABLE t', 'SET GLOBAL max_connections = 10', 'SELECT * FROM t FOR UPDATE', "SELECT 1 INTO OUTFILE '/tmp/x'"]) {
+      for (const sql of [
+        'INSERT INTO t VALUES (1)',
+        'DELETE FROM t',
+        'DROP TABLE t',
+        'SET GLOBAL max_connections = 10',
+        'SELECT * FROM t FOR UPDATE',
+        "SELECT 1 INTO OUTFILE '/tmp/x'",
+      ]) {
         await expect(session.query(sql)).rejects.toMatchObject({ code: 'production_write_refused' });
       }
       // Reads work, inside the consistent snapshot the copy and checksums use.
@@ -57,7 +64,9 @@ describe('sessions', () => {
     await expect(ProductionSession.open({ ...production.target('mysql'), user: 'pw_user', password: 'wrong-password' })).rejects.toThrow(
       /^production: access denied \(check user and password\); not retried \(127\.0\.0\.1:\d+\/mysql, user pw_user\)$/,
     );
-    await expect(SandboxSession.open({ ...testServers().sandbox.target('no_such_db'), role: 'sandbox' })).rejects.toThrow(/^sandbox: database no_such_db does not exist \(127\.0\.0\.1:\d+\/no_such_db\); create it first \(CREATE DATABASE `no_such_db`\) and plan again; not retried$/);
+    await expect(SandboxSession.open({ ...testServers().sandbox.target('no_such_db'), role: 'sandbox' })).rejects.toThrow(
+      /^sandbox: database no_such_db does not exist \(127\.0\.0\.1:\d+\/no_such_db\); create it first \(CREATE DATABASE `no_such_db`\) and plan again; not retried$/,
+    );
     // Not retried: far less than the first backoff delay.
     expect(Date.now() - started).toBeLessThan(60_000);
   });
@@ -90,7 +99,10 @@ describe('quoting', () => {
     const names = ['select', 'a`b', "x'; DROP TABLE y; --", 'spa ce', 'ünï ☕', '"dq"'];
     try {
       for (const name of names) await session.execute(`CREATE TABLE ${quoteIdent(name)} (${quoteIdent(name)} INT)`);
-      const rows = await session.query<{ TABLE_NAME: string }>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [db]);
+      const rows = await session.query<{ TABLE_NAME: string }>(
+        'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+        [db],
+      );
       expect(rows.map((r) => r.TABLE_NAME).sort()).toEqual([...names].sort());
     } finally {
       await session.close();

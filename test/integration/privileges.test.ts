@@ -36,11 +36,19 @@ function configWith(production: TestAccount | null, extra: Record<string, unknow
 function projectDir(production: TestAccount | null, extra: Record<string, unknown> = {}, sandbox: TestAccount | null = null): string {
   const { production: p, sandbox: s } = testServers();
   const dir = tempDir('replicoop-priv-');
-  writeConfig(dir, { productionPort: p.port, sandboxPort: s.port, productionDb, sandboxDb }, {
-    ...(production ? { production: { host: '127.0.0.1', port: p.port, user: production.user, password: production.password, database: productionDb } } : {}),
-    ...(sandbox ? { sandbox: { host: '127.0.0.1', port: s.port, user: sandbox.user, password: sandbox.password, database: sandboxDb } } : {}),
-    ...extra,
-  });
+  writeConfig(
+    dir,
+    { productionPort: p.port, sandboxPort: s.port, productionDb, sandboxDb },
+    {
+      ...(production
+        ? { production: { host: '127.0.0.1', port: p.port, user: production.user, password: production.password, database: productionDb } }
+        : {}),
+      ...(sandbox
+        ? { sandbox: { host: '127.0.0.1', port: s.port, user: sandbox.user, password: sandbox.password, database: sandboxDb } }
+        : {}),
+      ...extra,
+    },
+  );
   return dir;
 }
 
@@ -53,7 +61,8 @@ async function planError(config: ReturnType<typeof loadConfig>): Promise<Replico
   return error as ReplicoopError;
 }
 
-const plan = (config: ReturnType<typeof loadConfig>): Promise<Plan> => runPlan(config, { readers: 1, createdAt: '2026-01-01T00:00:00.000Z' });
+const plan = (config: ReturnType<typeof loadConfig>): Promise<Plan> =>
+  runPlan(config, { readers: 1, createdAt: '2026-01-01T00:00:00.000Z' });
 
 /** No step drops, re-creates or creates anything the sandbox already has (identical schemas). */
 function expectNothingDroppedOrRecreated(p: Plan): void {
@@ -77,13 +86,29 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
 
   it('reproduction: the same reads without knowing the grants plan DROP for every routine and trigger and re-create the tables with foreign keys', async () => {
     const ro = await productionAccount('ro_repro', (db) => [`GRANT SELECT ON \`${db}\`.*`]);
-    const session = await ProductionSession.open({ ...testServers().production.target(productionDb), user: ro.user, password: ro.password });
+    const session = await ProductionSession.open({
+      ...testServers().production.target(productionDb),
+      user: ro.user,
+      password: ro.password,
+    });
     const raw = await introspectSchema(session).finally(() => session.close());
     const blind = planFor(parseSnapshot({ ...raw, grants: null }), await snapshotOf('sandbox', sandboxDb));
     const kinds = blind.steps.map((s) => s.kind);
     expect(kinds.filter((k) => k === 'drop_routine')).toHaveLength(6);
     expect(kinds.filter((k) => k === 'drop_trigger')).toHaveLength(6);
-    expect(blind.steps.filter((s) => s.kind === 'recreate_table' && s.destructive).map((s) => s.object)).toEqual(['address', 'city', 'customer', 'film', 'film_actor', 'film_category', 'inventory', 'payment', 'rental', 'staff', 'store']);
+    expect(blind.steps.filter((s) => s.kind === 'recreate_table' && s.destructive).map((s) => s.object)).toEqual([
+      'address',
+      'city',
+      'customer',
+      'film',
+      'film_actor',
+      'film_category',
+      'inventory',
+      'payment',
+      'rental',
+      'staff',
+      'store',
+    ]);
     // Knowing the grants, the same rows give unknowns instead, and the plan refuses.
     expect(parseSnapshot(raw).unknown!.length).toBeGreaterThan(10);
   });
@@ -96,7 +121,12 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(p.snapshots.production.triggers).toHaveLength(6);
     expectNothingDroppedOrRecreated(p);
     // payment's trigger is lifted around its copy and re-created from production's definition.
-    expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual(['drop_trigger payment_date', 'copy_table actor', 'copy_table payment', 'create_trigger payment_date']);
+    expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual([
+      'drop_trigger payment_date',
+      'copy_table actor',
+      'copy_table payment',
+      'create_trigger payment_date',
+    ]);
     expect(p.summary.untouched).toBeUndefined();
     // And through the command line: apply and validate with this production account.
     const dir = projectDir(ro, { maintain: ['actor', 'payment'] });
@@ -117,7 +147,15 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     // Told to leave routines alone: the six sandbox routines stay, and the plan says so.
     const p = await plan(configWith(ro, { unknown: { routines: 'skip' } }));
     expectNothingDroppedOrRecreated(p);
-    expect(p.summary.untouched).toEqual([{ side: 'production', kind: 'routine', name: null, what: expect.stringContaining('stored procedures'), grant: `GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}` }]);
+    expect(p.summary.untouched).toEqual([
+      {
+        side: 'production',
+        kind: 'routine',
+        name: null,
+        what: expect.stringContaining('stored procedures'),
+        grant: `GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}`,
+      },
+    ]);
     expect(p.settings.unknown).toEqual({ routines: 'skip' });
     // Applied and validated: the sandbox keeps its six routines.
     const dir = projectDir(ro, { unknown: { routines: 'skip' }, maintain: ['actor'] });
@@ -127,7 +165,11 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stderr).toContain('validation passed');
-    const routines = await testServers().sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?', undefined, [sandboxDb]);
+    const routines = await testServers().sandbox.sql<{ n: number }[]>(
+      'SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?',
+      undefined,
+      [sandboxDb],
+    );
     expect(Number(routines[0]!.n)).toBe(6);
   });
 
@@ -143,20 +185,49 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
       `GRANT SHOW VIEW ON \`${productionDb}\`.* TO ${ro.sql}`,
       `GRANT TRIGGER ON \`${productionDb}\`.* TO ${ro.sql}`,
     ]);
-    expect(lines.find((l) => l.includes('GRANT SHOW VIEW ON'))).toContain('tables address, city, customer, film, film_actor and 6 more: foreign keys and CHECK constraints');
+    expect(lines.find((l) => l.includes('GRANT SHOW VIEW ON'))).toContain(
+      'tables address, city, customer, film, film_actor and 6 more: foreign keys and CHECK constraints',
+    );
     // The hidden foreign keys: every Sakila table that has one, and none that does not.
     const fkTables = error.details.missing as { grant: string; objects: { kind: string; name: string | null }[] }[];
-    const hiddenFks = fkTables.find((m) => m.grant.startsWith('GRANT SHOW VIEW'))!.objects.map((o) => o.name).sort();
-    expect(hiddenFks).toEqual(['address', 'city', 'customer', 'film', 'film_actor', 'film_category', 'inventory', 'payment', 'rental', 'staff', 'store']);
+    const hiddenFks = fkTables
+      .find((m) => m.grant.startsWith('GRANT SHOW VIEW'))!
+      .objects.map((o) => o.name)
+      .sort();
+    expect(hiddenFks).toEqual([
+      'address',
+      'city',
+      'customer',
+      'film',
+      'film_actor',
+      'film_category',
+      'inventory',
+      'payment',
+      'rental',
+      'staff',
+      'store',
+    ]);
 
-    const p = await plan(configWith(ro, { unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' }, maintain: ['payment'] }));
+    const p = await plan(
+      configWith(ro, {
+        unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' },
+        maintain: ['payment'],
+      }),
+    );
     // Nothing the sandbox has is dropped or re-created; payment's own trigger is lifted around its copy and put back as it was.
     expect(p.steps.filter((s) => s.destructive)).toEqual([]);
-    expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual(['drop_trigger payment_date', 'copy_table payment', 'create_trigger payment_date']);
+    expect(p.steps.map((s) => `${s.kind} ${s.object}`)).toEqual([
+      'drop_trigger payment_date',
+      'copy_table payment',
+      'create_trigger payment_date',
+    ]);
     expect(p.summary.tablesRecreated).toBe(0);
     expect(p.summary.untouched!.length).toBeGreaterThan(10);
     // Applied and validated: payment's rows refreshed, its trigger back, nothing else touched.
-    const dir = projectDir(ro, { unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' }, maintain: ['payment'] });
+    const dir = projectDir(ro, {
+      unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' },
+      maintain: ['payment'],
+    });
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
@@ -170,8 +241,16 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
   });
 
   it('without SELECT on one structure-only table: never re-created; on a maintained table: a missing-privilege error naming the GRANT', async () => {
-    const tables = await testServers().production.sql<{ t: string }[]>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'film_text'", undefined, [productionDb]);
-    const ro = await productionAccount('ro_notext', (db) => [...README_GRANTS(db), ...tables.map(({ t }) => `GRANT SELECT ON \`${db}\`.\`${t}\``)].filter((g) => !g.startsWith('GRANT SELECT, SHOW VIEW')).concat([`GRANT SHOW VIEW, TRIGGER, EVENT ON \`${db}\`.*`]));
+    const tables = await testServers().production.sql<{ t: string }[]>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'film_text'",
+      undefined,
+      [productionDb],
+    );
+    const ro = await productionAccount('ro_notext', (db) =>
+      [...README_GRANTS(db), ...tables.map(({ t }) => `GRANT SELECT ON \`${db}\`.\`${t}\``)]
+        .filter((g) => !g.startsWith('GRANT SELECT, SHOW VIEW'))
+        .concat([`GRANT SHOW VIEW, TRIGGER, EVENT ON \`${db}\`.*`]),
+    );
     const error = await planError(configWith(ro));
     expect(error.message.split('\n')).toEqual([
       `production: the account cannot read table film_text: columns (information_schema lists only columns the account holds SELECT, INSERT, UPDATE or REFERENCES on). Grant it with: GRANT SELECT ON \`${productionDb}\`.\`film_text\` TO ${ro.sql} (or set unknown: { tables: skip } in the config to leave them untouched in the sandbox)`,
@@ -181,15 +260,25 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
 
     const maintained = await planError(configWith(ro, { maintain: ['actor', 'film_text'], unknown: { tables: 'skip' } }));
     expect(maintained.code).toBe('missing_privilege');
-    expect(maintained.message).toBe(`replicoop.yaml: /maintain/1: production account cannot read every column of maintain table "film_text": GRANT SELECT ON \`${productionDb}\`.\`film_text\` TO ${ro.sql}`);
+    expect(maintained.message).toBe(
+      `replicoop.yaml: /maintain/1: production account cannot read every column of maintain table "film_text": GRANT SELECT ON \`${productionDb}\`.\`film_text\` TO ${ro.sql}`,
+    );
   });
 
   it('table-level and column-level grants only: the table list is unknown, a column-only table is unknown; nothing is dropped', async () => {
-    const ro = await productionAccount('ro_tables', (db) => [`GRANT SELECT (\`actor_id\`, \`first_name\`) ON \`${db}\`.\`actor\``, `GRANT SELECT, SHOW VIEW, TRIGGER ON \`${db}\`.\`film\``, 'GRANT SELECT ON mysql.proc']);
+    const ro = await productionAccount('ro_tables', (db) => [
+      `GRANT SELECT (\`actor_id\`, \`first_name\`) ON \`${db}\`.\`actor\``,
+      `GRANT SELECT, SHOW VIEW, TRIGGER ON \`${db}\`.\`film\``,
+      'GRANT SELECT ON mysql.proc',
+    ]);
     const error = await planError(configWith(ro));
     const lines = error.message.split('\n');
-    expect(lines.find((l) => l.includes(`GRANT SELECT ON \`${productionDb}\`.\`actor\``))).toContain('table actor: definition (SHOW CREATE is refused');
-    expect(lines.find((l) => l.includes(`GRANT SELECT, SHOW VIEW ON \`${productionDb}\`.*`))).toContain('the list of tables (the account holds table-level grants only');
+    expect(lines.find((l) => l.includes(`GRANT SELECT ON \`${productionDb}\`.\`actor\``))).toContain(
+      'table actor: definition (SHOW CREATE is refused',
+    );
+    expect(lines.find((l) => l.includes(`GRANT SELECT, SHOW VIEW ON \`${productionDb}\`.*`))).toContain(
+      'the list of tables (the account holds table-level grants only',
+    );
     const p = await plan(configWith(ro, { unknown: { tables: 'skip', views: 'skip', triggers: 'skip', events: 'skip' } }));
     // Production shows two tables; the sandbox's other fourteen and its views are not dropped.
     expect(p.snapshots.production.tables.map((t) => t.name)).toEqual(['film']);
@@ -203,14 +292,18 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     await testServers().production.sql(`REVOKE SELECT ON mysql.proc FROM ${ro.sql}`);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(apply.code).toBe(1);
-    expect(apply.stderr).toContain(`production: the account cannot read stored procedures and functions (MariaDB shows them only with SELECT on mysql.proc). Grant it with: GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}`);
+    expect(apply.stderr).toContain(
+      `production: the account cannot read stored procedures and functions (MariaDB shows them only with SELECT on mysql.proc). Grant it with: GRANT SELECT ON \`mysql\`.\`proc\` TO ${ro.sql}`,
+    );
     expect(apply.stderr).not.toContain('changed');
   });
 
   it('grants through a role and a wildcard database grant count as held', async () => {
     const { production } = testServers();
     const role = `r_${productionDb}`.slice(0, 60);
-    await production.sql(`CREATE ROLE \`${role}\`; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${productionDb.slice(0, 6)}%\`.* TO \`${role}\`; GRANT SELECT ON mysql.proc TO \`${role}\``);
+    await production.sql(
+      `CREATE ROLE \`${role}\`; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${productionDb.slice(0, 6)}%\`.* TO \`${role}\`; GRANT SELECT ON mysql.proc TO \`${role}\``,
+    );
     try {
       const ro = await productionAccount('ro_role', () => [`GRANT \`${role}\``]);
       await production.sql(`SET DEFAULT ROLE \`${role}\` FOR ${ro.sql}`);

@@ -21,13 +21,23 @@ async function sandboxAccount(prefix: string, grants: string[]): Promise<TestAcc
   return account;
 }
 
-function project(dbs: { productionDb: string; sandboxDb: string }, sandbox: TestAccount | null, extra: Record<string, unknown> = {}): string {
+function project(
+  dbs: { productionDb: string; sandboxDb: string },
+  sandbox: TestAccount | null,
+  extra: Record<string, unknown> = {},
+): string {
   const { production: p, sandbox: s } = testServers();
   const dir = tempDir('replicoop-sbx-');
-  writeConfig(dir, { productionPort: p.port, sandboxPort: s.port, ...dbs }, {
-    ...(sandbox ? { sandbox: { host: '127.0.0.1', port: s.port, user: sandbox.user, password: sandbox.password, database: dbs.sandboxDb } } : {}),
-    ...extra,
-  });
+  writeConfig(
+    dir,
+    { productionPort: p.port, sandboxPort: s.port, ...dbs },
+    {
+      ...(sandbox
+        ? { sandbox: { host: '127.0.0.1', port: s.port, user: sandbox.user, password: sandbox.password, database: dbs.sandboxDb } }
+        : {}),
+      ...extra,
+    },
+  );
   return dir;
 }
 
@@ -60,7 +70,9 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
       `GRANT SELECT, INSERT, DELETE, CREATE, DROP, ALTER, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER, CREATE ROUTINE, ALTER ROUTINE, EVENT ON \`${dbs.sandboxDb}\`.*`,
       'GRANT SELECT ON mysql.proc',
     ]);
-    const dir = project(dbs, user, { maintain: ['actor', 'customer', 'payment', 'rental', 'staff', 'store', 'address', 'city', 'country', 'inventory', 'film', 'language'] });
+    const dir = project(dbs, user, {
+      maintain: ['actor', 'customer', 'payment', 'rental', 'staff', 'store', 'address', 'city', 'country', 'inventory', 'film', 'language'],
+    });
     for (const round of [1, 2]) {
       const plan = await runCli(['plan', '-q'], { cwd: dir });
       expect(plan.code, `round ${round}: ${plan.stderr}`).toBe(0);
@@ -79,10 +91,29 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
     const keep = await runCli(['plan', '-q'], { cwd: project(dbs, user, { definers: 'keep' }) });
     expect(keep.code).toBe(1);
     expect(keep.stderr).toContain('the sandbox account cannot do what this plan needs:');
-    expect(keep.stderr).toContain(`sandbox: ${user.sql} lacks SET USER (or SUPER) on *.* (needed for create routine film_in_stock with DEFINER root@`);
+    expect(keep.stderr).toContain(
+      `sandbox: ${user.sql} lacks SET USER (or SUPER) on *.* (needed for create routine film_in_stock with DEFINER root@`,
+    );
     expect(keep.stderr).toContain(`: GRANT SET USER ON *.* TO ${user.sql}`);
 
-    const tables = ['actor', 'address', 'category', 'city', 'country', 'customer', 'film', 'film_actor', 'film_category', 'film_text', 'inventory', 'language', 'payment', 'rental', 'staff', 'store'];
+    const tables = [
+      'actor',
+      'address',
+      'category',
+      'city',
+      'country',
+      'customer',
+      'film',
+      'film_actor',
+      'film_category',
+      'film_text',
+      'inventory',
+      'language',
+      'payment',
+      'rental',
+      'staff',
+      'store',
+    ];
     const dir = project(dbs, user, { maintain: tables });
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
@@ -101,7 +132,9 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
     const plan = await runCli(['plan', '-q'], { cwd: dir });
     expect(plan.code).toBe(1);
     // The six routines were loaded by root: the account sees them listed (ALL includes EXECUTE) but not their bodies.
-    expect(plan.stderr).toContain('sandbox: cannot plan routines film_in_stock, film_not_in_stock, get_customer_balance, inventory_held_by_customer, inventory_in_stock and 1 more: body (shown only to its definer or to accounts allowed to read every routine): the sandbox account cannot read them.');
+    expect(plan.stderr).toContain(
+      'sandbox: cannot plan routines film_in_stock, film_not_in_stock, get_customer_balance, inventory_held_by_customer, inventory_in_stock and 1 more: body (shown only to its definer or to accounts allowed to read every routine): the sandbox account cannot read them.',
+    );
     expect(plan.stderr).toContain(`Grant it with: GRANT SELECT ON \`mysql\`.\`proc\` TO ${user.sql}`);
 
     await testServers().sandbox.sql(`GRANT SELECT ON mysql.proc TO ${user.sql}`);
@@ -122,16 +155,23 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
     const dbs = await loadFixtureDatabases('sbxro', { production: SAKILA, sandbox: SAKILA });
     databases.push(dbs);
     const selectOnly = await sandboxAccount('sb_sel', [`GRANT SELECT ON \`${dbs.sandboxDb}\`.*`]);
-    const readOnly = await sandboxAccount('sb_read', [`GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${dbs.sandboxDb}\`.*`, 'GRANT SELECT ON mysql.proc']);
+    const readOnly = await sandboxAccount('sb_read', [
+      `GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${dbs.sandboxDb}\`.*`,
+      'GRANT SELECT ON mysql.proc',
+    ]);
     const extra = { maintain: ['actor', 'payment'] };
 
     // At plan time: a SELECT-only account cannot even see its own triggers and routines.
     const selPlan = await runCli(['plan', '-q'], { cwd: project(dbs, selectOnly, extra) });
     expect(selPlan.code).toBe(1);
-    expect(selPlan.stderr).toContain(`sandbox: cannot plan triggers (information_schema shows them only with the TRIGGER privilege): the sandbox account cannot read them. Grant it with: GRANT TRIGGER ON \`${dbs.sandboxDb}\`.* TO ${selectOnly.sql}`);
+    expect(selPlan.stderr).toContain(
+      `sandbox: cannot plan triggers (information_schema shows them only with the TRIGGER privilege): the sandbox account cannot read them. Grant it with: GRANT TRIGGER ON \`${dbs.sandboxDb}\`.* TO ${selectOnly.sql}`,
+    );
     const readPlan = await runCli(['plan', '-q'], { cwd: project(dbs, readOnly, extra) });
     expect(readPlan.code).toBe(1);
-    expect(readPlan.stderr).toContain(`sandbox: ${readOnly.sql} lacks INSERT on \`${dbs.sandboxDb}\`.* (needed for copy table actor, copy table payment): GRANT INSERT ON \`${dbs.sandboxDb}\`.* TO ${readOnly.sql}`);
+    expect(readPlan.stderr).toContain(
+      `sandbox: ${readOnly.sql} lacks INSERT on \`${dbs.sandboxDb}\`.* (needed for copy table actor, copy table payment): GRANT INSERT ON \`${dbs.sandboxDb}\`.* TO ${readOnly.sql}`,
+    );
     expect(readPlan.stderr).toContain(`lacks DELETE on \`${dbs.sandboxDb}\`.*`);
 
     // In preflight: a plan made by a capable account, applied with each restricted one.
@@ -145,7 +185,9 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
       const apply = await runCli(['apply', 'plan.json'], { cwd: other });
       expect(apply.code).toBe(1);
       expect(apply.stderr).toContain('the sandbox account cannot do what the plan needs; nothing was changed:');
-      expect(apply.stderr).toContain(`lacks INSERT on \`${dbs.sandboxDb}\`.* (needed for copy table actor, copy table payment, restoring the backup (rollback)): GRANT INSERT ON \`${dbs.sandboxDb}\`.* TO ${user.sql}`);
+      expect(apply.stderr).toContain(
+        `lacks INSERT on \`${dbs.sandboxDb}\`.* (needed for copy table actor, copy table payment, restoring the backup (rollback)): GRANT INSERT ON \`${dbs.sandboxDb}\`.* TO ${user.sql}`,
+      );
       expect(apply.stderr).not.toContain('the sandbox changed since the plan');
       if (user === selectOnly) expect(apply.stderr).toContain(`lacks TRIGGER on \`${dbs.sandboxDb}\`.*`);
       expect(existsSync(join(other, '.replicoop', 'state.db'))).toBe(false);

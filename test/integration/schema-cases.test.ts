@@ -112,9 +112,21 @@ describe('schema engine: every kind of object converges on a real server', () =>
   });
 
   it('partitioning: added, changed and removed', async () => {
-    await converge('part1', `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y))`, `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)`);
-    await converge('part2', `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY HASH (id) PARTITIONS 4`, `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY KEY (id) PARTITIONS 3`);
-    await converge('part3', `CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2`, `CREATE TABLE t (id INT NOT NULL PRIMARY KEY)`);
+    await converge(
+      'part1',
+      `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y))`,
+      `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)`,
+    );
+    await converge(
+      'part2',
+      `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY HASH (id) PARTITIONS 4`,
+      `CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY KEY (id) PARTITIONS 3`,
+    );
+    await converge(
+      'part3',
+      `CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2`,
+      `CREATE TABLE t (id INT NOT NULL PRIMARY KEY)`,
+    );
   });
 
   it('column reorder, enum changes and drops are planned in place and flagged destructive where data can be lost', async () => {
@@ -134,7 +146,9 @@ describe('schema engine: every kind of object converges on a real server', () =>
   it('views on views, triggers (two on one event), routines and events whose DEFINER does not exist in the sandbox', async () => {
     const definer = 'DEFINER=`nobody_here`@`localhost`';
     // The definer exists on production only.
-    await testServers().production.sql("CREATE USER IF NOT EXISTS 'nobody_here'@'localhost'; GRANT ALL ON *.* TO 'nobody_here'@'localhost'");
+    await testServers().production.sql(
+      "CREATE USER IF NOT EXISTS 'nobody_here'@'localhost'; GRANT ALL ON *.* TO 'nobody_here'@'localhost'",
+    );
     const result = await converge(
       'objs',
       `CREATE TABLE t (id INT PRIMARY KEY, v INT);
@@ -169,7 +183,11 @@ describe('schema engine: every kind of object converges on a real server', () =>
     const viewOrder = result.plan.steps.filter((s) => s.kind === 'create_view').map((s) => s.object);
     expect(viewOrder).toEqual(['v_base', 'v_top']);
     // The rewritten definer is the applying user, so the objects work in the sandbox.
-    const rows = await testServers().sandbox.sql<{ DEFINER: string }[]>(`SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`, undefined, [result.sandbox]);
+    const rows = await testServers().sandbox.sql<{ DEFINER: string }[]>(
+      `SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`,
+      undefined,
+      [result.sandbox],
+    );
     expect(rows.map((r) => r.DEFINER)).toEqual(['root@127.0.0.1', 'root@127.0.0.1']);
     await testServers().sandbox.sql('INSERT INTO t VALUES (1, 3)', result.sandbox);
     const [row] = await testServers().sandbox.sql<{ v: number }[]>('SELECT v FROM t', result.sandbox);
@@ -188,7 +206,11 @@ describe('schema engine: every kind of object converges on a real server', () =>
   });
 
   it('sequences', async () => {
-    await converge('seq', `CREATE SEQUENCE s_old; CREATE SEQUENCE s_changed INCREMENT BY 1`, `CREATE SEQUENCE s_new START WITH 100 INCREMENT BY 5; CREATE SEQUENCE s_changed INCREMENT BY 2`);
+    await converge(
+      'seq',
+      `CREATE SEQUENCE s_old; CREATE SEQUENCE s_changed INCREMENT BY 1`,
+      `CREATE SEQUENCE s_new START WITH 100 INCREMENT BY 5; CREATE SEQUENCE s_changed INCREMENT BY 2`,
+    );
   });
 
   it('structure-only tables keep their rows across a compatible ALTER', async () => {
@@ -199,7 +221,10 @@ describe('schema engine: every kind of object converges on a real server', () =>
       `CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(50), qty INT, note VARCHAR(20), KEY by_name (name))`,
     );
     expect(result.plan.steps.every((s) => !s.destructive)).toBe(true);
-    const rows = await testServers().sandbox.sql<{ id: number; name: string | null; qty: number | null; note: string | null }[]>('SELECT id, name, qty, note FROM t ORDER BY id', result.sandbox);
+    const rows = await testServers().sandbox.sql<{ id: number; name: string | null; qty: number | null; note: string | null }[]>(
+      'SELECT id, name, qty, note FROM t ORDER BY id',
+      result.sandbox,
+    );
     expect(rows.map((r) => [Number(r.id), r.name, r.qty === null ? null : Number(r.qty), r.note])).toEqual([
       [1, 'one', 10, null],
       [2, 'two', 20, null],
@@ -215,7 +240,11 @@ describe('schema engine: every kind of object converges on a real server', () =>
       { ignore: ['tmp_*', '*_old'] },
     );
     expect(kinds(result.before)).toEqual(['alter_table keep_me']);
-    const tables = await testServers().sandbox.sql<{ TABLE_NAME: string }[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', undefined, [result.sandbox]);
+    const tables = await testServers().sandbox.sql<{ TABLE_NAME: string }[]>(
+      'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+      undefined,
+      [result.sandbox],
+    );
     expect(tables.map((t) => t.TABLE_NAME)).toEqual(['keep_me', 'tmp_scratch']);
   });
 });

@@ -84,10 +84,21 @@ describe.skipIf(!fixturesFound)('a real schema with data, every table maintained
   // triggers on maintained tables, FULLTEXT, GEOMETRY, ENUM/SET, BLOB, YEAR.
   it('sakila: plan, apply, validate; twice (the second run refreshes a full sandbox)', async () => {
     const { production, sandbox } = testServers();
-    const { productionDb, sandboxDb } = await loadFixtureDatabases('sakila', { production: ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'], sandbox: [] });
-    const tables = await production.sql<{ t: string }[]>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", undefined, [productionDb]);
+    const { productionDb, sandboxDb } = await loadFixtureDatabases('sakila', {
+      production: ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'],
+      sandbox: [],
+    });
+    const tables = await production.sql<{ t: string }[]>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+      undefined,
+      [productionDb],
+    );
     const dir = tempDir();
-    writeConfig(dir, { productionPort: production.port, sandboxPort: sandbox.port, productionDb, sandboxDb }, { maintain: tables.map((t) => t.t) });
+    writeConfig(
+      dir,
+      { productionPort: production.port, sandboxPort: sandbox.port, productionDb, sandboxDb },
+      { maintain: tables.map((t) => t.t) },
+    );
     for (const round of [1, 2]) {
       expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
       const apply = await runCli(['apply', 'plan.json'], { cwd: dir });

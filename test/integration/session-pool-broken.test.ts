@@ -18,7 +18,9 @@ describe('session pool and a server that went away', () => {
     const target = { role: 'sandbox' as const, host: '127.0.0.1', port: server.port, user: 'root', password: '', database: 'pooled' };
     const raw = await SandboxSession.open(target);
     let opened = 0;
-    const pool = new SessionPool(async () => (opened++ === 0 ? raw : SandboxSession.open(target, { attempts: 5, baseDelayMs: 200, factor: 1 })));
+    const pool = new SessionPool(async () =>
+      opened++ === 0 ? raw : SandboxSession.open(target, { attempts: 5, baseDelayMs: 200, factor: 1 }),
+    );
     const first = await pool.acquire();
     await first.close();
     expect(pool.idle).toBe(1);

@@ -33,13 +33,19 @@ function table(result: ValidationResult, name: string): TableDataResult {
 /** Writes masked values into the sandbox the way the copy engine would (maskValue on production bytes). */
 async function maskInSandbox(pair: ValidatePair, tableName: string, column: string, rule: MaskRule, type: string): Promise<void> {
   const { production, sandbox } = testServers();
-  const rows = await production.sql<{ id: number; v: string | null }[]>(`SELECT id, \`${column}\` AS v FROM \`${tableName}\``, pair.database);
+  const rows = await production.sql<{ id: number; v: string | null }[]>(
+    `SELECT id, \`${column}\` AS v FROM \`${tableName}\``,
+    pair.database,
+  );
   const spec = { name: column, dataType: type.replace(/\(.*/, ''), type, nullable: true, charset: 'utf8mb4', generated: null };
   const conn = await sandbox.admin(pair.database);
   try {
     for (const row of rows) {
       const masked = maskValue(rule, row.v === null ? null : Buffer.from(row.v, 'utf8'), spec, SECRET);
-      await conn.query(`UPDATE \`${tableName}\` SET \`${column}\` = ? WHERE id = ?`, [masked === null ? null : masked.toString('utf8'), row.id]);
+      await conn.query(`UPDATE \`${tableName}\` SET \`${column}\` = ? WHERE id = ?`, [
+        masked === null ? null : masked.toString('utf8'),
+        row.id,
+      ]);
     }
   } finally {
     await conn.end();
@@ -124,12 +130,27 @@ describe('validate: a sandbox that matches production', () => {
     expect(result.passed).toBe(true);
     expect(result.structure.differences).toEqual([]);
     const customers = table(result, 'customers');
-    expect(customers).toMatchObject({ status: 'match', method: 'key_ranges', key: ['id'], productionRows: 1000, sandboxRows: 1000, excludedColumns: ['email'] });
+    expect(customers).toMatchObject({
+      status: 'match',
+      method: 'key_ranges',
+      key: ['id'],
+      productionRows: 1000,
+      sandboxRows: 1000,
+      excludedColumns: ['email'],
+    });
     // Generated columns are compared like any other (a difference in them is a real difference).
     expect(customers.columns).toEqual(expect.arrayContaining(['doubled', 'label']));
     expect(customers.chunks).toBeGreaterThan(5);
     expect(customers.masked).toEqual([
-      expect.objectContaining({ column: 'email', rule: 'email', productionNonNull: 858, sandboxNonNull: 858, verified: 'sample', mismatches: 0, passed: true }),
+      expect.objectContaining({
+        column: 'email',
+        rule: 'email',
+        productionNonNull: 858,
+        sandboxNonNull: 858,
+        verified: 'sample',
+        mismatches: 0,
+        passed: true,
+      }),
     ]);
     expect(customers.masked[0]!.checked).toBeGreaterThan(0);
     expect(table(result, 'orders')).toMatchObject({ status: 'match', where: 'id % 2 = 0', productionRows: 1000, sandboxRows: 1000 });
@@ -194,7 +215,9 @@ describe('validate: data differences are found and located by key', () => {
     expect(t.extra.count).toBe(500);
     expect(t.extra.samples).toHaveLength(10);
     expect(t.extra.samples.every((k) => k.lang === 'xx' && /^z\d+$/.test(k.code!))).toBe(true);
-    expect(t.different.samples).toEqual([{ key: { code: 'k0333', lang: 'en' }, columns: [{ column: 'v', production: '333', sandbox: '0' }] }]);
+    expect(t.different.samples).toEqual([
+      { key: { code: 'k0333', lang: 'en' }, columns: [{ column: 'v', production: '333', sandbox: '0' }] },
+    ]);
   });
 
   it('catches two rows swapping same-length values, which a plain CRC32 XOR cannot see', async () => {
@@ -210,7 +233,11 @@ describe('validate: data differences are found and located by key', () => {
     expect(p!.x).toBe(s!.x);
 
     const result = await runValidate({ config: pair.config({ maintain: ['t'] }), strict: false });
-    expect(table(result, 't').different.samples.map((d) => d.key.id).sort()).toEqual(['1', '2']);
+    expect(
+      table(result, 't')
+        .different.samples.map((d) => d.key.id)
+        .sort(),
+    ).toEqual(['1', '2']);
   });
 
   it('tells an empty string from NULL and keeps values in their columns', async () => {
@@ -220,7 +247,11 @@ describe('validate: data differences are found and located by key', () => {
     // Same concatenation 'x##y' / same text once NULLs are dropped: only the encoding tells them apart.
     await pair.sandbox(`INSERT INTO t VALUES (1, 'x', '#y'), (2, '', NULL), (3, NULL, 'p')`);
     const result = await runValidate({ config: pair.config({ maintain: ['t'] }), strict: false });
-    expect(table(result, 't').different.samples.map((d) => d.key.id).sort()).toEqual(['1', '2', '3']);
+    expect(
+      table(result, 't')
+        .different.samples.map((d) => d.key.id)
+        .sort(),
+    ).toEqual(['1', '2', '3']);
   });
 });
 
@@ -259,24 +290,46 @@ describe('validate: where-filtered tables', () => {
 describe('validate: masked columns', () => {
   it('checks counts, constant rules on every row and a recomputed sample of keyed rules; reports keys, never values', async () => {
     const pair = await newPair('val_mask');
-    await pair.both(`CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100) NULL, nick VARCHAR(20) NULL, code VARCHAR(10) NULL, name VARCHAR(40) NOT NULL) DEFAULT CHARSET=utf8mb4`);
+    await pair.both(
+      `CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100) NULL, nick VARCHAR(20) NULL, code VARCHAR(10) NULL, name VARCHAR(40) NOT NULL) DEFAULT CHARSET=utf8mb4`,
+    );
     const rows = `SELECT seq, IF(seq % 10 = 0, NULL, CONCAT('person', seq, '@mail.example')), CONCAT('nick', seq), CONCAT('c', seq), CONCAT('Name ', seq) FROM seq_1_to_60`;
     await pair.production(`INSERT INTO users ${rows}`);
     await pair.sandbox(`INSERT INTO users ${rows}; UPDATE users SET nick = NULL, code = 'X'`);
     await maskInSandbox(pair, 'users', 'email', { kind: 'email' }, 'varchar(100)');
-    const config = pair.config({ maintain: [{ table: 'users', mask: { email: 'email', nick: null, code: { fixed: 'X' } } }], masking: { secret: SECRET } });
+    const config = pair.config({
+      maintain: [{ table: 'users', mask: { email: 'email', nick: null, code: { fixed: 'X' } } }],
+      masking: { secret: SECRET },
+    });
 
     const ok = await runValidate({ config, strict: false });
     const users = table(ok, 'users');
     expect(users.status).toBe('match');
     expect(users.masked).toEqual([
       expect.objectContaining({ column: 'code', rule: 'fixed:X', verified: 'all_rows', checked: 60, mismatches: 0, passed: true }),
-      expect.objectContaining({ column: 'email', rule: 'email', productionNonNull: 54, sandboxNonNull: 54, verified: 'sample', mismatches: 0, passed: true }),
-      expect.objectContaining({ column: 'nick', rule: 'null', sandboxNonNull: 0, expectedSandboxNonNull: 0, verified: 'all_rows', passed: true }),
+      expect.objectContaining({
+        column: 'email',
+        rule: 'email',
+        productionNonNull: 54,
+        sandboxNonNull: 54,
+        verified: 'sample',
+        mismatches: 0,
+        passed: true,
+      }),
+      expect.objectContaining({
+        column: 'nick',
+        rule: 'null',
+        sandboxNonNull: 0,
+        expectedSandboxNonNull: 0,
+        verified: 'all_rows',
+        passed: true,
+      }),
     ]);
 
     // A row that escaped masking, a nick that was not nulled, a code that is not the constant.
-    await pair.sandbox(`UPDATE users SET email = 'person3@mail.example' WHERE id = 3; UPDATE users SET nick = 'leak' WHERE id = 4; UPDATE users SET code = 'Y' WHERE id = 5`);
+    await pair.sandbox(
+      `UPDATE users SET email = 'person3@mail.example' WHERE id = 3; UPDATE users SET nick = 'leak' WHERE id = 4; UPDATE users SET code = 'Y' WHERE id = 5`,
+    );
     const bad = await runValidate({ config, strict: false });
     const masked = table(bad, 'users').masked;
     expect(bad.passed).toBe(false);
@@ -297,7 +350,11 @@ describe('validate: structure', () => {
     await pair.sandbox(`CREATE TABLE t (id INT PRIMARY KEY, a INT, KEY ix_a (a)); CREATE TABLE leftover (id INT)`);
     const result = await runValidate({ config: pair.config(), strict: false });
     expect(result.passed).toBe(false);
-    expect(result.structure.differences.map((d) => `${d.kind} ${d.objectType} ${d.name}`)).toEqual(['extra table leftover', 'differs table t', 'missing view v']);
+    expect(result.structure.differences.map((d) => `${d.kind} ${d.objectType} ${d.name}`)).toEqual([
+      'extra table leftover',
+      'differs table t',
+      'missing view v',
+    ]);
     const t = result.structure.differences.find((d) => d.name === 't')!;
     const diff = structureDiff(t);
     expect(diff).toContain('--- sandbox/t');
@@ -408,6 +465,8 @@ describe('validate: with the plan', () => {
 
   it('refuses --tables that are not maintain tables', async () => {
     const pair = await newPair('val_tables');
-    await expect(runValidate({ config: pair.config({ maintain: ['t'] }), tables: ['nope'], strict: false })).rejects.toMatchObject({ code: 'validate_unknown_table' });
+    await expect(runValidate({ config: pair.config({ maintain: ['t'] }), tables: ['nope'], strict: false })).rejects.toMatchObject({
+      code: 'validate_unknown_table',
+    });
   });
 });

@@ -25,7 +25,8 @@ export async function freshDatabases(prefix: string, charset = 'utf8mb4', collat
 
 export async function snapshotOf(role: 'production' | 'sandbox', database: string, ignore: readonly string[] = []): Promise<Snapshot> {
   const server = testServers()[role];
-  const session = role === 'production' ? await ProductionSession.open(server.target(database)) : await SandboxSession.open(server.target(database));
+  const session =
+    role === 'production' ? await ProductionSession.open(server.target(database)) : await SandboxSession.open(server.target(database));
   try {
     return parseSnapshot(await introspectSchema(session, { ignore }));
   } finally {
@@ -35,7 +36,14 @@ export async function snapshotOf(role: 'production' | 'sandbox', database: strin
 
 export function planFor(production: Snapshot, sandbox: Snapshot, settings: Partial<PlanSettings> = {}): Plan {
   const { production: p, sandbox: s } = testServers();
-  const identity = (port: number, snapshot: Snapshot) => ({ host: '127.0.0.1', port, database: snapshot.database, flavor: snapshot.flavor, version: snapshot.serverVersion, serverId: `test:${port}` });
+  const identity = (port: number, snapshot: Snapshot) => ({
+    host: '127.0.0.1',
+    port,
+    database: snapshot.database,
+    flavor: snapshot.flavor,
+    version: snapshot.serverVersion,
+    serverId: `test:${port}`,
+  });
   return buildPlan({
     production,
     sandbox,
@@ -75,7 +83,12 @@ export interface Convergence {
  * Loads `sandboxSql` into the sandbox and `productionSql` into production, plans, applies the
  * DDL to the sandbox for real, re-introspects and asserts that nothing is left to change.
  */
-export async function converge(prefix: string, sandboxSql: string, productionSql: string, settings: Partial<PlanSettings> = {}): Promise<Convergence & Databases> {
+export async function converge(
+  prefix: string,
+  sandboxSql: string,
+  productionSql: string,
+  settings: Partial<PlanSettings> = {},
+): Promise<Convergence & Databases> {
   const dbs = await freshDatabases(prefix);
   const { production, sandbox } = testServers();
   if (productionSql.trim()) await production.sql(productionSql, dbs.production);
@@ -93,6 +106,10 @@ export async function convergeLoaded(dbs: Databases, settings: Partial<PlanSetti
   const after = diffSnapshots(again, prod, { definers: settings.definers ?? 'current_user' });
   expect(after.map((c) => `${c.kind} ${c.name}`)).toEqual([]);
   // The next plan holds no schema change at all.
-  expect(planFor(prod, again, settings).steps.filter((s) => s.schemaChange).map((s) => s.id)).toEqual([]);
+  expect(
+    planFor(prod, again, settings)
+      .steps.filter((s) => s.schemaChange)
+      .map((s) => s.id),
+  ).toEqual([]);
   return { ...dbs, plan, before, after, warnings, productionSnapshot: prod };
 }

@@ -52,11 +52,15 @@ export class CopyPair {
     return this.sandbox.sql<T>(sql, this.database, params);
   }
 
-  openProduction = (): Promise<ProductionSession> => ProductionSession.open(this.production.target(this.database, 'production'), TEST_RETRY);
+  openProduction = (): Promise<ProductionSession> =>
+    ProductionSession.open(this.production.target(this.database, 'production'), TEST_RETRY);
   openSandbox = (): Promise<SandboxSession> => SandboxSession.open(this.sandbox.target(this.database, 'sandbox'), TEST_RETRY);
 
   /** The task the engine gets in a real run: introspected table, chosen key, config filter and masks. */
-  async task(table: string, config: { where?: string; mask?: Record<string, MaskRule>; key?: readonly string[] | null } = {}): Promise<CopyTask> {
+  async task(
+    table: string,
+    config: { where?: string; mask?: Record<string, MaskRule>; key?: readonly string[] | null } = {},
+  ): Promise<CopyTask> {
     const session = await this.openProduction();
     try {
       const snapshot = await readSnapshot(session);
@@ -94,7 +98,8 @@ export class CopyPair {
 
   /** CHECKSUM TABLE on both sides and, unless skipped, every value compared as hex. */
   async compare(table: string, options: { rowByRow?: boolean } = {}): Promise<TableComparison> {
-    const checksum = async (side: 'prod' | 'sand'): Promise<string> => String((await this[side]<{ Checksum: unknown }[]>(`CHECKSUM TABLE \`${table}\``))[0]!.Checksum);
+    const checksum = async (side: 'prod' | 'sand'): Promise<string> =>
+      String((await this[side]<{ Checksum: unknown }[]>(`CHECKSUM TABLE \`${table}\``))[0]!.Checksum);
     const checksums = [await checksum('prod'), await checksum('sand')] as const;
     const rows = [await this.count('prod', table), await this.count('sand', table)] as const;
     const differences: string[] = [];

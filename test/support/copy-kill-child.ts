@@ -11,7 +11,14 @@ import { readSnapshot } from '../../src/introspect/read-snapshot.js';
 import { chooseChunkKey } from '../../src/snapshot/chunk-key.js';
 
 const config = JSON.parse(process.argv[2]!) as { production: number; sandbox: number; database: string; table: string; stateFile: string };
-const target = (role: 'production' | 'sandbox', port: number) => ({ role, host: '127.0.0.1', port, user: 'root', password: '', database: config.database });
+const target = (role: 'production' | 'sandbox', port: number) => ({
+  role,
+  host: '127.0.0.1',
+  port,
+  user: 'root',
+  password: '',
+  database: config.database,
+});
 
 const reader = await ProductionSession.open(target('production', config.production));
 const table = (await readSnapshot(reader)).tables.find((t) => t.name === config.table)!;

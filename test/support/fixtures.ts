@@ -16,7 +16,10 @@ export function fixture(path: string): string {
  * A production and a sandbox database with unique names on the shared test servers, each loaded
  * with the given fixture files in order (none: left empty).
  */
-export async function loadFixtureDatabases(prefix: string, files: { readonly production: readonly string[]; readonly sandbox: readonly string[] }): Promise<{ productionDb: string; sandboxDb: string }> {
+export async function loadFixtureDatabases(
+  prefix: string,
+  files: { readonly production: readonly string[]; readonly sandbox: readonly string[] },
+): Promise<{ productionDb: string; sandboxDb: string }> {
   const { production, sandbox } = testServers();
   const productionDb = uniqueName(`${prefix}_p`);
   const sandboxDb = uniqueName(`${prefix}_s`);

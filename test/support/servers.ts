@@ -57,11 +57,15 @@ export class TestServer {
   /** Loads a SQL file with the mariadb client (DELIMITER and friends work). */
   async loadFile(path: string, database: string): Promise<void> {
     const { spawnSync } = await import('node:child_process');
-    const result = spawnSync('mariadb', ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', '--comments', database], {
-      input: readFileSync(path),
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
+    const result = spawnSync(
+      'mariadb',
+      ['--no-defaults', '-h127.0.0.1', `-P${this.port}`, '-uroot', '--default-character-set=utf8mb4', '--comments', database],
+      {
+        input: readFileSync(path),
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
     if (result.status !== 0) throw new Error(`loading ${path} failed: ${result.stderr}`);
   }
 }

@@ -58,11 +58,46 @@ export const SHOP_MAINTAIN = [
 
 /** Schema dump (no data) and CHECKSUM TABLE of every table: the state a rollback must restore. */
 export function databaseState(port: number, database: string): { schema: string; checksums: string } {
-  const schema = spawnSync('mariadb-dump', ['--no-defaults', '-h127.0.0.1', `-P${port}`, '-uroot', '--no-data', '--skip-dump-date', '--routines', '--triggers', '--events', '--skip-comments', database], { encoding: 'utf8' });
+  const schema = spawnSync(
+    'mariadb-dump',
+    [
+      '--no-defaults',
+      '-h127.0.0.1',
+      `-P${port}`,
+      '-uroot',
+      '--no-data',
+      '--skip-dump-date',
+      '--routines',
+      '--triggers',
+      '--events',
+      '--skip-comments',
+      database,
+    ],
+    { encoding: 'utf8' },
+  );
   if (schema.status !== 0) throw new Error(schema.stderr);
-  const tables = spawnSync('mariadb', ['--no-defaults', '-h127.0.0.1', `-P${port}`, '-uroot', '-N', '-e', `SELECT GROUP_CONCAT(CONCAT('\`', REPLACE(TABLE_NAME, '\`', '\`\`'), '\`') ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${database}' AND TABLE_TYPE = 'BASE TABLE'`], { encoding: 'utf8' });
+  const tables = spawnSync(
+    'mariadb',
+    [
+      '--no-defaults',
+      '-h127.0.0.1',
+      `-P${port}`,
+      '-uroot',
+      '-N',
+      '-e',
+      `SELECT GROUP_CONCAT(CONCAT('\`', REPLACE(TABLE_NAME, '\`', '\`\`'), '\`') ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${database}' AND TABLE_TYPE = 'BASE TABLE'`,
+    ],
+    { encoding: 'utf8' },
+  );
   const list = tables.stdout.trim();
-  const checksums = list && list !== 'NULL' ? spawnSync('mariadb', ['--no-defaults', '-h127.0.0.1', `-P${port}`, '-uroot', '-N', database, '-e', `CHECKSUM TABLE ${list} EXTENDED`], { encoding: 'utf8' }).stdout : '';
+  const checksums =
+    list && list !== 'NULL'
+      ? spawnSync(
+          'mariadb',
+          ['--no-defaults', '-h127.0.0.1', `-P${port}`, '-uroot', '-N', database, '-e', `CHECKSUM TABLE ${list} EXTENDED`],
+          { encoding: 'utf8' },
+        ).stdout
+      : '';
   return { schema: schema.stdout, checksums };
 }
 

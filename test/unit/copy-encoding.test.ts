@@ -8,7 +8,16 @@ import { TsvEncoder } from '../../src/copy/tsv-encoder.js';
 function col(name: string, type: string, extra: Partial<CopyColumn> = {}): CopyColumn {
   const dataType = /^\w+/.exec(type)![0];
   const text = /char|text/.test(dataType);
-  return { name, dataType, type, nullable: false, generated: false, charset: text ? 'utf8mb4' : null, collation: text ? 'utf8mb4_general_ci' : null, ...extra };
+  return {
+    name,
+    dataType,
+    type,
+    nullable: false,
+    generated: false,
+    charset: text ? 'utf8mb4' : null,
+    collation: text ? 'utf8mb4_general_ci' : null,
+    ...extra,
+  };
 }
 
 describe('TsvEncoder', () => {
@@ -16,7 +25,9 @@ describe('TsvEncoder', () => {
     const encoder = new TsvEncoder(1024);
     encoder.writeRow([Buffer.from('a\tb\nc\\d\re\0f'), null, Buffer.alloc(0), Buffer.from([0xff, 0x80]), Buffer.from('\\N')], 5);
     const out = Buffer.concat(encoder.take());
-    expect(out.equals(Buffer.concat([Buffer.from('a\\tb\\nc\\\\d\\re\\0f\t\\N\t\t'), Buffer.from([0xff, 0x80]), Buffer.from('\t\\\\N\n')]))).toBe(true);
+    expect(
+      out.equals(Buffer.concat([Buffer.from('a\\tb\\nc\\\\d\\re\\0f\t\\N\t\t'), Buffer.from([0xff, 0x80]), Buffer.from('\t\\\\N\n')])),
+    ).toBe(true);
   });
 
   it('writes only the first `width` values and splits output into pieces of at most pieceBytes', () => {
@@ -61,7 +72,11 @@ describe('InsertEncoder', () => {
 
 describe('keyset SQL', () => {
   it('expands "after (a, b, c)" into OR terms the optimizer turns into ranges', () => {
-    const key = [col('a', 'int(11)'), col('b', 'varchar(20)', { charset: 'latin1', collation: 'latin1_german1_ci' }), col('c', 'varbinary(8)')];
+    const key = [
+      col('a', 'int(11)'),
+      col('b', 'varchar(20)', { charset: 'latin1', collation: 'latin1_german1_ci' }),
+      col('c', 'varbinary(8)'),
+    ];
     const fragment = keyAfter(key, [Buffer.from('5'), Buffer.from('s'), Buffer.from([0])]);
     expect(fragment.sql).toBe(
       '(`a` > CAST(? AS SIGNED) OR (`a` = CAST(? AS SIGNED) AND `b` > CONVERT(? USING latin1) COLLATE latin1_german1_ci) OR ' +

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatKey, formatValue, renderValidationMarkdown, renderValidationText, validationJson, validationSummary } from '../../src/report/render-validation.js';
+import {
+  formatKey,
+  formatValue,
+  renderValidationMarkdown,
+  renderValidationText,
+  validationJson,
+  validationSummary,
+} from '../../src/report/render-validation.js';
 import type { TableDataResult, ValidationResult } from '../../src/validate/validation-result.js';
 
 const side = { host: '127.0.0.1', port: 3306, database: 'app', flavor: 'mariadb' as const, version: '10.11.19-MariaDB' };
@@ -97,11 +104,18 @@ describe('validation rendering', () => {
     expect(markdown).toContain('## replicoop validate: ❌ failed');
     expect(markdown).toContain('> [!CAUTION]\n> - data: orders differs');
     expect(markdown).toContain('| `orders` | **differs** | key `id` |');
-    expect(validationJson(failing)).toMatchObject({ passed: false, summary: 'structure matches, 1 of 1 table differs (orders), no orphan rows' });
+    expect(validationJson(failing)).toMatchObject({
+      passed: false,
+      summary: 'structure matches, 1 of 1 table differs (orders), no orphan rows',
+    });
   });
 
   it('--strict: warnings alone fail, and the text says why', () => {
-    const strict = result({ passed: false, strict: true, warnings: ['integrity: 2 rows of books point at no authors row (foreign key fk)'] });
+    const strict = result({
+      passed: false,
+      strict: true,
+      warnings: ['integrity: 2 rows of books point at no authors row (foreign key fk)'],
+    });
     const text = renderValidationText(strict);
     expect(text).toContain('Result: FAILED (structure matches, 1 table matches (1,200 rows), no orphan rows; 1 warning)');
     expect(text).toContain('--strict: warnings fail the validation');

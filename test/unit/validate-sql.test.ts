@@ -46,7 +46,9 @@ describe('key ranges', () => {
     expect(keyAtMost(key, [b('k1'), b('7')]).sql).toBe(
       '(`code` < CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci OR (`code` = CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AND `n` <= CAST(? AS UNSIGNED)))',
     );
-    expect(keyEquals(key, [b('k1'), b('7')]).sql).toBe('`code` = CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AND `n` = CAST(? AS UNSIGNED)');
+    expect(keyEquals(key, [b('k1'), b('7')]).sql).toBe(
+      '`code` = CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AND `n` = CAST(? AS UNSIGNED)',
+    );
   });
 
   it('cuts a range into consecutive ranges that share their boundaries, open at both ends', () => {
@@ -58,7 +60,10 @@ describe('key ranges', () => {
     ]);
     const id: KeyColumn[] = [{ name: 'id', dataType: 'bigint', type: 'bigint(20)', charset: null, collation: null }];
     expect(rangeCondition(id, parts[0]!)).toEqual({ sql: '`id` <= CAST(? AS SIGNED)', params: ['10'] });
-    expect(rangeCondition(id, parts[1]!)).toEqual({ sql: '(`id` > CAST(? AS SIGNED)) AND (`id` <= CAST(? AS SIGNED))', params: ['10', '20'] });
+    expect(rangeCondition(id, parts[1]!)).toEqual({
+      sql: '(`id` > CAST(? AS SIGNED)) AND (`id` <= CAST(? AS SIGNED))',
+      params: ['10', '20'],
+    });
     expect(rangeCondition(id, WHOLE_RANGE)).toBeNull();
   });
 

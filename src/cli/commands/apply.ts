@@ -26,8 +26,14 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('restart', { type: 'boolean', default: false, describe: 'Abandon an unfinished run and start over with a fresh backup' })
       .option('force', { type: 'boolean', default: false, describe: 'Apply even if the sandbox drifted since the plan' })
       .option('backup', { type: 'boolean', default: true, describe: 'Back up the sandbox first (--no-backup: no rollback possible)' })
-      .option('validate', { type: 'boolean', describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)' })
-      .option('rollback-on-failure', { type: 'boolean', describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)' }),
+      .option('validate', {
+        type: 'boolean',
+        describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)',
+      })
+      .option('rollback-on-failure', {
+        type: 'boolean',
+        describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)',
+      }),
   run: async ({ args, out, cwd }) => {
     const { runApply } = await import('../../apply/run-apply.js');
     const { reportStamp, writeReport } = await import('../write-report.js');
@@ -65,9 +71,26 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       }
     };
     progress.start('preflight: checking the plan against both servers');
+    // Ctrl-C, SIGINT, SIGTERM: stop at the next safe point (statement or chunk boundary), resumable; a second one quits at once.
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stop.signal.aborted) {
+        progress.stop();
+        out.warn(`${signal} again: quitting at once; the run stays resumable from its last checkpoint`);
+        process.exit(ExitCode.interrupted);
+      }
+      stop.abort(signal);
+      progress.stop();
+      out.warn(
+        `${signal}: stopping at the next safe point (after the statement or chunk being committed); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once`,
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let result;
     try {
       result = await runApply({
+        signal: stop.signal,
         config,
         plan,
         planPath: args.plan,
@@ -97,19 +120,63 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     } catch (error) {
       progress.fail('apply stopped');
       logger.error(error instanceof Error ? error.message : String(error));
+      if (stop.signal.aborted && (error as { code?: string }).code === 'interrupted') {
+        out.error((error as Error).message);
+        return ExitCode.interrupted;
+      }
       throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     progress.stop();
+    if (result.appliedBy) {
+      if (args.json)
+        out.result(
+          JSON.stringify({ status: 'already_applied', runId: result.appliedBy.runId, finishedAt: result.appliedBy.finishedAt }, null, 2),
+        );
+      else
+        out.result(
+          `Nothing to do: this plan was applied by run ${result.appliedBy.runId} at ${result.appliedBy.finishedAt ?? '?'}, and the sandbox still matches what that run left.`,
+        );
+      return ExitCode.ok;
+    }
     const report = applyReport(result, plan, args.plan);
-    const files = writeReport(config.reportsDir, `apply_${reportStamp(new Date(result.finishedAt))}_${result.runId}`, report, renderApplyMarkdown(report));
+    const files = writeReport(
+      config.reportsDir,
+      `apply_${reportStamp(new Date(result.finishedAt))}_${result.runId}`,
+      report,
+      renderApplyMarkdown(report),
+    );
     logger.info(`report written: ${files.json}`);
     if (args.json) out.result(JSON.stringify({ ...report, reportFiles: files }, null, 2));
     else out.result(renderApplyMarkdown(report));
     out.info(`Report: ${files.markdown}`);
+    if (result.interrupted) {
+      const done = result.steps.filter((o) => o.status === 'applied' || o.status === 'skipped').length;
+      out.error(
+        `apply interrupted: run ${result.runId} stopped at a safe point with ${done} of ${result.steps.length} steps done (${result.recordsCopied.toLocaleString('en-US')} rows copied in this attempt)`,
+      );
+      out.info(
+        `Resume with "replicoop apply ${args.plan}" (it continues after the last committed statement or chunk)${result.backupFile ? `, or restore the backup with "replicoop rollback"` : ''}.`,
+      );
+      return ExitCode.interrupted;
+    }
     if (result.status === 'done') return ExitCode.ok;
     if (result.status === 'failed') {
       out.error(`apply failed: ${result.errors[0] ?? 'see the report'}`);
-      out.info(`Two ways out: run "replicoop apply ${args.plan}" again to resume from the failed step, or "replicoop rollback" to restore the backup${result.backupFile ? ` (${result.backupFile})` : ' (none: --no-backup)'}.`);
+      const rollback = result.backupFile ? `"replicoop rollback" to restore the backup (${result.backupFile})` : null;
+      const stepsDone = result.steps.every((o) => o.status === 'applied' || o.status === 'skipped');
+      if (stepsDone && result.validation && !result.validation.passed) {
+        // Every step ran: resuming would only validate again. What is left is to undo, or to plan what still differs.
+        out.info(
+          `Ways out: ${rollback ? `${rollback}, or ` : ''}make a new plan of what still differs ("replicoop plan -o next.json") and apply it with "replicoop apply next.json --restart" (the report says what differs).`,
+        );
+      } else {
+        out.info(
+          `Ways out: fix the cause, then run "replicoop apply ${args.plan}" again to resume from the failed step${rollback ? `, or ${rollback}` : ' (no backup to roll back to: --no-backup)'}.`,
+        );
+      }
     } else out.error('apply failed; the sandbox was restored from its backup (rolled back)');
     return ExitCode.error;
   },

@@ -15,8 +15,16 @@ export const planCommand: CommandModule<PlanArgs> = {
   builder: (yargs) =>
     yargs
       .option('out', { alias: 'o', type: 'string', default: 'plan.json', describe: 'Where to write the plan file' })
-      .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], describe: 'How to print the plan (default text; --json = json)' })
-      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are schema changes, 0 when only data refreshes' }),
+      .option('format', {
+        type: 'string',
+        choices: ['text', 'markdown', 'json'],
+        describe: 'How to print the plan (default text; --json = json)',
+      })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 2 when there are schema changes, 0 when only data refreshes',
+      }),
   run: async ({ args, out, cwd }) => {
     const { loadConfig } = await import('../../config/load-config.js');
     const { FileLogger } = await import('../../log/file-logger.js');
@@ -47,7 +55,9 @@ export const planCommand: CommandModule<PlanArgs> = {
     }
     const file = resolve(cwd, args.out);
     writePlanFile(file, plan);
-    logger.info(`plan ${args.out} written: ${plan.steps.length} steps (${plan.summary.schemaChangeSteps} schema, ${plan.summary.dataSteps} data, ${plan.summary.destructiveSteps} destructive), checksum ${plan.checksum.slice(0, 12)}`);
+    logger.info(
+      `plan ${args.out} written: ${plan.steps.length} steps (${plan.summary.schemaChangeSteps} schema, ${plan.summary.dataSteps} data, ${plan.summary.destructiveSteps} destructive), checksum ${plan.checksum.slice(0, 12)}`,
+    );
     progress.succeed(`plan written to ${args.out} (${plan.steps.length} steps)`);
 
     if (format === 'json') out.result(JSON.stringify(planJson(plan, args.out), null, 2));

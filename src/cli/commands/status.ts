@@ -29,20 +29,29 @@ export const statusCommand: CommandModule<StatusArgs> = {
         const count = (status: string): number => steps.filter((s) => s.status === status).length;
         return {
           ...run,
-          steps: { total: steps.length, done: count('done'), running: count('running'), failed: count('failed'), pending: count('pending') },
+          steps: {
+            total: steps.length,
+            done: count('done'),
+            running: count('running'),
+            failed: count('failed'),
+            pending: count('pending'),
+          },
           rowsCopied: steps.reduce((sum, s) => sum + s.rowsDone, 0),
           failedStep: steps.find((s) => s.status === 'failed') ?? null,
           checkpoints: state.getCheckpoints(run.id).map((c) => ({ name: c.name, at: c.at })),
         };
       });
       const latest = detail[0];
+      const { isRollbackIncomplete } = await import('../../apply/rollback.js');
       const next = !latest
         ? 'replicoop plan'
-        : latest.status === 'running' || latest.status === 'failed'
-          ? `replicoop apply ${latest.planPath} (resume), or replicoop rollback (restore ${latest.backupFile ?? 'no backup'})`
-          : latest.status === 'done'
-            ? 'replicoop validate, or replicoop plan for the next refresh'
-            : 'replicoop plan';
+        : isRollbackIncomplete(latest)
+          ? `replicoop rollback --run ${latest.id} (its rollback stopped midway: the sandbox is partly restored from ${latest.backupFile ?? 'its backup'}; do not resume it)`
+          : latest.status === 'running' || latest.status === 'failed'
+            ? `replicoop apply ${latest.planPath} (resume)${latest.backupFile ? `, or replicoop rollback (restore ${latest.backupFile})` : `, or replicoop apply ${latest.planPath} --restart (it has no backup to roll back to)`}`
+            : latest.status === 'done'
+              ? 'replicoop validate, or replicoop plan for the next refresh'
+              : 'replicoop plan';
       if (args.json) {
         out.result(JSON.stringify({ target, runs: detail, next }, null, 2));
         return ExitCode.ok;
@@ -52,9 +61,14 @@ export const statusCommand: CommandModule<StatusArgs> = {
       if (detail.length === 0) lines.push('No runs for this sandbox yet.');
       for (const run of detail) {
         const colour = run.status === 'done' ? p.green : run.status === 'failed' || run.status === 'running' ? p.red : p.yellow;
-        lines.push(`${p.bold(run.id)}  ${colour(run.status)}  started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`);
+        // A run still marked running is one that was killed (or one running right now: the apply lock tells, status does not connect).
+        const shown =
+          run.status === 'running' ? 'interrupted (or still running)' : isRollbackIncomplete(run) ? 'rollback incomplete' : run.status;
+        lines.push(`${p.bold(run.id)}  ${colour(shown)}  started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`);
         lines.push(`  plan ${run.planPath} (${run.planChecksum.slice(0, 12)})`);
-        lines.push(`  steps ${run.steps.done}/${run.steps.total} done${run.steps.failed ? `, ${run.steps.failed} failed` : ''}${run.steps.running ? `, ${run.steps.running} interrupted` : ''}; ${run.rowsCopied.toLocaleString('en-US')} rows copied`);
+        lines.push(
+          `  steps ${run.steps.done}/${run.steps.total} done${run.steps.failed ? `, ${run.steps.failed} failed` : ''}${run.steps.running ? `, ${run.steps.running} interrupted` : ''}; ${run.rowsCopied.toLocaleString('en-US')} rows copied`,
+        );
         lines.push(`  backup ${run.backupFile ?? 'none'}`);
         lines.push(`  checkpoints ${run.checkpoints.map((c) => c.name).join(', ') || 'none'}`);
         if (run.failedStep) lines.push(p.red(`  failed at ${run.failedStep.stepId}: ${run.failedStep.error ?? ''}`));

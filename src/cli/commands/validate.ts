@@ -15,12 +15,24 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   describe: 'Prove the sandbox matches production: structure, maintained data, foreign keys (exit 2 when it does not)',
   builder: (yargs) =>
     yargs
-      .option('plan', { type: 'string', describe: 'Also check the sandbox against the production schema reviewed in this plan, and whether production drifted since' })
-      .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], describe: 'How to print the result (default text; --json = json)' })
+      .option('plan', {
+        type: 'string',
+        describe: 'Also check the sandbox against the production schema reviewed in this plan, and whether production drifted since',
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['text', 'markdown', 'json'],
+        describe: 'How to print the result (default text; --json = json)',
+      })
       .option('tables', {
         type: 'string',
         describe: 'Comma-separated maintain tables: limit the data checks (and the foreign keys checked) to them',
-        coerce: (value: string | string[]) => [value].flat().flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== ''),
+        coerce: (value: string | string[]) =>
+          [value]
+            .flat()
+            .flatMap((v) => String(v).split(','))
+            .map((v) => v.trim())
+            .filter((v) => v !== ''),
       })
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings (orphan rows, production drift) fail the validation too' })
       .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
@@ -59,14 +71,23 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     }
     progress.stop();
     const json = validationJson(result);
-    const files = writeReport(config.reportsDir, `validate_${reportStamp(new Date(result.finishedAt))}`, json, renderValidationMarkdown(result));
+    const files = writeReport(
+      config.reportsDir,
+      `validate_${reportStamp(new Date(result.finishedAt))}`,
+      json,
+      renderValidationMarkdown(result),
+    );
     if (format === 'json') out.result(JSON.stringify({ ...json, reportFiles: files }, null, 2));
     else if (format === 'markdown') out.result(renderValidationMarkdown(result));
     else out.result(renderValidationText(result, out.paint));
-    logger.info(`validate ${result.passed ? 'passed' : 'found differences'}: ${result.failures.length} failures, ${result.warnings.length} warnings; report ${files.json}`);
+    logger.info(
+      `validate ${result.passed ? 'passed' : 'found differences'}: ${result.failures.length} failures, ${result.warnings.length} warnings; report ${files.json}`,
+    );
     out.info(`Report: ${files.markdown}`);
     if (result.passed) return ExitCode.ok;
-    out.error(`validation failed: ${result.failures[0] ?? `--strict and ${result.warnings[0] ?? 'warnings'}`}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : ''}`);
+    out.error(
+      `validation failed: ${result.failures[0] ?? `--strict and ${result.warnings[0] ?? 'warnings'}`}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : ''}`,
+    );
     return ExitCode.differences;
   },
 };

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFreeSpace, createBackup, listBackups, sandboxSizeBytes, type BackupMethod, type BackupProgress } from '../../../src/backup/backup.js';
+import {
+  checkFreeSpace,
+  createBackup,
+  listBackups,
+  sandboxSizeBytes,
+  type BackupMethod,
+  type BackupProgress,
+} from '../../../src/backup/backup.js';
 import { clientInvocation } from '../../../src/backup/client-tools.js';
 import { restoreBackup, type RestoreMethod } from '../../../src/backup/restore.js';
 import { SandboxSession } from '../../../src/db/session.js';
@@ -76,7 +83,9 @@ async function buildFixture(db: string): Promise<void> {
       KEY s_prefix (s(10))
     ) ENGINE=InnoDB AUTO_INCREMENT=100 COMMENT='tricky ''values'' 😀'`);
     await run('CREATE TABLE node_a (id INT PRIMARY KEY, b_id INT NULL, KEY (b_id)) ENGINE=InnoDB');
-    await run('CREATE TABLE node_b (id INT PRIMARY KEY, a_id INT NULL, CONSTRAINT fk_b_a FOREIGN KEY (a_id) REFERENCES node_a (id)) ENGINE=InnoDB');
+    await run(
+      'CREATE TABLE node_b (id INT PRIMARY KEY, a_id INT NULL, CONSTRAINT fk_b_a FOREIGN KEY (a_id) REFERENCES node_a (id)) ENGINE=InnoDB',
+    );
     await run('ALTER TABLE node_a ADD CONSTRAINT fk_a_b FOREIGN KEY (b_id) REFERENCES node_b (id)');
     await run('CREATE TABLE bulk (id INT PRIMARY KEY, txt VARCHAR(400) NOT NULL, n DECIMAL(10,2)) ENGINE=InnoDB');
 
@@ -84,7 +93,9 @@ async function buildFixture(db: string): Promise<void> {
     await run("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
     await run("INSERT INTO tricky (id, s) VALUES (0, 'zero id')");
     await run('INSERT INTO tricky (id) VALUES (1)');
-    await run("INSERT INTO tricky (id, parent_id, s, emoji, l1, sj, bin, blb, j, e, st) VALUES (2, 1, '', '', '', '', '', '', '[]', 'a', '')");
+    await run(
+      "INSERT INTO tricky (id, parent_id, s, emoji, l1, sj, bin, blb, j, e, st) VALUES (2, 1, '', '', '', '', '', '', '[]', 'a', '')",
+    );
     await run(
       `INSERT INTO tricky (id, parent_id, s, emoji, l1, sj, bin, blb, dt, ts, d, t, y, bits, j, g, dec65, f, dbl, e, st, big) VALUES
        (3, 2, ?, '😀 héllo 中文', CAST(? AS CHAR CHARACTER SET latin1), 'テスト', ?, ?, '2024-02-29 23:59:59.123456', '2038-01-19 03:14:07.999',
@@ -168,7 +179,8 @@ async function snapshot(server: TestServer, db: string): Promise<Snapshot> {
     for (const { TABLE_NAME: name, TABLE_TYPE: type } of tables as { TABLE_NAME: string; TABLE_TYPE: string }[]) {
       const id = `\`${name}\``;
       if (type === 'VIEW') out[`view ${name}`] = await q(`SHOW CREATE VIEW ${id}`);
-      else if (type === 'SEQUENCE') out[`sequence ${name}`] = { create: await q(`SHOW CREATE SEQUENCE ${id}`), state: await q(`SELECT * FROM ${id}`) };
+      else if (type === 'SEQUENCE')
+        out[`sequence ${name}`] = { create: await q(`SHOW CREATE SEQUENCE ${id}`), state: await q(`SELECT * FROM ${id}`) };
       else {
         out[`table ${name}`] = {
           create: await q(`SHOW CREATE TABLE ${id}`),
@@ -178,11 +190,17 @@ async function snapshot(server: TestServer, db: string): Promise<Snapshot> {
         };
       }
     }
-    const routines = await q('SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_NAME', [db]);
+    const routines = await q(
+      'SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_NAME',
+      [db],
+    );
     for (const r of routines as { ROUTINE_NAME: string; ROUTINE_TYPE: string }[]) {
       out[`${r.ROUTINE_TYPE.toLowerCase()} ${r.ROUTINE_NAME}`] = await q(`SHOW CREATE ${r.ROUTINE_TYPE} \`${r.ROUTINE_NAME}\``);
     }
-    const triggers = await q('SELECT TRIGGER_NAME, ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME', [db]);
+    const triggers = await q(
+      'SELECT TRIGGER_NAME, ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME',
+      [db],
+    );
     for (const t of triggers as { TRIGGER_NAME: string; ACTION_ORDER: unknown }[]) {
       const rows = await q(`SHOW CREATE TRIGGER \`${t.TRIGGER_NAME}\``);
       // The creation time is the one thing a restore cannot keep.
@@ -224,9 +242,13 @@ function expectFixtureShape(snap: Snapshot): void {
  * mariadb-dump file too): the objects work but their SHOW CREATE text differs.
  */
 function restoreByHand(file: string, db: string): void {
-  const result = spawnSync('sh', ['-c', `gunzip < "$1" | mariadb --no-defaults --comments -h127.0.0.1 -P"$2" -uroot "$3"`, 'sh', file, String(sandbox.port), db], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'sh',
+    ['-c', `gunzip < "$1" | mariadb --no-defaults --comments -h127.0.0.1 -P"$2" -uroot "$3"`, 'sh', file, String(sandbox.port), db],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
 }
@@ -247,7 +269,14 @@ describe.each(COMBINATIONS)('backup with %s, restore with %s', (backupMethod, re
 
     const dir = tempDir();
     const progress: BackupProgress[] = [];
-    const backup = await createBackup({ target: sandbox.target(db, 'sandbox'), dir, runId: 'run1', keep: 3, method: backupMethod, onProgress: (p) => progress.push(p) });
+    const backup = await createBackup({
+      target: sandbox.target(db, 'sandbox'),
+      dir,
+      runId: 'run1',
+      keep: 3,
+      method: backupMethod,
+      onProgress: (p) => progress.push(p),
+    });
     expect(backup.method).toBe(backupMethod);
     expect(backup.tables).toBe(5);
     expect(backup.file).toMatch(new RegExp(`/backup_${db}_\\d{8}_\\d{6}_run1\\.sql\\.gz$`));
@@ -278,7 +307,10 @@ describe.each(COMBINATIONS)('backup with %s, restore with %s', (backupMethod, re
     expect(await snapshot(sandbox, db)).toEqual(before);
 
     // The trigger did not fire while the rows were loaded, and the values are the bytes themselves.
-    const [row] = await sandbox.sql<Record<string, unknown>[]>('SELECT s, HEX(l1) AS l1, bin, blb, sj, HEX(sj) AS sjhex FROM tricky WHERE id = 3', db);
+    const [row] = await sandbox.sql<Record<string, unknown>[]>(
+      'SELECT s, HEX(l1) AS l1, bin, blb, sj, HEX(sj) AS sjhex FROM tricky WHERE id = 3',
+      db,
+    );
     expect(row!.s).toBe(TRICKY_TEXT);
     expect(row!.l1).toBe(ALL_BYTES.toString('hex').toUpperCase());
     expect(Buffer.compare(row!.bin as Buffer, ALL_BYTES)).toBe(0);
@@ -329,7 +361,11 @@ describe('secrets', () => {
     const user = `rc_${randomBytes(3).toString('hex')}`;
     const password = `p"a\\s's#w;rd $x ${randomBytes(4).toString('hex')}`;
     users.push(`'${user}'@'127.0.0.1'`);
-    await sandbox.sql(`CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?; GRANT ALL ON \`${db}\`.* TO ?@'127.0.0.1'`, undefined, [user, password, user]);
+    await sandbox.sql(`CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?; GRANT ALL ON \`${db}\`.* TO ?@'127.0.0.1'`, undefined, [
+      user,
+      password,
+      user,
+    ]);
     const target = { role: 'sandbox' as const, host: '127.0.0.1', port: sandbox.port, user, password, database: db };
 
     for (const kind of ['dump', 'client'] as const) {
@@ -364,11 +400,18 @@ describe('secrets', () => {
 describe('failures', () => {
   it.each(['mariadb-dump', 'builtin'] as BackupMethod[])('a failed %s backup leaves no file behind', async (method) => {
     const db = await newDatabase('bkfail');
-    await sandbox.sql('CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1); CREATE TABLE gone (id INT); CREATE VIEW broken AS SELECT id FROM gone; DROP TABLE gone', db);
+    // A routine root defined, which a user with ALL on the database only may not read (no SELECT on mysql.proc).
+    await sandbox.sql(
+      'CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1); CREATE DEFINER=root@localhost PROCEDURE broken() SELECT 1',
+      db,
+    );
+    const user = `bkf_${db.slice(-8)}`;
+    users.push(`'${user}'@'%'`);
+    await sandbox.sql(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-bkf'; GRANT ALL ON \`${db}\`.* TO '${user}'@'%'`);
     const dir = tempDir();
     let caught: unknown;
     try {
-      await createBackup({ target: sandbox.target(db, 'sandbox'), dir, runId: 'x', keep: 2, method });
+      await createBackup({ target: { ...sandbox.target(db, 'sandbox'), user, password: 'pw-bkf' }, dir, runId: 'x', keep: 2, method });
     } catch (error) {
       caught = error;
     }
@@ -400,7 +443,7 @@ describe('failures', () => {
     writeFileSync(file, gzipSync('CREATE TABLE ok (id INT);\n\nINSERT INTO missing VALUES (1);\n'));
     await expect(restoreBackup({ target: sandbox.target(db, 'sandbox'), file, method: 'builtin' })).rejects.toMatchObject({
       code: 'restore_failed',
-      message: expect.stringMatching(/line 3: .*missing/),
+      message: expect.stringMatching(/line 3 \(1 statements had run\): .*missing/),
     });
     await expect(restoreBackup({ target: sandbox.target(db, 'sandbox'), file, method: 'client' })).rejects.toMatchObject({
       code: 'restore_failed',
@@ -418,9 +461,13 @@ describe('failures', () => {
 describe('character sets of stored programs', () => {
   it('keeps a routine created by a latin1 client exact with the client, and readable with the built-in path', async () => {
     const db = await newDatabase('bkl1');
-    const load = spawnSync('mariadb', ['--no-defaults', '-h127.0.0.1', `-P${sandbox.port}`, '-uroot', '--default-character-set=latin1', db], {
-      input: Buffer.concat([Buffer.from("CREATE PROCEDURE p_cafe() SELECT 'caf"), Buffer.from([0xe9]), Buffer.from("' AS word;\n")]),
-    });
+    const load = spawnSync(
+      'mariadb',
+      ['--no-defaults', '-h127.0.0.1', `-P${sandbox.port}`, '-uroot', '--default-character-set=latin1', db],
+      {
+        input: Buffer.concat([Buffer.from("CREATE PROCEDURE p_cafe() SELECT 'caf"), Buffer.from([0xe9]), Buffer.from("' AS word;\n")]),
+      },
+    );
     expect(load.status).toBe(0);
     const show = async () => (await sandbox.sql<Record<string, unknown>[]>('SHOW CREATE PROCEDURE p_cafe', db))[0]!;
     const word = async () => ((await sandbox.sql<unknown[][]>('CALL p_cafe()', db))[0] as { word: string }[])[0]!.word;
@@ -432,7 +479,9 @@ describe('character sets of stored programs', () => {
     await restoreBackup({ target: sandbox.target(db, 'sandbox'), file: dump.file, method: 'client' });
     expect(await show()).toEqual(original);
     // Those latin1 bytes cannot travel through the UTF-8 connection of the built-in restore.
-    await expect(restoreBackup({ target: sandbox.target(db, 'sandbox'), file: dump.file, method: 'builtin' })).rejects.toMatchObject({ code: 'restore_unsupported' });
+    await expect(restoreBackup({ target: sandbox.target(db, 'sandbox'), file: dump.file, method: 'builtin' })).rejects.toMatchObject({
+      code: 'restore_unsupported',
+    });
 
     await restoreBackup({ target: sandbox.target(db, 'sandbox'), file: dump.file, method: 'client' });
     const builtin = await createBackup({ target: sandbox.target(db, 'sandbox'), dir: tempDir(), runId: 'b', keep: 1, method: 'builtin' });
@@ -445,7 +494,10 @@ describe('character sets of stored programs', () => {
 describe('free space', () => {
   it('estimates the sandbox size and refuses when the disk is too small', async () => {
     const db = await newDatabase('bkspace');
-    await sandbox.sql('CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)); INSERT INTO t SELECT seq, REPEAT("x", 100) FROM seq_1_to_2000; ANALYZE TABLE t', db);
+    await sandbox.sql(
+      'CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)); INSERT INTO t SELECT seq, REPEAT("x", 100) FROM seq_1_to_2000; ANALYZE TABLE t',
+      db,
+    );
     const session = await SandboxSession.open(sandbox.target(db, 'sandbox'));
     let size: number;
     try {

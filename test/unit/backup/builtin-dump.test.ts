@@ -4,8 +4,8 @@ import { escapeDumpString } from '../../../src/backup/builtin-dump.js';
 
 describe('escapeDumpString', () => {
   it('escapes what mysql_real_escape_string escapes and nothing else', () => {
-    const input = Buffer.from("a\0b\nc\rd\x1ae\\f'g\"h😀", 'utf8');
-    expect(escapeDumpString(input).toString('utf8')).toBe("a\\0b\\nc\\rd\\Ze\\\\f\\'g\\\"h😀");
+    const input = Buffer.from('a\0b\nc\rd\x1ae\\f\'g"h😀', 'utf8');
+    expect(escapeDumpString(input).toString('utf8')).toBe('a\\0b\\nc\\rd\\Ze\\\\f\\\'g\\"h😀');
     const plain = Buffer.from('plain text');
     expect(escapeDumpString(plain)).toBe(plain);
   });

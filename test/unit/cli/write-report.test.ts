@@ -16,7 +16,11 @@ describe('writeReport', () => {
     const first = writeReport(dir, name, { n: 1 }, '# one\n');
     const second = writeReport(dir, name, { n: 2 }, '# two\n');
     const third = writeReport(dir, name, { n: 3 }, '# three\n');
-    expect([first.json, second.json, third.json].map((f) => f.slice(dir.length + 1))).toEqual([`${name}.json`, `${name}_2.json`, `${name}_3.json`]);
+    expect([first.json, second.json, third.json].map((f) => f.slice(dir.length + 1))).toEqual([
+      `${name}.json`,
+      `${name}_2.json`,
+      `${name}_3.json`,
+    ]);
     expect(JSON.parse(readFileSync(first.json, 'utf8'))).toEqual({ n: 1 });
     expect(readFileSync(second.markdown, 'utf8')).toBe('# two\n');
     expect(readdirSync(dir)).toHaveLength(6);

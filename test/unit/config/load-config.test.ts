@@ -42,7 +42,13 @@ function errorOf(text: string, env?: Record<string, string>): string {
 describe('config: a good file', () => {
   it('resolves every key, interpolates env and resolves paths against the file', () => {
     const config = parse(GOOD);
-    expect(config.production).toMatchObject({ host: '127.0.0.1', port: 3306, user: 'replicoop_ro', password: 'pw-secret-1', database: 'shop' });
+    expect(config.production).toMatchObject({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'replicoop_ro',
+      password: 'pw-secret-1',
+      database: 'shop',
+    });
     expect(config.sandbox).toMatchObject({ host: '127.0.0.1', port: 3307, user: 'root', password: 'sandpass', database: 'shop_sandbox' });
     expect(config.maintain).toEqual([
       { table: 'countries', where: null, mask: {} },
@@ -93,23 +99,67 @@ describe('config: each bad file gives exact lines naming file and key', () => {
     ['port is not an integer', minimal.replace('port: 3307', 'port: "abc"'), 'replicoop.yaml: /sandbox/port: must be integer'],
     ['port out of range', minimal.replace('port: 3307', 'port: 70000'), 'replicoop.yaml: /sandbox/port: must be <= 65535'],
     ['unknown top-level key', `${minimal}maintian: [a]\n`, 'replicoop.yaml: /: unknown key "maintian" (did you mean "maintain"?)'],
-    ['unknown connection key', minimal.replace('user: ro', 'usr: ro'), 'replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)'],
+    [
+      'unknown connection key',
+      minimal.replace('user: ro', 'usr: ro'),
+      'replicoop.yaml: /production: unknown key "usr" (did you mean "user"?)',
+    ],
     ['unknown key far from any', `${minimal}colour: blue\n`, 'replicoop.yaml: /: unknown key "colour"'],
     ['missing sandbox', 'production: { user: ro, database: shop }\n', 'replicoop.yaml: /: missing required key "sandbox"'],
     ['missing database', minimal.replace('database: shop }', '}'), 'replicoop.yaml: /production: missing required key "database"'],
-    ['missing env var', minimal.replace('user: ro', 'user: ro, password: "${NOPE_PW}"'), 'replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})'],
+    [
+      'missing env var',
+      minimal.replace('user: ro', 'user: ro, password: "${NOPE_PW}"'),
+      'replicoop.yaml: /production/password: environment variable NOPE_PW is not set (set it, or write ${NOPE_PW:-default})',
+    ],
     ['invalid glob', `${minimal}ignore: ["tmp_[x"]\n`, 'replicoop.yaml: /ignore/0: "tmp_[x" is not a valid glob: it has an unclosed ['],
-    ['maintain entry with a glob', `${minimal}maintain: ["cust*"]\n`, 'replicoop.yaml: /maintain/0: "cust*" is not a valid table name: it contains glob characters (maintain takes exact table names)'],
-    ['maintained and ignored', `${minimal}maintain: [tmp_users]\nignore: ["tmp_*"]\n`, 'replicoop.yaml: /maintain/0: table "tmp_users" is both maintained and ignored (matched by an ignore pattern)'],
-    ['maintained twice', `${minimal}maintain: [a, {table: A}]\n`, 'replicoop.yaml: /maintain/1/table: table "A" is listed twice (also /maintain/0)'],
-    ['same database', 'production: { host: localhost, user: ro, database: shop }\nsandbox: { host: 127.0.0.1, user: root, database: shop }\n', 'replicoop.yaml: /sandbox: points at the production database (localhost:3306 and 127.0.0.1:3306, database shop); refusing to use production as the sandbox'],
-    ['bad mask rule', `${minimal}maintain: [{table: u, mask: {email: scramble}}]\n`, 'replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}'],
-    ['mask without secret', `${minimal}maintain: [{table: u, mask: {email: email}}]\n`, 'replicoop.yaml: /masking/secret: is required when a mask rule other than null/fixed is used (e.g. secret: ${REPLICOOP_MASK_SECRET})'],
-    ['url and fields together', 'production: { url: "mysql://a@h/db", user: x }\nsandbox: { user: root, database: s }\n', 'replicoop.yaml: /production: use either url or user, not both'],
-    ['url with another scheme', 'production: { url: "postgres://a@h/db" }\nsandbox: { user: root, database: s }\n', 'replicoop.yaml: /production/url: has scheme "postgres", expected mysql:// or mariadb://'],
+    [
+      'maintain entry with a glob',
+      `${minimal}maintain: ["cust*"]\n`,
+      'replicoop.yaml: /maintain/0: "cust*" is not a valid table name: it contains glob characters (maintain takes exact table names)',
+    ],
+    [
+      'maintained and ignored',
+      `${minimal}maintain: [tmp_users]\nignore: ["tmp_*"]\n`,
+      'replicoop.yaml: /maintain/0: table "tmp_users" is both maintained and ignored (matched by an ignore pattern)',
+    ],
+    [
+      'maintained twice',
+      `${minimal}maintain: [a, {table: A}]\n`,
+      'replicoop.yaml: /maintain/1/table: table "A" is listed twice (also /maintain/0)',
+    ],
+    [
+      'same database',
+      'production: { host: localhost, user: ro, database: shop }\nsandbox: { host: 127.0.0.1, user: root, database: shop }\n',
+      'replicoop.yaml: /sandbox: points at the production database (localhost:3306 and 127.0.0.1:3306, database shop); refusing to use production as the sandbox',
+    ],
+    [
+      'bad mask rule',
+      `${minimal}maintain: [{table: u, mask: {email: scramble}}]\n`,
+      'replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}',
+    ],
+    [
+      'mask without secret',
+      `${minimal}maintain: [{table: u, mask: {email: email}}]\n`,
+      'replicoop.yaml: /masking/secret: is required when a mask rule other than null/fixed is used (e.g. secret: ${REPLICOOP_MASK_SECRET})',
+    ],
+    [
+      'url and fields together',
+      'production: { url: "mysql://a@h/db", user: x }\nsandbox: { user: root, database: s }\n',
+      'replicoop.yaml: /production: use either url or user, not both',
+    ],
+    [
+      'url with another scheme',
+      'production: { url: "postgres://a@h/db" }\nsandbox: { user: root, database: s }\n',
+      'replicoop.yaml: /production/url: has scheme "postgres", expected mysql:// or mariadb://',
+    ],
     ['bad enum', `${minimal}copy: { method: fast }\n`, 'replicoop.yaml: /copy/method: must be one of: auto, load-data, insert'],
     ['keep zero', `${minimal}backup: { keep: 0 }\n`, 'replicoop.yaml: /backup/keep: must be >= 1'],
-    ['empty where', `${minimal}maintain: [{table: u, where: " "}]\n`, 'replicoop.yaml: /maintain/0/where: is empty (remove it to copy every row)'],
+    [
+      'empty where',
+      `${minimal}maintain: [{table: u, where: " "}]\n`,
+      'replicoop.yaml: /maintain/0/where: is empty (remove it to copy every row)',
+    ],
     ['not a mapping', '- a\n- b\n', 'replicoop.yaml: /: must be a mapping of keys (production, sandbox, maintain, ...)'],
     ['YAML syntax', 'production: { user: ro\nsandbox: [\n', 'replicoop.yaml: line 2, column 1: deficient indentation'],
   ];
@@ -119,7 +169,9 @@ describe('config: each bad file gives exact lines naming file and key', () => {
   });
 
   it('reports every problem at once, one line each', () => {
-    const message = errorOf('production: { user: ro, database: shop, port: x }\nsandbox: { user: root, database: s, host: 1 }\nignore: ["["]\n');
+    const message = errorOf(
+      'production: { user: ro, database: shop, port: x }\nsandbox: { user: root, database: s, host: 1 }\nignore: ["["]\n',
+    );
     expect(message.split('\n')).toEqual([
       'replicoop.yaml: /production/port: must be integer',
       'replicoop.yaml: /sandbox/host: must be string',
@@ -127,13 +179,21 @@ describe('config: each bad file gives exact lines naming file and key', () => {
   });
 
   it('a missing file names the file', () => {
-    expect(() => loadConfig('nope.yaml', {}, tmpdir())).toThrow('nope.yaml: file not found (pass -c <file>, or start from replicoop.yaml.example)');
+    expect(() => loadConfig('nope.yaml', {}, tmpdir())).toThrow(
+      'nope.yaml: file not found (pass -c <file>, or start from replicoop.yaml.example)',
+    );
   });
 });
 
 describe('config helpers', () => {
   it('parses connection URLs with encoded passwords', () => {
-    expect(parseConnectionUrl('mysql://u%40x:p%3Aw@db.example:3310/shop')).toEqual({ host: 'db.example', port: 3310, database: 'shop', user: 'u@x', password: 'p:w' });
+    expect(parseConnectionUrl('mysql://u%40x:p%3Aw@db.example:3310/shop')).toEqual({
+      host: 'db.example',
+      port: 3310,
+      database: 'shop',
+      user: 'u@x',
+      password: 'p:w',
+    });
   });
   it('treats every local name as one host, and different ports as different servers', () => {
     const a = { role: 'production' as const, host: 'localhost', port: 3306, user: 'a', password: '', database: 'x' };
@@ -163,7 +223,9 @@ sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
 ${extra}`;
 
   it('refuses a where that escapes its parentheses or leaves one open, naming the key', () => {
-    expect(errorOf(base('maintain: [{ table: t, where: "1) OR (1" }]'))).toMatch(/^replicoop\.yaml: \/maintain\/0\/where: must be one SQL expression: it closes a parenthesis/);
+    expect(errorOf(base('maintain: [{ table: t, where: "1) OR (1" }]'))).toMatch(
+      /^replicoop\.yaml: \/maintain\/0\/where: must be one SQL expression: it closes a parenthesis/,
+    );
     expect(errorOf(base('maintain: [{ table: t, where: "(a = 1" }]'))).toMatch(/\/maintain\/0\/where: .*unclosed parenthesis/);
     expect(errorOf(base(`maintain: [{ table: t, where: "a = 'x" }]`))).toMatch(/\/maintain\/0\/where: .*unclosed quote/);
   });
@@ -186,9 +248,17 @@ production: { host: 127.0.0.1, user: ro, password: "pw", database: shop }
 sandbox: { host: 127.0.0.1, port: 3307, user: root, database: shop_sandbox }
 ${extra}`;
   it('reads a percentage and a row limit, refuses a sample outside (0, 100]', () => {
-    expect(parse(base('maintain: [{ table: t, sample: "10%", limit: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {}, sample: 10, limit: 100 });
+    expect(parse(base('maintain: [{ table: t, sample: "10%", limit: 100 }]')).maintain[0]).toEqual({
+      table: 't',
+      where: null,
+      mask: {},
+      sample: 10,
+      limit: 100,
+    });
     expect(parse(base('maintain: [{ table: t, sample: 100 }]')).maintain[0]).toEqual({ table: 't', where: null, mask: {} });
-    expect(errorOf(base('maintain: [{ table: t, sample: "0%" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage above 0 and at most 100/);
+    expect(errorOf(base('maintain: [{ table: t, sample: "0%" }]'))).toMatch(
+      /\/maintain\/0\/sample: must be a percentage above 0 and at most 100/,
+    );
     expect(errorOf(base('maintain: [{ table: t, sample: "half" }]'))).toMatch(/\/maintain\/0\/sample: must be a percentage/);
     expect(errorOf(base('maintain: [{ table: t, limit: 0 }]'))).toMatch(/\/maintain\/0\/limit: must be >= 1/);
   });

@@ -30,7 +30,13 @@ describe('precompiled schema validators (npm run build)', () => {
     ];
     for (const document of documents) {
       expect(precompiled(document)).toBe(runtime(document));
-      const strip = (errors: typeof runtime.errors) => (errors ?? []).map((e) => ({ path: e.instancePath, keyword: e.keyword, params: e.params, parent: (e.parentSchema as { description?: string } | undefined)?.description }));
+      const strip = (errors: typeof runtime.errors) =>
+        (errors ?? []).map((e) => ({
+          path: e.instancePath,
+          keyword: e.keyword,
+          params: e.params,
+          parent: (e.parentSchema as { description?: string } | undefined)?.description,
+        }));
       expect(strip(precompiled.errors)).toEqual(strip(runtime.errors));
     }
   });

@@ -29,7 +29,13 @@ describe('integer key boundaries', () => {
   });
 
   it('covers every value exactly once for any number of parts up to the value count', () => {
-    for (const [lo, hi] of [[0n, 0n], [1n, 2n], [1n, 7n], [-3n, 17n], [100n, 131n]] as const) {
+    for (const [lo, hi] of [
+      [0n, 0n],
+      [1n, 2n],
+      [1n, 7n],
+      [-3n, 17n],
+      [100n, 131n],
+    ] as const) {
       const count = Number(hi - lo + 1n);
       for (let parts = 1; parts <= count; parts++) {
         const boundaries = integerBoundaries(lo, hi, BigInt(parts));

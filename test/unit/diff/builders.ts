@@ -23,11 +23,28 @@ export function column(name: string, overrides: Partial<Column> = {}): Column {
 }
 
 export function primaryKey(...columns: string[]): Index {
-  return { name: 'PRIMARY', kind: 'primary', parts: columns.map((c) => ({ column: c, expression: null, length: null, descending: false })), using: null, comment: '', ignored: false, parser: null };
+  return {
+    name: 'PRIMARY',
+    kind: 'primary',
+    parts: columns.map((c) => ({ column: c, expression: null, length: null, descending: false })),
+    using: null,
+    comment: '',
+    ignored: false,
+    parser: null,
+  };
 }
 
 export function index(name: string, columns: string[], overrides: Partial<Index> = {}): Index {
-  return { name, kind: 'index', parts: columns.map((c) => ({ column: c, expression: null, length: null, descending: false })), using: null, comment: '', ignored: false, parser: null, ...overrides };
+  return {
+    name,
+    kind: 'index',
+    parts: columns.map((c) => ({ column: c, expression: null, length: null, descending: false })),
+    using: null,
+    comment: '',
+    ignored: false,
+    parser: null,
+    ...overrides,
+  };
 }
 
 export function table(name: string, overrides: Partial<Table> = {}): Table {
@@ -61,8 +78,23 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-export function foreignKey(name: string, columns: string[], referencedTable: string, referencedColumns: string[], overrides: Partial<ForeignKey> = {}): ForeignKey {
-  return { name, columns, referencedSchema: null, referencedTable, referencedColumns, onDelete: 'RESTRICT', onUpdate: 'RESTRICT', ...overrides };
+export function foreignKey(
+  name: string,
+  columns: string[],
+  referencedTable: string,
+  referencedColumns: string[],
+  overrides: Partial<ForeignKey> = {},
+): ForeignKey {
+  return {
+    name,
+    columns,
+    referencedSchema: null,
+    referencedTable,
+    referencedColumns,
+    onDelete: 'RESTRICT',
+    onUpdate: 'RESTRICT',
+    ...overrides,
+  };
 }
 
 export function trigger(name: string, tableName: string, overrides: Partial<Trigger> = {}): Trigger {
@@ -82,7 +114,12 @@ export function trigger(name: string, tableName: string, overrides: Partial<Trig
 }
 
 /** A plan from sandbox to production snapshots, with fixed identities and time. */
-export function planOf(sandbox: Snapshot, production: Snapshot, settings: Partial<PlanSettings> = {}, rowCounts: Record<string, number> = {}): Plan {
+export function planOf(
+  sandbox: Snapshot,
+  production: Snapshot,
+  settings: Partial<PlanSettings> = {},
+  rowCounts: Record<string, number> = {},
+): Plan {
   const identity = { host: 'h', port: 1, database: 'db', flavor: production.flavor, version: production.serverVersion, serverId: 'x' };
   return buildPlan({
     production,

@@ -36,9 +36,17 @@ describe('columnChangeSafety', () => {
   });
 
   it('flags NOT NULL, charset changes and a stored value becoming a virtual expression', () => {
-    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { nullable: false })).reasons).toEqual(['column c: becomes NOT NULL (existing NULLs are rejected or replaced)']);
-    expect(columnChangeSafety(typed('varchar(5)', { charset: 'utf8mb4' }), typed('varchar(5)', { charset: 'latin1' })).reasons[0]).toContain('character set changes from utf8mb4 to latin1');
-    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: false } })).reasons).toEqual(['column c: becomes a generated column (stored values are replaced)']);
-    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: true } })).destructive).toBe(false);
+    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { nullable: false })).reasons).toEqual([
+      'column c: becomes NOT NULL (existing NULLs are rejected or replaced)',
+    ]);
+    expect(
+      columnChangeSafety(typed('varchar(5)', { charset: 'utf8mb4' }), typed('varchar(5)', { charset: 'latin1' })).reasons[0],
+    ).toContain('character set changes from utf8mb4 to latin1');
+    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: false } })).reasons).toEqual([
+      'column c: becomes a generated column (stored values are replaced)',
+    ]);
+    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: true } })).destructive).toBe(
+      false,
+    );
   });
 });

@@ -9,7 +9,17 @@ describe('diff is independent of object key order', () => {
     const live: Snapshot = snapshot({
       tables: [
         table('t', {
-          foreignKeys: [{ name: 'fk', columns: ['p'], referencedSchema: null, referencedTable: 'p', referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'RESTRICT' }],
+          foreignKeys: [
+            {
+              name: 'fk',
+              columns: ['p'],
+              referencedSchema: null,
+              referencedTable: 'p',
+              referencedColumns: ['id'],
+              onDelete: 'CASCADE',
+              onUpdate: 'RESTRICT',
+            },
+          ],
           checks: [{ name: 'c', clause: '`p` > 0', enforced: true }],
         }),
       ],

@@ -51,7 +51,13 @@ describe('parseGrants: MariaDB forms (as SHOW GRANTS printed them on 10.11)', ()
     const [all, wild, columns, routine] = set.grants;
     expect(all).toMatchObject({ level: 'database', database: 'other', privileges: ['ALL'], grantOption: true });
     expect(wild).toMatchObject({ level: 'database', database: 'sak\\_%', privileges: ['SELECT'] });
-    expect(columns).toMatchObject({ level: 'table', database: 'sakila', object: 'actor', privileges: ['INSERT'], columns: { SELECT: ['first_name', 'actor_id'] } });
+    expect(columns).toMatchObject({
+      level: 'table',
+      database: 'sakila',
+      object: 'actor',
+      privileges: ['INSERT'],
+      columns: { SELECT: ['first_name', 'actor_id'] },
+    });
     expect(routine).toMatchObject({ level: 'routine', database: 'sakila', object: 'film_in_stock', privileges: ['EXECUTE'] });
   });
 
@@ -67,18 +73,28 @@ describe('parseGrants: MariaDB forms (as SHOW GRANTS printed them on 10.11)', ()
     ]);
     expect(set.unparsed).toEqual([]);
     expect(set.roles).toEqual(['`r_outer`', '`r_read`']);
-    expect(set.grants.find((g) => g.grantee === '`r_read`')).toMatchObject({ level: 'database', database: 'sakila', privileges: ['SELECT', 'SHOW VIEW'] });
+    expect(set.grants.find((g) => g.grantee === '`r_read`')).toMatchObject({
+      level: 'database',
+      database: 'sakila',
+      privileges: ['SELECT', 'SHOW VIEW'],
+    });
   });
 
   it('reads grants to PUBLIC (MariaDB 10.11 prints them in SHOW GRANTS)', () => {
-    const p = privileges('mariadb', ["GRANT USAGE ON *.* TO `pub`@`%` IDENTIFIED BY PASSWORD '*D8'", 'GRANT SELECT ON `sakila`.* TO PUBLIC']);
+    const p = privileges('mariadb', [
+      "GRANT USAGE ON *.* TO `pub`@`%` IDENTIFIED BY PASSWORD '*D8'",
+      'GRANT SELECT ON `sakila`.* TO PUBLIC',
+    ]);
     expect(p.grants.unparsed).toEqual([]);
     expect(p.grants.grants[1]!.grantee).toBe('`PUBLIC`');
     expect(canSelect(p, 'sakila', 'actor')).toBe(true);
   });
 
   it('keeps lines it does not understand as unparsed (they grant nothing), with password hashes masked', () => {
-    const set = parseGrants(["GRANT FROBNICATE ON ??? TO `x`@`%` IDENTIFIED BY PASSWORD '*ABC'", 'GRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION']);
+    const set = parseGrants([
+      "GRANT FROBNICATE ON ??? TO `x`@`%` IDENTIFIED BY PASSWORD '*ABC'",
+      'GRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION',
+    ]);
     expect(set.grants).toEqual([]);
     expect(set.unparsed).toEqual(["GRANT FROBNICATE ON ??? TO `x`@`%` IDENTIFIED BY PASSWORD '...'"]);
   });
@@ -120,7 +136,10 @@ describe('parseGrants: MySQL 8 forms (from the reference manual)', () => {
   });
 
   it('splits CURRENT_ROLE() output', () => {
-    expect(splitRoleList('`r1`@`%`,`app``x`@`localhost`')).toEqual([['r1', '%'], ['app`x', 'localhost']]);
+    expect(splitRoleList('`r1`@`%`,`app``x`@`localhost`')).toEqual([
+      ['r1', '%'],
+      ['app`x', 'localhost'],
+    ]);
   });
 });
 
@@ -150,7 +169,10 @@ describe('privileges: what the account holds and sees', () => {
   });
 
   it('table-level and column-level grants: the table list is incomplete; column-only tables have no readable definition', () => {
-    const p = privileges('mariadb', ['GRANT SELECT ON `shop`.`orders` TO `ro`@`%`', 'GRANT SELECT (`id`) ON `shop`.`customers` TO `ro`@`%`']);
+    const p = privileges('mariadb', [
+      'GRANT SELECT ON `shop`.`orders` TO `ro`@`%`',
+      'GRANT SELECT (`id`) ON `shop`.`customers` TO `ro`@`%`',
+    ]);
     expect(listsAllTables(p, 'shop')).toBe(false);
     expect(canSelect(p, 'shop', 'orders')).toBe(true);
     expect(canSelect(p, 'shop', 'customers')).toBe(false);
@@ -171,7 +193,11 @@ describe('privileges: what the account holds and sees', () => {
     expect(hiddenClasses(privileges('mariadb', readme.slice(0, 1)), 'shop').map((u) => u.kind)).toEqual(['routine']);
     // The probe counts too: mysql.proc readable through a grant SHOW GRANTS does not print (PUBLIC, a nested role).
     expect(hiddenClasses(privileges('mariadb', readme.slice(0, 1), true), 'shop')).toEqual([]);
-    expect(hiddenClasses(privileges('mariadb', ['GRANT SELECT ON `shop`.* TO `ro`@`%`']), 'shop').map((u) => u.kind)).toEqual(['trigger', 'routine', 'event']);
+    expect(hiddenClasses(privileges('mariadb', ['GRANT SELECT ON `shop`.* TO `ro`@`%`']), 'shop').map((u) => u.kind)).toEqual([
+      'trigger',
+      'routine',
+      'event',
+    ]);
     // A routine privilege on the database lists the routines (their bodies are checked one by one).
     expect(listsAllRoutines(privileges('mariadb', ['GRANT EXECUTE ON `shop`.* TO `ro`@`%`']), 'shop')).toBe(true);
   });

@@ -25,7 +25,8 @@ describe('maskValue', () => {
   it('keeps NULL as NULL and an empty string empty, except for hash', () => {
     const c = column('varchar(100)');
     for (const kind of ['email', 'name', 'phone', 'hash', 'redact'] as const) expect(maskValue(rule(kind), null, c, SECRET)).toBeNull();
-    for (const kind of ['email', 'name', 'phone', 'redact'] as const) expect(text(maskValue(rule(kind), Buffer.alloc(0), c, SECRET))).toBe('');
+    for (const kind of ['email', 'name', 'phone', 'redact'] as const)
+      expect(text(maskValue(rule(kind), Buffer.alloc(0), c, SECRET))).toBe('');
     expect(text(maskValue(rule('hash'), Buffer.alloc(0), c, SECRET))).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -34,13 +35,17 @@ describe('maskValue', () => {
     expect(maskValue(rule('hash'), Buffer.from('x'), column('char(10)'), SECRET)!.length).toBe(10);
     expect(maskValue(rule('name'), Buffer.from('Jane Doe'), column('varchar(5)'), SECRET)!.length).toBeLessThanOrEqual(5);
     expect(text(maskValue(rule('phone'), Buffer.from('+33 1 23 45 67 89'), column('varchar(12)'), SECRET))).toMatch(/^555\d{7}$/);
-    expect(text(maskValue(rule('phone'), Buffer.from('+33 1 23 45 67 89'), column('varchar(20)'), SECRET))).toMatch(/^\+1-555-\d{3}-\d{4}$/);
+    expect(text(maskValue(rule('phone'), Buffer.from('+33 1 23 45 67 89'), column('varchar(20)'), SECRET))).toMatch(
+      /^\+1-555-\d{3}-\d{4}$/,
+    );
   });
 
   it('redacts to the same length in characters', () => {
     expect(text(maskValue(rule('redact'), Buffer.from('héllo 😀'), column('varchar(20)'), null))).toBe('xxxxxxx');
     expect(maskValue(rule('redact'), Buffer.from([0, 1, 2, 255]), column('varbinary(10)'), null)!.equals(Buffer.from('xxxx'))).toBe(true);
-    expect(text(maskValue(rule('redact'), Buffer.from([0x63, 0x61, 0x66, 0xe9]), column('varchar(10)', { charset: 'latin1' }), null))).toBe('xxxx');
+    expect(text(maskValue(rule('redact'), Buffer.from([0x63, 0x61, 0x66, 0xe9]), column('varchar(10)', { charset: 'latin1' }), null))).toBe(
+      'xxxx',
+    );
   });
 
   it('returns fixed values (NULL included) whatever the input', () => {

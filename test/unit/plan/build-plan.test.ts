@@ -4,10 +4,16 @@ import type { Table } from '../../../src/snapshot/model.js';
 import { column, foreignKey, index, planOf, primaryKey, snapshot, table, trigger } from '../diff/builders.js';
 
 const int = (name: string, nullable = true) => column(name, { nullable, default: nullable ? 'NULL' : null });
-const big = (name: string, nullable = true) => column(name, { type: 'bigint(20)', dataType: 'bigint', nullable, default: nullable ? 'NULL' : null });
+const big = (name: string, nullable = true) =>
+  column(name, { type: 'bigint(20)', dataType: 'bigint', nullable, default: nullable ? 'NULL' : null });
 const withRef = (name: string, ref: string, type = int): Table =>
-  table(name, { columns: [type('id', false), type(`${ref}_id`)], indexes: [primaryKey('id'), index(`${ref}_id`, [`${ref}_id`])], foreignKeys: [foreignKey(`fk_${name}_${ref}`, [`${ref}_id`], ref, ['id'])] });
-const ids = (tables: Table[], sandbox: Table[] = [], extra = {}) => planOf(snapshot({ tables: sandbox }), snapshot({ tables, ...extra }), {}).steps.map((s) => s.id);
+  table(name, {
+    columns: [type('id', false), type(`${ref}_id`)],
+    indexes: [primaryKey('id'), index(`${ref}_id`, [`${ref}_id`])],
+    foreignKeys: [foreignKey(`fk_${name}_${ref}`, [`${ref}_id`], ref, ['id'])],
+  });
+const ids = (tables: Table[], sandbox: Table[] = [], extra = {}) =>
+  planOf(snapshot({ tables: sandbox }), snapshot({ tables, ...extra }), {}).steps.map((s) => s.id);
 
 describe('buildPlan: step order', () => {
   it('creates parents before children; a foreign key in a cycle is added in the post phase', () => {
@@ -17,7 +23,10 @@ describe('buildPlan: step order', () => {
     expect(plan.steps[0]!.sql[0]).not.toContain('FOREIGN KEY');
     expect(plan.steps[0]!.expect?.pendingForeignKeys).toEqual(['fk_a_b']);
     expect(plan.steps[1]!.sql[0]).toContain('CONSTRAINT `fk_b_a` FOREIGN KEY');
-    expect(plan.steps[2]).toMatchObject({ phase: 'post', sql: ['ALTER TABLE `a`\n  ADD CONSTRAINT `fk_a_b` FOREIGN KEY (`b_id`) REFERENCES `b` (`id`)'] });
+    expect(plan.steps[2]).toMatchObject({
+      phase: 'post',
+      sql: ['ALTER TABLE `a`\n  ADD CONSTRAINT `fk_a_b` FOREIGN KEY (`b_id`) REFERENCES `b` (`id`)'],
+    });
   });
 
   it('drops children before parents, and breaks a dropped cycle by removing its keys first', () => {
@@ -31,7 +40,13 @@ describe('buildPlan: step order', () => {
   it('hoists the dropped keys of an altered cycle into steps of their own, before any column changes', () => {
     const cycle = (type: typeof int): Table[] => [withRef('a', 'b', type), withRef('b', 'a', type)];
     const steps = planOf(snapshot({ tables: cycle(int) }), snapshot({ tables: cycle(big) })).steps;
-    expect(steps.map((s) => s.id)).toEqual(['0001-alter-table-b', '0002-alter-table-a', '0003-alter-table-b', '0004-add-foreign-keys-a', '0005-add-foreign-keys-b']);
+    expect(steps.map((s) => s.id)).toEqual([
+      '0001-alter-table-b',
+      '0002-alter-table-a',
+      '0003-alter-table-b',
+      '0004-add-foreign-keys-a',
+      '0005-add-foreign-keys-b',
+    ]);
     expect(steps[0]!.reason).toContain('they form a cycle');
     expect(steps[0]!.expect).toBeNull();
     expect(steps[1]!.sql[0]).toMatch(/^ALTER TABLE `a`\n {2}DROP FOREIGN KEY `fk_a_b`,\n {2}MODIFY COLUMN `id` bigint\(20\) NOT NULL/);
@@ -40,7 +55,13 @@ describe('buildPlan: step order', () => {
 
   it('hoists the keys of a table changing engine', () => {
     const before = [table('p'), withRef('c', 'p')];
-    const after = [table('p'), { ...table('c', { columns: withRef('c', 'p').columns, indexes: withRef('c', 'p').indexes }), options: { ...table('c').options, engine: 'Aria' } }];
+    const after = [
+      table('p'),
+      {
+        ...table('c', { columns: withRef('c', 'p').columns, indexes: withRef('c', 'p').indexes }),
+        options: { ...table('c').options, engine: 'Aria' },
+      },
+    ];
     const steps = planOf(snapshot({ tables: before }), snapshot({ tables: after })).steps;
     expect(steps.map((s) => s.id)).toEqual(['0001-alter-table-c', '0002-alter-table-c']);
     expect(steps[0]!.reason).toContain('its engine changes');
@@ -52,12 +73,36 @@ describe('buildPlan: step order', () => {
       collation: 'utf8mb4_bin',
       tables: [table('gone'), table('kept'), table('m')],
       triggers: [trigger('old_tr', 'kept'), trigger('m_tr', 'm')],
-      views: [{ name: 'old_v', definition: 'select 1', algorithm: 'UNDEFINED', security: 'DEFINER', checkOption: 'NONE', definer: 'r@h', dependsOn: [], charsetClient: 'utf8mb4', collationConnection: 'utf8mb4_general_ci' }],
+      views: [
+        {
+          name: 'old_v',
+          definition: 'select 1',
+          algorithm: 'UNDEFINED',
+          security: 'DEFINER',
+          checkOption: 'NONE',
+          definer: 'r@h',
+          dependsOn: [],
+          charsetClient: 'utf8mb4',
+          collationConnection: 'utf8mb4_general_ci',
+        },
+      ],
     });
     const production = snapshot({
       tables: [table('kept', { columns: [...table('kept').columns, int('n')] }), table('m'), table('new')],
       triggers: [trigger('m_tr', 'm'), trigger('new_tr', 'new')],
-      views: [{ name: 'v2', definition: 'select 2', algorithm: 'UNDEFINED', security: 'DEFINER', checkOption: 'NONE', definer: 'r@h', dependsOn: [], charsetClient: 'utf8mb4', collationConnection: 'utf8mb4_general_ci' }],
+      views: [
+        {
+          name: 'v2',
+          definition: 'select 2',
+          algorithm: 'UNDEFINED',
+          security: 'DEFINER',
+          checkOption: 'NONE',
+          definer: 'r@h',
+          dependsOn: [],
+          charsetClient: 'utf8mb4',
+          collationConnection: 'utf8mb4_general_ci',
+        },
+      ],
     });
     const plan = planOf(sandbox, production, { maintain: [{ table: 'm', where: null, mask: {} }] }, { m: 42 });
     expect(plan.steps.map((s) => `${s.phase} ${s.id}`)).toEqual([
@@ -74,15 +119,32 @@ describe('buildPlan: step order', () => {
       'post 0011-create-trigger-new-tr',
     ]);
     const byId = new Map(plan.steps.map((s) => [s.id.slice(5), s]));
-    expect(byId.get('drop-trigger-m-tr')).toMatchObject({ schemaChange: false, reason: expect.stringContaining('must not fire while its rows are copied') });
+    expect(byId.get('drop-trigger-m-tr')).toMatchObject({
+      schemaChange: false,
+      reason: expect.stringContaining('must not fire while its rows are copied'),
+    });
     expect(byId.get('create-trigger-m-tr')?.schemaChange).toBe(false);
     expect(byId.get('copy-table-m')?.data).toEqual({ table: 'm', key: ['id'], where: null, estimatedRows: 42, maskedColumns: [] });
-    expect(plan.summary).toMatchObject({ tablesCreated: 1, tablesAltered: 1, tablesDropped: 1, destructiveSteps: 1, dataSteps: 1, estimatedRowsToCopy: 42, maintainTables: 1, structureOnlyTables: 2 });
+    expect(plan.summary).toMatchObject({
+      tablesCreated: 1,
+      tablesAltered: 1,
+      tablesDropped: 1,
+      destructiveSteps: 1,
+      dataSteps: 1,
+      estimatedRowsToCopy: 42,
+      maintainTables: 1,
+      structureOnlyTables: 2,
+    });
   });
 
   it('copies maintain tables parents first', () => {
     const production = snapshot({ tables: [withRef('c', 'p'), table('p')] });
-    const plan = planOf(production, production, { maintain: [{ table: 'c', where: 'id > 1', mask: {} }, { table: 'p', where: null, mask: {} }] });
+    const plan = planOf(production, production, {
+      maintain: [
+        { table: 'c', where: 'id > 1', mask: {} },
+        { table: 'p', where: null, mask: {} },
+      ],
+    });
     expect(plan.steps.map((s) => s.id)).toEqual(['0001-copy-table-p', '0002-copy-table-c']);
     expect(plan.steps[1]!.reason).toBe('refresh the rows of c from production (rows where id > 1), chunked on id');
   });

@@ -34,13 +34,20 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     const result = computeSubset(snap, [m('a', 'id < 10'), m('b'), m('c')]);
     expect(result.tables.a!.where).toBe('id < 10');
     expect(result.tables.b!.where).toBe('(`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)) IS TRUE');
-    expect(result.tables.c!.where).toBe('(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE (`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)) IS TRUE))');
+    expect(result.tables.c!.where).toBe(
+      '(`b_id` IS NULL OR `b_id` IN (SELECT `id` FROM `b` WHERE (`a_id` IN (SELECT `id` FROM `a` WHERE id < 10)) IS TRUE))',
+    );
     expect(result.tables.c!.restrictedBy).toEqual(['c.fk_c_b']);
   });
 
   it('pulls parents past their own where when a relation follows parents, and their parents in turn', () => {
-    const snap = snapshot({ tables: [t('g'), t('p', [{ col: 'g_id', to: 'g', fk: 'fk_p_g' }]), t('c', [{ col: 'p_id', to: 'p', fk: 'fk_c_p' }])] });
-    const result = computeSubset(snap, [m('g', 'id = 1'), m('p', 'id = 2'), m('c', 'id = 3')], { follow: 'children', relations: { 'c.fk_c_p': 'parents' } });
+    const snap = snapshot({
+      tables: [t('g'), t('p', [{ col: 'g_id', to: 'g', fk: 'fk_p_g' }]), t('c', [{ col: 'p_id', to: 'p', fk: 'fk_c_p' }])],
+    });
+    const result = computeSubset(snap, [m('g', 'id = 1'), m('p', 'id = 2'), m('c', 'id = 3')], {
+      follow: 'children',
+      relations: { 'c.fk_c_p': 'parents' },
+    });
     // c keeps its own rows; p = (its where, restricted by g) OR referenced by c; g pulls for p's pulled rows.
     expect(result.tables.c!.where).toBe('id = 3');
     expect(result.tables.p!.pulledBy).toEqual(['c.fk_c_p']);
@@ -50,7 +57,10 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
 
   it('cuts a cycle at a nullable relation first and lets the parent pull across it', () => {
     const snap = snapshot({
-      tables: [t('region', [{ col: 'capital_id', to: 'office', fk: 'fk_region_capital', nullable: true }]), t('office', [{ col: 'region_id', to: 'region', fk: 'fk_office_region' }])],
+      tables: [
+        t('region', [{ col: 'capital_id', to: 'office', fk: 'fk_region_capital', nullable: true }]),
+        t('office', [{ col: 'region_id', to: 'region', fk: 'fk_office_region' }]),
+      ],
     });
     const result = computeSubset(snap, [m('region', 'id = 1'), m('office')]);
     expect(result.relations.find((r) => r.id === 'region.fk_region_capital')!.mode).toBe('cut');
@@ -61,7 +71,10 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
 
   it('cuts a NOT NULL cycle (store <-> staff) at the relation whose parent has no where', () => {
     const snap = snapshot({
-      tables: [t('store', [{ col: 'manager_staff_id', to: 'staff', fk: 'fk_store_staff' }]), t('staff', [{ col: 'store_id', to: 'store', fk: 'fk_staff_store' }])],
+      tables: [
+        t('store', [{ col: 'manager_staff_id', to: 'staff', fk: 'fk_store_staff' }]),
+        t('staff', [{ col: 'store_id', to: 'store', fk: 'fk_staff_store' }]),
+      ],
     });
     const result = computeSubset(snap, [m('store', 'id = 1'), m('staff')]);
     expect(result.relations.filter((r) => r.mode === 'cut').map((r) => r.id)).toEqual(['store.fk_store_staff']);
@@ -85,7 +98,9 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     const result = computeSubset(snap, [m('a', 'id = 1')]);
     expect(result.relations).toEqual([]);
     expect(Object.keys(result.tables)).toEqual(['a']);
-    expect(unknownRelations(snap, [m('a'), m('b')], { follow: 'children', relations: { 'b.fk_nope': 'parents' } })[0]!.message).toMatch(/"b\.fk_nope" is not a foreign key between two maintain tables \(.*known: b\.fk_b_a\)/);
+    expect(unknownRelations(snap, [m('a'), m('b')], { follow: 'children', relations: { 'b.fk_nope': 'parents' } })[0]!.message).toMatch(
+      /"b\.fk_nope" is not a foreign key between two maintain tables \(.*known: b\.fk_b_a\)/,
+    );
   });
 
   it('narrows a table by a deterministic sample and a limit, and the closure follows them', () => {
@@ -97,6 +112,8 @@ describe('computeSubset: foreign-key closure of the maintain filters', () => {
     );
     expect(result.tables.b!.restrictedBy).toEqual(['b.fk_b_a']);
     const keyless = snapshot({ tables: [table('k', { indexes: [] })] });
-    expect(sampleProblems(keyless, [{ table: 'k', where: null, mask: {}, limit: 3 }])[0]!.message).toMatch(/no primary key or NOT NULL unique key/);
+    expect(sampleProblems(keyless, [{ table: 'k', where: null, mask: {}, limit: 3 }])[0]!.message).toMatch(
+      /no primary key or NOT NULL unique key/,
+    );
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { topoSort } from '../../../src/plan/topo-sort.js';
 
-const graph = (edges: Record<string, string[]>) => (name: string): string[] => edges[name] ?? [];
+const graph =
+  (edges: Record<string, string[]>) =>
+  (name: string): string[] =>
+    edges[name] ?? [];
 
 describe('topoSort', () => {
   it('puts every name after the names it depends on, ties by name', () => {
@@ -27,6 +30,10 @@ describe('topoSort', () => {
   it('is deterministic whatever the input order', () => {
     const edges = graph({ a: ['b'], b: ['c'], c: ['a'], d: ['c'], e: [] });
     const first = topoSort(['a', 'b', 'c', 'd', 'e'], edges);
-    for (const names of [['e', 'd', 'c', 'b', 'a'], ['c', 'a', 'e', 'b', 'd']]) expect(topoSort(names, edges)).toEqual(first);
+    for (const names of [
+      ['e', 'd', 'c', 'b', 'a'],
+      ['c', 'a', 'e', 'b', 'd'],
+    ])
+      expect(topoSort(names, edges)).toEqual(first);
   });
 });

@@ -18,7 +18,13 @@ import { parseSnapshot } from '../../../src/introspect/parse-snapshot.js';
 import { renderCreateTable } from '../../../src/snapshot/render-create-table.js';
 import { comparableCreate, normalizePartitioning, splitShowCreate } from '../../../src/snapshot/show-create.js';
 
-const ctx = (dataType: string, nullable = true) => ({ dataType, nullable, autoIncrement: false, generated: false, defaultGenerated: false });
+const ctx = (dataType: string, nullable = true) => ({
+  dataType,
+  nullable,
+  autoIncrement: false,
+  generated: false,
+  defaultGenerated: false,
+});
 
 describe('defaults: MariaDB quotes literals, MySQL reports bare values', () => {
   it('reads the same canonical default from both flavors', () => {
@@ -49,13 +55,21 @@ describe('defaults: MariaDB quotes literals, MySQL reports bare values', () => {
     expect(canonicalDefault('uuid()', { ...ctx('varchar'), defaultGenerated: true }, 'mysql')).toBe('uuid()');
     expect(canonicalDefault('(uuid())', { ...ctx('varchar'), defaultGenerated: true }, 'mysql')).toBe('uuid()');
     expect(canonicalDefault('(curdate() + interval 1 day)', ctx('date'), 'mariadb')).toBe('(curdate() + interval 1 day)');
-    expect(canonicalDefault('(curdate() + interval 1 day)', { ...ctx('date'), defaultGenerated: true }, 'mysql')).toBe('(curdate() + interval 1 day)');
+    expect(canonicalDefault('(curdate() + interval 1 day)', { ...ctx('date'), defaultGenerated: true }, 'mysql')).toBe(
+      '(curdate() + interval 1 day)',
+    );
   });
 });
 
 describe('EXTRA, types, charsets and actions', () => {
   it('parses COLUMNS.EXTRA of both flavors', () => {
-    expect(parseExtra('DEFAULT_GENERATED on update CURRENT_TIMESTAMP')).toEqual({ autoIncrement: false, invisible: false, generated: null, defaultGenerated: true, onUpdate: 'current_timestamp()' });
+    expect(parseExtra('DEFAULT_GENERATED on update CURRENT_TIMESTAMP')).toEqual({
+      autoIncrement: false,
+      invisible: false,
+      generated: null,
+      defaultGenerated: true,
+      onUpdate: 'current_timestamp()',
+    });
     expect(parseExtra('on update current_timestamp(6)').onUpdate).toBe('current_timestamp(6)');
     expect(parseExtra('auto_increment, INVISIBLE')).toMatchObject({ autoIncrement: true, invisible: true });
     expect(parseExtra('STORED GENERATED').generated).toBe('STORED');
@@ -88,7 +102,11 @@ describe('EXTRA, types, charsets and actions', () => {
   });
 
   it('partition clauses: MySQL version comments and spacing are folded', () => {
-    expect(normalizePartitioning('/*!50100 PARTITION BY RANGE (year(`hired`))\n(PARTITION p0 VALUES LESS THAN (1991) ENGINE = InnoDB,\n PARTITION p1 VALUES LESS THAN MAXVALUE ENGINE = InnoDB) */')).toBe(
+    expect(
+      normalizePartitioning(
+        '/*!50100 PARTITION BY RANGE (year(`hired`))\n(PARTITION p0 VALUES LESS THAN (1991) ENGINE = InnoDB,\n PARTITION p1 VALUES LESS THAN MAXVALUE ENGINE = InnoDB) */',
+      ),
+    ).toBe(
       'PARTITION BY RANGE (year(`hired`)) (PARTITION p0 VALUES LESS THAN (1991) ENGINE = InnoDB, PARTITION p1 VALUES LESS THAN MAXVALUE ENGINE = InnoDB)',
     );
   });
@@ -110,7 +128,21 @@ const MANUAL_SHOW_CREATE = `CREATE TABLE \`t1\` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci`;
 
 function rawSchema(flavor: 'mysql' | 'mariadb', createStatement: string): RawSchema {
-  const server = parseServerInfo(new Map(flavor === 'mysql' ? [['version', '8.0.36'], ['version_comment', 'MySQL Community Server - GPL'], ['server_uuid', 'uuid-1']] : [['version', '10.11.19-MariaDB'], ['hostname', 'h'], ['port', '3306']]));
+  const server = parseServerInfo(
+    new Map(
+      flavor === 'mysql'
+        ? [
+            ['version', '8.0.36'],
+            ['version_comment', 'MySQL Community Server - GPL'],
+            ['server_uuid', 'uuid-1'],
+          ]
+        : [
+            ['version', '10.11.19-MariaDB'],
+            ['hostname', 'h'],
+            ['port', '3306'],
+          ],
+    ),
+  );
   const mysql = flavor === 'mysql';
   const column = (name: string, position: number, type: string, extra: Partial<RawSchema['columns'][number]> = {}) => ({
     TABLE_NAME: 't1',
@@ -132,7 +164,19 @@ function rawSchema(flavor: 'mysql' | 'mariadb', createStatement: string): RawSch
     database: 'db',
     defaultCharset: 'utf8mb4',
     defaultCollation: 'utf8mb4_0900_ai_ci',
-    tables: [{ TABLE_NAME: 't1', TABLE_TYPE: 'BASE TABLE', ENGINE: 'InnoDB', TABLE_COLLATION: 'utf8mb4_0900_ai_ci', TABLE_COMMENT: '', CREATE_OPTIONS: '', TABLE_ROWS: 0, DATA_LENGTH: 0, INDEX_LENGTH: 0 }],
+    tables: [
+      {
+        TABLE_NAME: 't1',
+        TABLE_TYPE: 'BASE TABLE',
+        ENGINE: 'InnoDB',
+        TABLE_COLLATION: 'utf8mb4_0900_ai_ci',
+        TABLE_COMMENT: '',
+        CREATE_OPTIONS: '',
+        TABLE_ROWS: 0,
+        DATA_LENGTH: 0,
+        INDEX_LENGTH: 0,
+      },
+    ],
     columns: [
       column('i1', 1, mysql ? 'int' : 'int(11)'),
       column('i2', 2, mysql ? 'int' : 'int(11)'),
@@ -147,8 +191,20 @@ function rawSchema(flavor: 'mysql' | 'mariadb', createStatement: string): RawSch
     foreignKeys: [],
     checks: [
       { TABLE_NAME: 't1', CONSTRAINT_NAME: 't1_chk_1', LEVEL: 'Table', CHECK_CLAUSE: mysql ? '(`i1` <> 0)' : '`i1` <> 0', ENFORCED: 'YES' },
-      { TABLE_NAME: 't1', CONSTRAINT_NAME: 't1_chk_2', LEVEL: 'Table', CHECK_CLAUSE: mysql ? '(`i2` > `i1`)' : '`i2` > `i1`', ENFORCED: 'YES' },
-      { TABLE_NAME: 't1', CONSTRAINT_NAME: 't1_chk_3', LEVEL: 'Table', CHECK_CLAUSE: mysql ? '(`i2` <> 0)' : '`i2` <> 0', ENFORCED: mysql ? 'NO' : 'YES' },
+      {
+        TABLE_NAME: 't1',
+        CONSTRAINT_NAME: 't1_chk_2',
+        LEVEL: 'Table',
+        CHECK_CLAUSE: mysql ? '(`i2` > `i1`)' : '`i2` > `i1`',
+        ENFORCED: 'YES',
+      },
+      {
+        TABLE_NAME: 't1',
+        CONSTRAINT_NAME: 't1_chk_3',
+        LEVEL: 'Table',
+        CHECK_CLAUSE: mysql ? '(`i2` <> 0)' : '`i2` <> 0',
+        ENFORCED: mysql ? 'NO' : 'YES',
+      },
     ],
     views: [],
     triggers: [],
@@ -179,7 +235,7 @@ describe('MySQL 8 output formats (from the MySQL manual) in the same model', () 
   });
 
   it('a self-check failure is reported as unsupported with the reason (no DDL is guessed)', () => {
-    const doctored = MANUAL_SHOW_CREATE.replace('`s` char(60) DEFAULT NULL', '`s` char(60) DEFAULT NULL SECONDARY_ENGINE_ATTRIBUTE=\'x\'');
+    const doctored = MANUAL_SHOW_CREATE.replace('`s` char(60) DEFAULT NULL', "`s` char(60) DEFAULT NULL SECONDARY_ENGINE_ATTRIBUTE='x'");
     const snapshot = parseSnapshot(rawSchema('mysql', doctored));
     expect(snapshot.unsupported).toHaveLength(1);
     expect(snapshot.unsupported[0]!.reason).toContain('column definition does not round-trip');

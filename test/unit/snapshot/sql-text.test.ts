@@ -26,12 +26,21 @@ describe('tokenize', () => {
 });
 
 describe('text rewrites', () => {
-  it('removes only this schema\'s qualifiers, never inside literals', () => {
-    expect(stripSchemaQualifier("select `db`.`t`.`a` from `db`.`t` join `other`.`u` where x = '`db`.`t`'", 'db')).toBe("select `t`.`a` from `t` join `other`.`u` where x = '`db`.`t`'");
+  it("removes only this schema's qualifiers, never inside literals", () => {
+    expect(stripSchemaQualifier("select `db`.`t`.`a` from `db`.`t` join `other`.`u` where x = '`db`.`t`'", 'db')).toBe(
+      "select `t`.`a` from `t` join `other`.`u` where x = '`db`.`t`'",
+    );
   });
 
   it('finds quoted names and words for dependency guesses', () => {
     expect([...quotedIdentifiers('select `t`.`a` from `v1` where `s`.`x`.`y` = 1')].sort()).toEqual(['s', 't', 'v1', 'y']);
-    expect([...identifierWords("SELECT Id FROM Orders WHERE note = 'Customers'")].sort()).toEqual(['from', 'id', 'note', 'orders', 'select', 'where']);
+    expect([...identifierWords("SELECT Id FROM Orders WHERE note = 'Customers'")].sort()).toEqual([
+      'from',
+      'id',
+      'note',
+      'orders',
+      'select',
+      'where',
+    ]);
   });
 });

@@ -35,7 +35,9 @@ describe('column type families', () => {
   });
 
   it('purpose families are unions of base families', () => {
-    expect([...types.NUMERIC_TYPES].sort()).toEqual([...types.INTEGER_TYPES, ...types.FIXED_POINT_TYPES, ...types.FLOATING_POINT_TYPES].sort());
+    expect([...types.NUMERIC_TYPES].sort()).toEqual(
+      [...types.INTEGER_TYPES, ...types.FIXED_POINT_TYPES, ...types.FLOATING_POINT_TYPES].sort(),
+    );
     expect(types.BYTE_VALUED_TYPES.has('vector')).toBe(true);
     expect(types.BYTE_VALUED_TYPES.has('bit')).toBe(true);
     expect(types.BYTE_VALUED_TYPES.has('varchar')).toBe(false);

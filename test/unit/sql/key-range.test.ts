@@ -11,12 +11,18 @@ describe('key ranges', () => {
     expect(rangeCondition(id, WHOLE_RANGE)).toBeNull();
     expect(rangeCondition(id, { lower: [b('5')], upper: null })).toEqual({ sql: '`id` > CAST(? AS SIGNED)', params: ['5'] });
     expect(rangeCondition(id, { lower: null, upper: [b('9')] })).toEqual({ sql: '`id` <= CAST(? AS SIGNED)', params: ['9'] });
-    expect(rangeCondition(id, { lower: [b('5')], upper: [b('9')] })).toEqual({ sql: '(`id` > CAST(? AS SIGNED)) AND (`id` <= CAST(? AS SIGNED))', params: ['5', '9'] });
+    expect(rangeCondition(id, { lower: [b('5')], upper: [b('9')] })).toEqual({
+      sql: '(`id` > CAST(? AS SIGNED)) AND (`id` <= CAST(? AS SIGNED))',
+      params: ['5', '9'],
+    });
   });
 
   it('compare full tuples on a composite key, and 1-tuples on its first column (the copy segments)', () => {
     const range: KeyRange = { lower: [b('1'), b('2')], upper: null };
-    expect(rangeCondition(pair, range)).toEqual({ sql: '(`id` > CAST(? AS SIGNED) OR (`id` = CAST(? AS SIGNED) AND `n` > CAST(? AS UNSIGNED)))', params: ['1', '1', '2'] });
+    expect(rangeCondition(pair, range)).toEqual({
+      sql: '(`id` > CAST(? AS SIGNED) OR (`id` = CAST(? AS SIGNED) AND `n` > CAST(? AS UNSIGNED)))',
+      params: ['1', '1', '2'],
+    });
     expect(rangeCondition(pair.slice(0, 1), { lower: [b('1')], upper: [b('3')] })!.params).toEqual(['1', '3']);
   });
 

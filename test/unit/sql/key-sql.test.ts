@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { allOf, isIntegerColumn, isIntegerKey, keyAfter, keyAtMost, keyEquals, keyOrderBy, keySelectList, keySelectSql, whereClause, type KeyColumn } from '../../../src/sql/key-sql.js';
+import {
+  allOf,
+  isIntegerColumn,
+  isIntegerKey,
+  keyAfter,
+  keyAtMost,
+  keyEquals,
+  keyOrderBy,
+  keySelectList,
+  keySelectSql,
+  whereClause,
+  type KeyColumn,
+} from '../../../src/sql/key-sql.js';
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
-const col = (name: string, dataType: string, type = dataType, charset: string | null = null, collation: string | null = null): KeyColumn => ({ name, dataType, type, charset, collation });
+const col = (
+  name: string,
+  dataType: string,
+  type = dataType,
+  charset: string | null = null,
+  collation: string | null = null,
+): KeyColumn => ({ name, dataType, type, charset, collation });
 
 describe('key comparands, one per type family', () => {
   const one = (column: KeyColumn, raw: Buffer) => keyEquals([column], [raw]);
@@ -11,11 +29,15 @@ describe('key comparands, one per type family', () => {
     for (const dataType of ['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']) {
       expect(one(col('k', dataType, `${dataType}(11)`), b('-5'))).toEqual({ sql: '`k` = CAST(? AS SIGNED)', params: ['-5'] });
     }
-    expect(one(col('k', 'BIGINT', 'bigint(20) unsigned'), b('18446744073709551615'))).toEqual({ sql: '`k` = CAST(? AS UNSIGNED)', params: ['18446744073709551615'] });
+    expect(one(col('k', 'BIGINT', 'bigint(20) unsigned'), b('18446744073709551615'))).toEqual({
+      sql: '`k` = CAST(? AS UNSIGNED)',
+      params: ['18446744073709551615'],
+    });
   });
 
   it('binds BIT, ENUM and SET by their number', () => {
-    for (const dataType of ['bit', 'enum', 'set']) expect(one(col('k', dataType, `${dataType}(...)`), b('3'))).toEqual({ sql: '`k` = CAST(? AS UNSIGNED)', params: ['3'] });
+    for (const dataType of ['bit', 'enum', 'set'])
+      expect(one(col('k', dataType, `${dataType}(...)`), b('3'))).toEqual({ sql: '`k` = CAST(? AS UNSIGNED)', params: ['3'] });
   });
 
   it('binds DECIMAL at its own precision and scale, defaulting to (10,0)', () => {
@@ -25,7 +47,8 @@ describe('key comparands, one per type family', () => {
   });
 
   it('binds FLOAT, DOUBLE and REAL as DOUBLE', () => {
-    for (const dataType of ['float', 'double', 'real']) expect(one(col('k', dataType), b('0.1'))).toEqual({ sql: '`k` = CAST(? AS DOUBLE)', params: ['0.1'] });
+    for (const dataType of ['float', 'double', 'real'])
+      expect(one(col('k', dataType), b('0.1'))).toEqual({ sql: '`k` = CAST(? AS DOUBLE)', params: ['0.1'] });
   });
 
   it('binds binary strings as their bytes', () => {
@@ -37,7 +60,9 @@ describe('key comparands, one per type family', () => {
 
   it('binds character strings in their own charset and collation, or as bytes without one', () => {
     for (const dataType of ['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']) {
-      expect(one(col('k', dataType, dataType, 'latin1', 'latin1_swedish_ci'), b('x')).sql).toBe('`k` = CONVERT(? USING latin1) COLLATE latin1_swedish_ci');
+      expect(one(col('k', dataType, dataType, 'latin1', 'latin1_swedish_ci'), b('x')).sql).toBe(
+        '`k` = CONVERT(? USING latin1) COLLATE latin1_swedish_ci',
+      );
     }
     expect(one(col('k', 'varchar', 'varchar(5)', 'binary', 'binary'), b('x'))).toEqual({ sql: '`k` = ?', params: [b('x')] });
     expect(one(col('k', 'varchar', 'varchar(5)'), b('x'))).toEqual({ sql: '`k` = ?', params: [b('x')] });
