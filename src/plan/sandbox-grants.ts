@@ -38,12 +38,6 @@ export interface MissingGrant {
 export interface SandboxPrivilegeOptions {
   /** A backup is taken (and may be restored by rollback): reading and re-creating everything the sandbox holds. Default true. */
   readonly backup?: boolean;
-  /**
-   * The restore re-creates objects with their original DEFINER (today's backup does), which needs
-   * SET USER/SUPER for objects owned by another account. Set false once restore rewrites them to
-   * CURRENT_USER. Default true.
-   */
-  readonly restoreKeepsDefiners?: boolean;
 }
 
 const STEP_PRIVILEGES: Readonly<Record<PlanStep['kind'], readonly string[]>> = {
@@ -142,13 +136,8 @@ export function missingSandboxGrants(
     if (sandbox.views.length > 0) need('CREATE VIEW', null, 'restoring views (rollback)');
     if (sandbox.routines.length > 0) need('CREATE ROUTINE', null, 'restoring routines (rollback)');
     if (sandbox.routines.length > 0) need('ALTER ROUTINE', null, 'restoring routines (rollback)');
-    const foreign = [...sandbox.views, ...sandbox.triggers, ...sandbox.routines, ...sandbox.events].filter(
-      (o) => !isAccount(privileges, o.definer),
-    );
-    if (foreign.length > 0 && (options.restoreKeepsDefiners ?? true)) {
-      const names = [...new Set(foreign.map((o) => o.definer))].sort().join(', ');
-      need('SET DEFINER', null, `restoring ${foreign.length} object${foreign.length > 1 ? 's' : ''} owned by ${names} (rollback)`);
-    }
+    // Objects owned by other accounts need no SET USER: a restore without it re-creates them with
+    // DEFINER=CURRENT_USER and says so (backup/definers.ts), so the account that ran apply can always roll back.
   }
 
   const definer = setDefinerGrant(privileges);

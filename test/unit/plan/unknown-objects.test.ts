@@ -152,12 +152,11 @@ describe('missingSandboxGrants', () => {
     ]);
   });
 
-  it('a backup of objects owned by another account needs SET USER to be restorable', () => {
+  it('a backup of objects owned by another account needs no SET USER: the restore re-creates them as the current user', () => {
     const all = privileges(['GRANT ALL PRIVILEGES ON `db`.* TO `rw`@`%`']);
     const sandbox = snapshot({ tables: [table('t')], routines: [routine('p', 'root@localhost')] });
     const p = plan(snapshot({ tables: [table('t')], routines: [routine('p', 'root@localhost')] }), sandbox);
-    expect(missingSandboxGrants(p, all).map((m) => m.neededFor)).toEqual(['restoring 1 object owned by root@localhost (rollback)']);
-    expect(missingSandboxGrants(p, all, { restoreKeepsDefiners: false })).toEqual([]);
+    expect(missingSandboxGrants(p, all)).toEqual([]);
     expect(missingSandboxGrants(p, all, { backup: false })).toEqual([]);
   });
 });
