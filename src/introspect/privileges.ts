@@ -19,6 +19,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { parseGrants, type Grant, type GrantSet } from './parse-grants.js';
 import type { RawGrants } from './raw-schema.js';
 import { deepFreeze } from '../snapshot/freeze.js';
+import { COLUMN_LEVEL_PRIVILEGES, ROUTINE_LISTING_PRIVILEGES, TABLE_LEVEL_PRIVILEGES } from '../sql/privileges.js';
 
 export interface Privileges {
   readonly flavor: Flavor;
@@ -48,27 +49,6 @@ export function privilegesFrom(raw: RawGrants, side: { readonly server: ServerIn
     caseInsensitive: side.server.lowerCaseTableNames !== 0,
   });
 }
-
-/** Privileges that apply to tables (a grant at any level holding one of these makes a table visible). */
-const TABLE_PRIVILEGES = new Set([
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'CREATE',
-  'DROP',
-  'REFERENCES',
-  'INDEX',
-  'ALTER',
-  'CREATE VIEW',
-  'SHOW VIEW',
-  'TRIGGER',
-  'DELETE HISTORY',
-]);
-/** Privileges that make a column visible in information_schema.COLUMNS. */
-const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
-/** Routine privileges that make a routine listed (not its body). */
-const ROUTINE_LISTING = ['EXECUTE', 'ALTER ROUTINE', 'CREATE ROUTINE'];
 
 /** MySQL-style LIKE pattern of a database-level grant: % and _ are wildcards, \ escapes. */
 export function likeMatches(pattern: string, name: string, caseInsensitive = false): boolean {
@@ -113,7 +93,7 @@ function grantHas(grant: Grant, privilege: string, level: Grant['level']): boole
       'CREATE USER',
       'CREATE TABLESPACE',
     ].includes(privilege);
-  return TABLE_PRIVILEGES.has(privilege) || ['EXECUTE', 'ALTER ROUTINE'].includes(privilege);
+  return TABLE_LEVEL_PRIVILEGES.has(privilege) || ['EXECUTE', 'ALTER ROUTINE'].includes(privilege);
 }
 
 /** Held at global level (ON *.*). */
@@ -189,26 +169,26 @@ export function readsAllRoutines(p: Privileges, database: string): boolean {
 
 /** Every routine of the database is listed by information_schema.ROUTINES. */
 export function listsAllRoutines(p: Privileges, database: string): boolean {
-  return readsAllRoutines(p, database) || ROUTINE_LISTING.some((priv) => holdsOnDatabase(p, priv, database));
+  return readsAllRoutines(p, database) || ROUTINE_LISTING_PRIVILEGES.some((priv) => holdsOnDatabase(p, priv, database));
 }
 
 /** Every table and view of the database is listed (some table privilege for the whole database). */
 export function listsAllTables(p: Privileges, database: string): boolean {
-  return [...TABLE_PRIVILEGES].some((priv) => holdsOnDatabase(p, priv, database));
+  return [...TABLE_LEVEL_PRIVILEGES].some((priv) => holdsOnDatabase(p, priv, database));
 }
 
 /** All columns of the table are listed and SHOW CREATE TABLE works. */
 export function readsTableDefinition(p: Privileges, database: string, table: string): boolean {
-  return COLUMN_PRIVILEGES.some((priv) => holdsOnTable(p, priv, database, table));
+  return COLUMN_LEVEL_PRIVILEGES.some((priv) => holdsOnTable(p, priv, database, table));
 }
 
 /** information_schema lists the table's foreign keys (and, on MariaDB, its CHECK constraints). */
 export function readsTableConstraints(p: Privileges, database: string, table: string): boolean {
   if (!readsTableDefinition(p, database, table)) return false;
   if (p.flavor === 'mysql') return true;
-  const others = [...TABLE_PRIVILEGES].filter((priv) => priv !== 'SELECT').some((priv) => holdsOnTable(p, priv, database, table));
+  const others = [...TABLE_LEVEL_PRIVILEGES].filter((priv) => priv !== 'SELECT').some((priv) => holdsOnTable(p, priv, database, table));
   // CHECK_CONSTRAINTS is shown to database-level grants only.
-  return others && [...TABLE_PRIVILEGES].some((priv) => holdsOnDatabase(p, priv, database));
+  return others && [...TABLE_LEVEL_PRIVILEGES].some((priv) => holdsOnDatabase(p, priv, database));
 }
 
 /** Why information_schema showed fewer constraints than SHOW CREATE TABLE (for messages). */

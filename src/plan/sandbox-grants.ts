@@ -23,6 +23,7 @@ import {
 } from '../introspect/privileges.js';
 import type { Plan, PlanStep } from './plan-types.js';
 import type { Snapshot } from '../snapshot/model.js';
+import { TABLE_LEVEL_PRIVILEGES } from '../sql/privileges.js';
 
 export interface MissingGrant {
   /** SELECT, CREATE VIEW, SET USER, ... */
@@ -60,22 +61,6 @@ const STEP_PRIVILEGES: Readonly<Record<PlanStep['kind'], readonly string[]>> = {
   alter_database: ['ALTER'],
 };
 
-/** Which privileges are table-level (checked on the step's table) rather than database-level. */
-const TABLE_LEVEL = new Set([
-  'SELECT',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'CREATE',
-  'DROP',
-  'ALTER',
-  'REFERENCES',
-  'INDEX',
-  'TRIGGER',
-  'CREATE VIEW',
-  'SHOW VIEW',
-]);
-
 function describeStep(step: PlanStep): string {
   return `${step.kind.replace(/_/g, ' ')} ${step.object}`;
 }
@@ -89,7 +74,7 @@ export function missingSandboxGrants(
   const database = plan.snapshots.sandbox.database;
   const needs = new Map<string, { privilege: string; on: string; reasons: string[] }>();
   const need = (privilege: string, table: string | null, reason: string): void => {
-    const tableLevel = table !== null && TABLE_LEVEL.has(privilege) ? table : null;
+    const tableLevel = table !== null && TABLE_LEVEL_PRIVILEGES.has(privilege) ? table : null;
     const held =
       privilege === 'SET DEFINER'
         ? setDefinerGrant(privileges).held
