@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { ReplicoopError } from '../../errors.js';
 
 interface ApplyArgs {
   readonly plan: string;
@@ -33,6 +34,14 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('rollback-on-failure', {
         type: 'boolean',
         describe: 'Restore the backup when a step or the validation fails (config apply.onFailure: rollback)',
+      })
+      .check((argv) => {
+        if (argv['backup'] === false && argv['rollbackOnFailure'] === true)
+          throw new ReplicoopError(
+            'usage',
+            '--no-backup and --rollback-on-failure disagree: without a backup there is nothing to roll back to',
+          );
+        return true;
       }),
   run: async ({ args, out, cwd }) => {
     const { runApply } = await import('../../apply/run-apply.js');
@@ -45,6 +54,11 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const { validatorFor } = await import('../validator.js');
     const { CopyProgressBoard } = await import('../../report/copy-progress.js');
     const config = loadConfig(args.config, process.env, cwd);
+    if (!args.backup && args.rollbackOnFailure === undefined && config.apply.onFailure === 'rollback')
+      throw new ReplicoopError(
+        'usage',
+        `--no-backup disagrees with apply.onFailure: rollback in ${args.config}: without a backup there is nothing to roll back to (add --no-rollback-on-failure)`,
+      );
     const planFile = resolve(cwd, args.plan);
     const plan = readPlanFile(planFile, args.plan);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Plan } from '../../plan/plan-types.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { jsonFormatAgree } from '../flag-checks.js';
 
 interface PlanArgs {
   readonly out: string;
@@ -24,7 +25,8 @@ export const planCommand: CommandModule<PlanArgs> = {
         type: 'boolean',
         default: false,
         describe: 'Exit 2 when there are schema changes, 0 when only data refreshes',
-      }),
+      })
+      .check(jsonFormatAgree),
   run: async ({ args, out, cwd }) => {
     const { loadConfig } = await import('../../config/load-config.js');
     const { FileLogger } = await import('../../log/file-logger.js');

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { wholeNumberFlags } from '../flag-checks.js';
 
 interface StatusArgs {
   readonly limit: number;
@@ -9,7 +10,10 @@ interface StatusArgs {
 export const statusCommand: CommandModule<StatusArgs> = {
   command: 'status',
   describe: 'List runs, their steps, checkpoints and what to do next',
-  builder: (yargs) => yargs.option('limit', { type: 'number', default: 10, describe: 'How many runs to list' }),
+  builder: (yargs) =>
+    yargs
+      .option('limit', { type: 'number', default: 10, describe: 'How many runs to list' })
+      .check((argv) => wholeNumberFlags(argv, ['limit'])),
   run: async ({ args, out, cwd }) => {
     const { loadConfig } = await import('../../config/load-config.js');
     const { describeTarget } = await import('../../config/connection-target.js');

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { jsonFormatAgree, wholeNumberFlags } from '../flag-checks.js';
 
 interface ValidateArgs {
   readonly plan: string | undefined;
@@ -35,7 +36,8 @@ export const validateCommand: CommandModule<ValidateArgs> = {
             .filter((v) => v !== ''),
       })
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings (orphan rows, production drift) fail the validation too' })
-      .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' }),
+      .option('concurrency', { type: 'number', describe: 'Connection pairs checksumming in parallel (default: copy.concurrency)' })
+      .check((argv) => jsonFormatAgree(argv) && wholeNumberFlags(argv, ['concurrency'])),
   run: async ({ args, out, cwd }) => {
     const { reportStamp, writeReport } = await import('../write-report.js');
     const { loadConfig } = await import('../../config/load-config.js');
