@@ -37,3 +37,46 @@ describe('connection retries', () => {
     expect(result.stderr).toMatch(/error: sandbox: cannot connect to .* after 3 attempts/);
   });
 });
+
+describe('a connection lost during the validation inside apply', () => {
+  it('is retried like the copy (said on stderr), and the run ends validated with its report', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('rvp');
+    const sandboxDb = uniqueName('rvs');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    // Big enough that the checksums take a while: the test kills one of their connections mid-way.
+    await production.sql(
+      `CREATE TABLE big (id INT PRIMARY KEY, a VARCHAR(40), b BIGINT);
+       INSERT INTO big SELECT seq, MD5(seq), seq * 7 FROM seq_1_to_400000`,
+      productionDb,
+    );
+    const dir = tempDir();
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: ['big'] });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const applying = runCli(['apply', 'plan.json', '--no-backup'], { cwd: dir });
+    // Wait for a checksum query (CRC32(SHA1(row))) on production, then kill its connection.
+    let killed: number | null = null;
+    const watcher = await production.admin();
+    try {
+      const deadline = Date.now() + 110_000;
+      while (killed === null && Date.now() < deadline) {
+        const [rows] = await watcher.query(
+          `SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%CRC32(SHA1(%' AND INFO NOT LIKE '%PROCESSLIST%' LIMIT 1`,
+        );
+        const id = (rows as { ID: number }[])[0]?.ID;
+        if (id !== undefined) {
+          await watcher.query(`KILL CONNECTION ${Number(id)}`);
+          killed = Number(id);
+        } else await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      await watcher.end();
+    }
+    const result = await applying;
+    expect(killed, result.stderr).not.toBeNull();
+    expect(result.stderr).toMatch(/warning: validation: connection lost \(.+\); attempt 2\/3 in 1\.0 s/);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('validation passed');
+  });
+});
