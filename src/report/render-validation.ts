@@ -11,6 +11,7 @@ import type {
   TableDataResult,
   ValidationResult,
 } from '../validate/validation-result.js';
+import { unreadableLine } from '../validate/validation-result.js';
 import { PLAIN, type Palette } from './palette.js';
 import { unifiedDiff } from './render-plan.js';
 
@@ -178,7 +179,9 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
 
   const structure = result.structure;
   out.push(paint.bold('Structure'));
-  if (structure.differences.length === 0) out.push(ok('the sandbox schema matches production'));
+  const unreadable = structure.unreadable ?? [];
+  if (structure.differences.length === 0)
+    out.push(ok(unreadable.length === 0 ? 'the sandbox schema matches production' : 'what both accounts can read matches production'));
   else
     out.push(
       fail(`${plural(structure.differences.length, 'object')} differ${structure.differences.length === 1 ? 's' : ''} from production`),
@@ -189,6 +192,7 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
     if (structureDiff(d)) out.push(colourDiff(structureDiff(d), paint).replace(/^/gm, '    '));
   }
   for (const u of structure.uncomparable) out.push(warn(`${u.objectType} ${u.name} cannot be compared: ${u.reason}`));
+  for (const u of unreadable) out.push((u.fails === false ? warn : fail)(unreadableLine(u)));
   out.push('');
 
   out.push(paint.bold('Data (maintain tables)'));
@@ -291,7 +295,7 @@ export function renderValidationMarkdown(result: ValidationResult): string {
   out.push('|---|---|');
   const structure = result.structure;
   out.push(
-    `| Structure | ${structure.differences.length === 0 ? 'matches' : `**${plural(structure.differences.length, 'object')} differ**`} |`,
+    `| Structure | ${structure.differences.length === 0 ? 'matches' : `**${plural(structure.differences.length, 'object')} differ**`}${(structure.unreadable ?? []).length > 0 ? `; ${(structure.unreadable ?? []).length} unreadable (not compared)` : ''} |`,
   );
   const bad = result.data.tables.filter((t) => t.status !== 'match');
   out.push(

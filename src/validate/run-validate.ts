@@ -26,8 +26,9 @@ import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
 import { checkPlan } from './plan-check.js';
 import { compareStructure } from './structure-check.js';
-import type { ServerSide, StructureDifference, ValidationResult } from './validation-result.js';
+import { type ServerSide, type StructureDifference, type ValidationResult, unreadableLine } from './validation-result.js';
 import { WorkPool } from './work-pool.js';
+import { unknownClass } from '../plan/unknown-policy.js';
 
 /**
  * Rows per checksum chunk: ~0.03 s of server time each (0.6 s per million rows measured), few
@@ -89,7 +90,11 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
       extraSessions: workers.sessions('production'),
     });
     const sandboxSnapshot = await readSnapshot(sessions.sandbox, { ignore: config.ignore, extraSessions: workers.sessions('sandbox') });
-    const structure = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
+    const compared = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
+    const structure = {
+      ...compared,
+      unreadable: (compared.unreadable ?? []).map((u) => ({ ...u, fails: config.unknown[unknownClass(u.objectType)] !== 'skip' })),
+    };
     const planResult = plan ? checkPlan(plan, sandboxSnapshot, productionSnapshot, config) : null;
     // A subset refresh copies each table under its closure filter: compare and count under it too.
     const filters = await effectiveFilters(config, productionSnapshot, plan, [sessions.production, ...workers.sessions('production')]);
@@ -120,6 +125,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         `structure: ${describeObjects(structure.differences)} differ${structure.differences.length === 1 ? 's' : ''} from production`,
       );
     for (const u of structure.uncomparable) warnings.push(`structure: ${u.objectType} ${u.name} cannot be compared (${u.reason})`);
+    // Unknown, never absent: an object an account cannot read is not proven equal. Unless the
+    // config leaves its class alone (unknown: { <class>: skip }), that fails the validation.
+    for (const u of structure.unreadable ?? []) (u.fails ? failures : warnings).push(`structure: ${unreadableLine(u)}`);
     for (const t of tables) {
       if (t.status === 'not_compared') failures.push(`data: ${t.table} was not compared: ${t.reason}`);
       else if (t.status === 'differ') failures.push(`data: ${t.table} differs (${describeTable(t)})`);

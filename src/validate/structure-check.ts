@@ -6,12 +6,13 @@
 import { compareText } from '../compare-text.js';
 import type { Change } from '../diff/changes.js';
 import { diffSnapshots } from '../diff/diff-snapshots.js';
+import { changeObject, unknownEntry } from '../diff/unknown-objects.js';
 import { definition, OBJECT_TYPE_ORDER } from '../plan/object-definition.js';
 import type { ObjectType } from '../plan/plan-types.js';
 import { renderRules } from '../snapshot/dialect.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { versionParts } from '../sql/server-info.js';
-import type { StructureDifference, StructureResult, Uncomparable } from './validation-result.js';
+import type { StructureDifference, StructureResult, Uncomparable, Unreadable } from './validation-result.js';
 
 export interface StructureOptions {
   readonly definers: 'current_user' | 'keep';
@@ -29,7 +30,14 @@ export function compareStructure(from: Snapshot, to: Snapshot, options: Structur
   const labels = options.labels ?? ['sandbox', 'production'];
   const differences: StructureDifference[] = [];
   const uncomparable: Uncomparable[] = [];
+  // What an account could not read is unknown, never absent: no verdict on it, only the GRANT that would show it.
+  const unreadable: Unreadable[] = [from, to].flatMap((snapshot, i) =>
+    (snapshot.unknown ?? []).map((u) => ({ side: labels[i]!, objectType: u.kind, name: u.name, what: u.what, grant: u.grant })),
+  );
   for (const change of changes) {
+    const object = changeObject(change);
+    if (object !== null && (unknownEntry(from, object.kind, object.name) ?? unknownEntry(to, object.kind, object.name)) !== undefined)
+      continue;
     // The model cannot read these objects on production, so it has no verdict on them: they are
     // reported, never counted as a difference (diffSnapshots emits them whatever the sandbox holds).
     if (change.kind === 'unsupported_object') {
@@ -51,7 +59,7 @@ export function compareStructure(from: Snapshot, to: Snapshot, options: Structur
     });
   }
   differences.sort((a, b) => OBJECT_TYPE_ORDER[a.objectType] - OBJECT_TYPE_ORDER[b.objectType] || compareText(a.name, b.name));
-  return { differences, uncomparable };
+  return { differences, uncomparable, unreadable };
 }
 
 function objectTypeOf(change: Exclude<Change, { kind: 'unsupported_object' }>): ObjectType {

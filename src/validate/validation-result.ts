@@ -36,9 +36,29 @@ export interface Uncomparable {
   readonly reason: string;
 }
 
+/** What one side's account could not read (snapshot `unknown`): neither equal nor different, and which GRANT would show it. */
+export interface Unreadable {
+  /** The side's label, e.g. 'production'. */
+  readonly side: string;
+  readonly objectType: string;
+  /** null: the whole class (the account cannot list objects of this type). */
+  readonly name: string | null;
+  readonly what: string;
+  readonly grant: string;
+  /** Set by the validation: true unless the config leaves the class alone (unknown: { <class>: skip }). */
+  readonly fails?: boolean;
+}
+
+/** "the production account cannot read ...: not compared (grant it with: GRANT ...)". */
+export function unreadableLine(u: Unreadable): string {
+  return `the ${u.side} account cannot read ${u.name === null ? u.what : `${u.objectType} ${u.name} (${u.what})`}: not compared (grant it with: ${u.grant})`;
+}
+
 export interface StructureResult {
   readonly differences: readonly StructureDifference[];
   readonly uncomparable: readonly Uncomparable[];
+  /** Absent in results written before unreadable objects were reported. */
+  readonly unreadable?: readonly Unreadable[];
 }
 
 /**
