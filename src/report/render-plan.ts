@@ -43,7 +43,8 @@ function summaryRows(plan: Plan): [string, string][] {
   ];
 }
 
-function colourDiff(diff: string, paint: Palette): string {
+/** A unified diff with + lines green, - lines red and hunk headers cyan. */
+export function colourDiff(diff: string, paint: Palette): string {
   return diff
     .split('\n')
     .map((line) =>

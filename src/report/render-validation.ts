@@ -13,7 +13,7 @@ import type {
 } from '../validate/validation-result.js';
 import { unreadableLine } from '../validate/validation-result.js';
 import { PLAIN, type Palette } from './palette.js';
-import { unifiedDiff } from './render-plan.js';
+import { colourDiff, unifiedDiff } from './render-plan.js';
 
 const KIND_SYMBOL: Record<StructureDifference['kind'], string> = { missing: '+', extra: '-', differs: '~' };
 const KIND_TEXT: Record<StructureDifference['kind'], string> = {
@@ -86,21 +86,6 @@ export function formatValue(value: string | null): string {
   if (value === null) return 'NULL';
   if (/^-?\d+(\.\d+)?$/.test(value) || /^0x[0-9a-f]+(\.\.\.)?$/.test(value)) return value;
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
-}
-
-function colourDiff(diff: string, paint: Palette): string {
-  return diff
-    .split('\n')
-    .map((line) =>
-      line.startsWith('+') && !line.startsWith('+++')
-        ? paint.green(line)
-        : line.startsWith('-') && !line.startsWith('---')
-          ? paint.red(line)
-          : line.startsWith('@@')
-            ? paint.cyan(line)
-            : line,
-    )
-    .join('\n');
 }
 
 function tableHeadline(t: TableDataResult): string {
