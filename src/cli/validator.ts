@@ -10,6 +10,6 @@ import type { Output } from './output.js';
 export function validatorFor(out: Output): Validator | undefined {
   return async ({ plan, config }) => {
     const result = await runValidate({ config, plan, strict: false, onProgress: (p) => out.debug(p.text) });
-    return { passed: result.passed, summary: validationSummary(result), details: validationJson(result) };
+    return { passed: result.passed, summary: validationSummary(result), warnings: result.warnings, details: validationJson(result) };
   };
 }

@@ -99,9 +99,12 @@ describe('replicoop apply', () => {
     );
     expect(report).toMatchObject({
       success: true,
-      totalRecordsReplicated: 79805,
-      maintainTables: ['countries', 'customers', 'orders', 'events'],
+      total_records_replicated: 79805,
+      maintain_tables: 4,
+      maintain_table_names: ['countries', 'customers', 'orders', 'events'],
+      errors: [],
     });
+    expect(report.tables_processed).toBe(report.maintain_tables + report.structure_only_tables);
     expect(report.checkpoints.map((c: { name: string }) => c.name)).toEqual([
       'config_loaded',
       'connections_established',

@@ -11,12 +11,6 @@ interface ApplyArgs {
   readonly rollbackOnFailure: boolean | undefined;
 }
 
-/** Plain progress lines when no spinner can be shown (and in the log): one per table this often. */
-const PROGRESS_LINE_MS = (() => {
-  const value = Number(process.env.REPLICOOP_PROGRESS_MS);
-  return Number.isFinite(value) && value > 0 ? value : 10_000;
-})();
-
 export const applyCommand: CommandModule<ApplyArgs> = {
   command: 'apply <plan>',
   describe: 'Back up the sandbox and run a saved plan, resumably',
@@ -41,7 +35,8 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const { FileLogger } = await import('../../log/file-logger.js');
     const { readPlanFile } = await import('../../plan/plan-file.js');
     const { applyReport, renderApplyMarkdown } = await import('../../report/render-apply-report.js');
-    const { createProgress } = await import('../progress.js');
+    const { createProgress, progressLineMs } = await import('../progress.js');
+    const PROGRESS_LINE_MS = progressLineMs();
     const { validatorFor } = await import('../validator.js');
     const { CopyProgressBoard } = await import('../../report/copy-progress.js');
     const config = loadConfig(args.config, process.env, cwd);
@@ -149,7 +144,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       renderApplyMarkdown(report),
     );
     logger.info(`report written: ${files.json}`);
-    if (args.json) out.result(JSON.stringify({ ...report, reportFiles: files }, null, 2));
+    if (args.json) out.result(JSON.stringify({ ...report, report_files: files }, null, 2));
     else out.result(renderApplyMarkdown(report));
     out.info(`Report: ${files.markdown}`);
     if (result.interrupted) {
