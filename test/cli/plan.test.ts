@@ -44,7 +44,7 @@ describe('replicoop plan', () => {
     const s = await shop({ readOnlyUser: true });
     const result = await runCli(['plan', '--detailed-exitcode', '-v'], { cwd: s.dir, env });
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stdout).toContain('~ table orders (change)\n');
+    expect(result.stdout).toMatch(/^~ table orders \(change\): \S.*\n/m);
     expect(result.stdout).toContain('- table old_stuff (drop) DESTRUCTIVE');
     expect(result.stdout).toMatch(/\d{4}-copy-table-events: events {2}key=id {2}~[\d,]+ rows/);
     const text = readFileSync(join(s.dir, 'plan.json'), 'utf8');
@@ -115,7 +115,12 @@ describe('replicoop plan', () => {
     const s = await shop();
     const { production, sandbox } = testServers();
     writeConfig(s.dir, sides(production.port, sandbox.port, s.productionDb, s.sandboxDb), {
-      maintain: ['countries', 'no_such_table', { table: 'orders', where: 'no_such_column > 1' }],
+      maintain: [
+        'countries',
+        'no_such_table',
+        { table: 'orders', where: 'no_such_column > 1' },
+        { table: 'customers', mask: { emial: 'null' } },
+      ],
     });
     const result = await runCli(['plan'], { cwd: s.dir });
     expect(result.code).toBe(1);
@@ -124,6 +129,10 @@ describe('replicoop plan', () => {
     );
     expect(result.stderr).toContain(
       `error: replicoop.yaml: /maintain/2/where: production rejects the filter for table "orders": Unknown column 'no_such_column' in 'WHERE'`,
+    );
+    // A mask problem names the table and the column; the pointer follows.
+    expect(result.stderr).toContain(
+      'error: replicoop.yaml: maintain customers: mask emial: table "customers" has no column "emial" (/maintain/3/mask/emial)',
     );
     expect(existsSync(join(s.dir, 'plan.json'))).toBe(false);
   });
