@@ -101,7 +101,7 @@ describe('replicoop apply', () => {
       success: true,
       total_records_replicated: 79805,
       maintain_tables: 4,
-      maintain_table_names: ['countries', 'customers', 'orders', 'events'],
+      maintain_table_names: ['countries', 'customers', 'events', 'orders'], // copy order: parents first
       errors: [],
     });
     expect(report.tables_processed).toBe(report.maintain_tables + report.structure_only_tables);
