@@ -84,6 +84,8 @@ describe('replicoop apply', () => {
     expect(result.stdout).toContain('## replicoop apply succeeded');
     expect(result.stdout).toContain('| Records replicated | 79,805 |');
     expect(result.stderr).toMatch(/^copying events: [\d,]+ \/ ~60,000 rows \(\d+%\)/m);
+    // The closing validation reports its progress the same way.
+    expect(result.stderr).toMatch(/^validating \d\/4 tables, \d+\/\d+ chunks, [\d,]+ rows/m);
     await assertConverged(s);
     const reports = readdirSync(join(s.dir, 'reports'));
     expect(reports.filter((f) => f.endsWith('.json'))).toHaveLength(1);

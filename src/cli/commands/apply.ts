@@ -65,6 +65,20 @@ export const applyCommand: CommandModule<ApplyArgs> = {
         logger.info(`progress: ${line}`);
       }
     };
+    // The closing validation's data checks: the same board and lines as replicoop validate.
+    const { ValidateProgressBoard } = await import('../../report/validate-progress.js');
+    const validateBoard = new ValidateProgressBoard();
+    let lastValidateLine = Date.now();
+    const validateProgress = (p: Parameters<typeof validateBoard.update>[0] & { readonly stage: string }): void => {
+      const now = Date.now();
+      validateBoard.update(p, now);
+      if (p.stage !== 'data' || !validateBoard.started) return;
+      if (out.spinnerAllowed) progress.update(validateBoard.line());
+      if (now - lastValidateLine < PROGRESS_LINE_MS) return;
+      lastValidateLine = now;
+      if (!out.spinnerAllowed) out.info(validateBoard.line());
+      logger.info(`progress: ${validateBoard.line()}`);
+    };
     progress.start('preflight: checking the plan against both servers');
     // Ctrl-C, SIGINT, SIGTERM: stop at the next safe point (statement or chunk boundary), resumable; a second one quits at once.
     const stop = new AbortController();
@@ -97,7 +111,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
           rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
         },
         logger,
-        validator: validatorFor(out),
+        validator: validatorFor(out, validateProgress),
         events: {
           info: (text) => {
             progress.stop();
