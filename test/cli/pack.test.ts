@@ -20,7 +20,7 @@ describe('the npm package', () => {
     );
     expect(files.some((f) => f.startsWith('dist/validators/'))).toBe(true);
     expect(files.filter((f) => /^(test|bench|dev|scripts|src)\/|^dist\/(test|bench|dev|scripts)\/|fixtures|\.map$/.test(f))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { bin: { replicoop: string } };
     expect(files).toContain(manifest.bin.replicoop);
     expect(readFileSync(join(packageRoot, manifest.bin.replicoop), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
