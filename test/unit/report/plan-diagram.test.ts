@@ -1,25 +1,13 @@
-import DOMPurify from 'dompurify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planDiagram, text } from '../../../src/report/plan-diagram.js';
 import type { Table } from '../../../src/snapshot/model.js';
 import { column, foreignKey, planOf, snapshot, table } from '../diff/builders.js';
+import { mermaidParser } from '../../support/mermaid.js';
 import { everyStepKindPlan } from './every-step-kind.js';
 
-/**
- * The diagram is checked by Mermaid's own flowchart parser (the grammar GitHub renders with). In
- * Node, mermaid.parse() asks DOMPurify, which needs a browser DOM, to sanitise quoted labels; it
- * is replaced by a pass-through here: sanitising is a rendering concern, the parse is real.
- */
-type Purifier = { addHook: unknown; removeHook: unknown; removeAllHooks: unknown; sanitize: (s: unknown) => string };
 let parse: (source: string) => Promise<unknown>;
 beforeAll(async () => {
-  const purify = DOMPurify as unknown as Purifier;
-  purify.addHook = () => undefined;
-  purify.removeHook = () => undefined;
-  purify.removeAllHooks = () => undefined;
-  purify.sanitize = (s) => String(s);
-  const { default: mermaid } = await import('mermaid');
-  parse = (source) => mermaid.parse(source);
+  parse = await mermaidParser();
 });
 
 const child = (name: string, parent: string, fk = `fk_${name}_${parent}`): Table =>
