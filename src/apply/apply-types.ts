@@ -55,6 +55,8 @@ export interface StepOutcome {
 export interface ValidationOutcome {
   readonly passed: boolean;
   readonly summary: string;
+  /** Findings that do not fail it (orphan rows, production drift); they go into apply's warnings. */
+  readonly warnings?: readonly string[];
   readonly details: unknown;
 }
 

@@ -230,8 +230,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       info('validating the sandbox against production');
       validation = await validateWithRetry(input.validator, { plan, config }, base, warn);
       checkpoint('validation_completed');
+      for (const line of validation.warnings ?? []) warnings.push(`validation: ${line}`);
       if (validation.passed) info(`validation passed: ${validation.summary}`);
-      else warn(`validation failed: ${validation.summary}`);
+      else {
+        // Said now, but recorded once: the failure is one of the run's errors (below), not also a warning.
+        logger.warn(`validation failed: ${validation.summary}`);
+        events.warn(`validation failed: ${validation.summary}`);
+      }
     }
 
     const errors = [

@@ -1,16 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirm, select } from '@inquirer/prompts';
 import yargs from 'yargs';
 import { describeTarget } from '../config/connection-target.js';
 import { loadConfig } from '../config/load-config.js';
 import { asReplicoopError } from '../errors.js';
+import { packageRoot } from '../package-info.js';
 import { readPlanFile } from '../plan/plan-file.js';
 import type { Plan } from '../plan/plan-types.js';
 import { renderPlanText } from '../report/render-plan.js';
 import { ExitCode } from './exit-codes.js';
 import { Output, colorWanted } from './output.js';
+import { page } from './pager.js';
 
 /** Where `replicoop plan` writes by default, and so where the menu looks for the last plan. */
 const PLAN_FILE = 'plan.json';
@@ -118,7 +120,12 @@ function menuChoices(check: ConfigCheck, planExists: boolean) {
   const needsPlan = planExists ? false : `(no ${PLAN_FILE} yet: run Plan)`;
   return [
     { value: 'plan' as const, name: 'Plan', description: `Snapshot both schemas, diff them and write ${PLAN_FILE}`, disabled: needsConfig },
-    { value: 'show' as const, name: 'Show last plan', description: `Print ${PLAN_FILE} again`, disabled: needsPlan },
+    {
+      value: 'show' as const,
+      name: 'Show last plan',
+      description: `Show ${PLAN_FILE} again ($PAGER or a built-in pager)`,
+      disabled: needsPlan,
+    },
     {
       value: 'apply' as const,
       name: 'Apply',
@@ -163,7 +170,7 @@ async function perform(
       return (await command(['plan'])) === ExitCode.ok ? 'apply' : 'plan';
     case 'show': {
       const plan = readPlan(cwd, out);
-      if (plan) out.result(renderPlanText(plan, out.paint));
+      if (plan) await page(renderPlanText(plan, out.paint), out);
       return plan ? 'apply' : 'plan';
     }
     case 'apply': {
@@ -195,7 +202,7 @@ async function perform(
       await command(['status']);
       return 'plan';
     case 'config':
-      editConfig(globals.config, cwd, out);
+      await editConfig(globals.config, cwd, out);
       // The loop shows the re-check and highlights Plan once the config is valid, else this item again.
       return 'config';
   }
@@ -220,8 +227,20 @@ async function ask(message: string): Promise<boolean> {
   }
 }
 
-function editConfig(file: string, cwd: string, out: Output): void {
+async function editConfig(file: string, cwd: string, out: Output): Promise<void> {
   const path = resolve(cwd, file);
+  if (!existsSync(path)) {
+    const example = resolve(packageRoot, 'replicoop.yaml.example');
+    // Asked only of a person at a terminal; nothing ever waits for input that cannot come.
+    const create =
+      process.stdin.isTTY && existsSync(example) && (await ask(`${file} does not exist. Create it from replicoop.yaml.example?`));
+    if (!create) {
+      out.info(`No config file at ${path}. Start from the example: cp ${example} ${file}`);
+      return;
+    }
+    copyFileSync(example, path);
+    out.info(`Created ${path} from replicoop.yaml.example: fill in production and sandbox.`);
+  }
   const editor = process.env.VISUAL || process.env.EDITOR;
   if (!editor) {
     out.info(`Config file: ${path}`);

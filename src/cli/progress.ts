@@ -42,3 +42,9 @@ export async function createProgress(out: Output): Promise<Progress> {
     },
   };
 }
+
+/** Plain progress lines when no spinner can be shown (and in the log): this often (REPLICOOP_PROGRESS_MS, default 10 s). */
+export function progressLineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.REPLICOOP_PROGRESS_MS);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+}

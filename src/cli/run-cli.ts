@@ -9,6 +9,7 @@ import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { ExitCode } from './exit-codes.js';
 import { Output, colorWanted } from './output.js';
+import { usageError, usageLine, type UsageCommand } from './usage-error.js';
 
 export const COMMANDS: readonly CommandModule<never>[] = [
   planCommand,
@@ -47,7 +48,7 @@ export async function runCli(argv: readonly string[], cwd: string = process.cwd(
     .exitProcess(false)
     .fail((message: string | undefined, error: Error | undefined) => {
       // Thrown, not printed: with exitProcess(false) yargs would otherwise go on to run the handler.
-      throw error ?? new ReplicoopError('usage', message ?? 'invalid command line');
+      throw error ?? usageError(message ?? 'invalid command line', argv, usageCommands());
     });
 
   for (const module of COMMANDS as readonly CommandModule[]) {
@@ -83,10 +84,23 @@ export async function runCli(argv: readonly string[], cwd: string = process.cwd(
     await parser.parseAsync();
   } catch (error) {
     exitCode = reportError(error, out);
-    if (error instanceof ReplicoopError && error.code === 'usage')
-      process.stderr.write('Usage: replicoop <command> [options]  (replicoop --help for the list)\n');
+    if (error instanceof ReplicoopError && error.code === 'usage') process.stderr.write(`${usageLine(argv, usageCommands())}\n`);
   }
   return exitCode;
+}
+
+const GLOBAL_OPTIONS = ['config', 'json', 'color', 'no-color', 'quiet', 'verbose', 'help', 'version'];
+
+/** Each command's usage and long option names, for usage errors (read from its own yargs builder). */
+function usageCommands(): UsageCommand[] {
+  return (COMMANDS as readonly CommandModule[]).map((module) => {
+    // getOptions() exists on every yargs instance but is missing from its type definitions.
+    const built = module.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, boolean> } };
+    const options = built.getOptions();
+    const names = Object.keys(options.key).filter((k) => k.length > 1 && !/^[A-Z]|[a-z][A-Z]/.test(k));
+    const positional = [...module.command.matchAll(/<([^>]+)>/g)].map((m) => m[1]!);
+    return { command: module.command, options: [...new Set([...names.filter((n) => !positional.includes(n)), ...GLOBAL_OPTIONS])] };
+  });
 }
 
 /** The one place an error becomes output and an exit code. */

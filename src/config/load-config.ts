@@ -11,6 +11,7 @@ import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
 import type { MaintainTable, MaskRule, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
+import { nameMaskLine, rawMaintainTable } from './maintain-path.js';
 import { whereProblem } from './where-lexer.js';
 
 /**
@@ -37,7 +38,8 @@ export function loadConfig(file: string, env: Env = process.env, cwd: string = p
 export function parseConfig(text: string, absolute: string, display: string, env: Env): ResolvedConfig {
   const raw = parseDocument(text, absolute, display);
   const { value, problems, wholeTokenPaths } = interpolateEnv(raw, env);
-  const fail = (lines: string[]): never => {
+  const fail = (problems: string[]): never => {
+    const lines = problems.map((line) => nameMaskLine(line, (index) => rawMaintainTable(raw, index)));
     throw new ReplicoopError('config_invalid', lines.map((line) => `${display}: ${line}`).join('\n'), {
       details: { file: display, problems: lines },
     });
@@ -477,6 +479,8 @@ function databaseNameProblem(name: string): string | null {
 
 /** mysql://user:pass@host:port/db -> fields; a string is the reason it cannot be parsed. */
 export function parseConnectionUrl(text: string): RawConnection | string {
+  const userinfo = userinfoProblem(text);
+  if (userinfo) return userinfo;
   let url: URL;
   try {
     url = new URL(text);
@@ -493,6 +497,36 @@ export function parseConnectionUrl(text: string): RawConnection | string {
   if (url.username) out.user = decodeURIComponent(url.username);
   if (url.password) out.password = decodeURIComponent(url.password);
   return out;
+}
+
+/** Characters a URL's user or password cannot hold as they are, with their percent-encoding. */
+const URL_RESERVED: Readonly<Record<string, string>> = {
+  '#': '%23',
+  '/': '%2F',
+  '?': '%3F',
+  '@': '%40',
+  '[': '%5B',
+  ']': '%5D',
+  ' ': '%20',
+};
+
+/**
+ * A password holding "#", "/", "@" and the like breaks the URL apart ("#" starts a fragment, "/"
+ * the path) and would connect with the wrong credentials or to the wrong host: said plainly,
+ * naming the characters and never the password.
+ */
+function userinfoProblem(text: string): string | null {
+  const scheme = text.indexOf('://');
+  if (scheme < 0) return null;
+  const rest = text.slice(scheme + 3);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return null;
+  const info = rest.slice(0, at);
+  const found = Object.keys(URL_RESERVED).filter((c) => info.includes(c));
+  const badPercent = /%(?![0-9a-fA-F]{2})/.test(info);
+  if (found.length === 0 && !badPercent) return null;
+  const what = [...found.map((c) => `${c === ' ' ? 'a space' : `"${c}"`} as ${URL_RESERVED[c]}`), ...(badPercent ? ['"%" as %25'] : [])];
+  return `the user or password contains characters that must be percent-encoded in a URL (write ${what.join(', ')}), or give user and password as separate keys instead of url`;
 }
 
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost.localdomain', 'ip6-localhost']);

@@ -6,6 +6,7 @@ import { requirePatterns, uniqueMaskProblem, unmaskedPersonalColumns } from '../
 import { maskProblem } from '../mask/mask-value.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { whereProblem } from '../config/where-lexer.js';
+import { maskLocation } from '../config/maintain-path.js';
 import { errnoOf } from '../db/sql-error.js';
 
 /** Engines whose rows are stored elsewhere (another server, a file, a remote source). */
@@ -68,11 +69,14 @@ export async function checkMaintain(
     for (const [column, rule] of Object.entries(entry.mask)) {
       const target = table.columns.find((c) => c.name === column);
       if (!target) {
-        problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: table "${entry.table}" has no column "${column}"`);
+        problems.push(
+          `${config.displayFile}: ${maskLocation(entry.table, column)}: table "${entry.table}" has no column "${column}" (/maintain/${index}/mask/${column})`,
+        );
         continue;
       }
       const problem = maskProblem(rule, target) ?? uniqueMaskProblem(rule, table, column);
-      if (problem) problems.push(`${config.displayFile}: /maintain/${index}/mask/${column}: ${problem}`);
+      if (problem)
+        problems.push(`${config.displayFile}: ${maskLocation(entry.table, column)}: ${problem} (/maintain/${index}/mask/${column})`);
     }
     const passthrough = entry.passthrough ?? [];
     for (const [i, column] of passthrough.entries()) {

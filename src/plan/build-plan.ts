@@ -100,7 +100,14 @@ function planSteps(
   context: DdlContext,
   data: DataInput,
 ): DraftStep[] {
-  const input: StepInput = { changes, production, sandbox, maintainNames: new Set(maintain.map((m) => m.table)), context };
+  const input: StepInput = {
+    changes,
+    production,
+    sandbox,
+    maintainNames: new Set(maintain.map((m) => m.table)),
+    keptNames: new Set(maintain.filter((m) => m.keep !== undefined).map((m) => m.table)),
+    context,
+  };
   const structure = structureSteps(input);
   return [...structure.steps, ...dataSteps(production, maintain, data), ...postSteps(input, structure.deferred, structure.droppedTriggers)];
 }

@@ -18,6 +18,8 @@ export interface StepInput {
   readonly production: Snapshot;
   readonly sandbox: Snapshot;
   readonly maintainNames: ReadonlySet<string>;
+  /** Maintain tables with a `keep`: their sandbox rows survive the refresh, so changes to them can lose data. */
+  readonly keptNames?: ReadonlySet<string>;
   readonly context: DdlContext;
 }
 

@@ -156,7 +156,7 @@ function objectDropSteps({ changes }: StepInput): DraftStep[] {
  *    table they may point at has its final shape; a table whose dropped FKs point at another
  *    altered table goes first.
  */
-function alterTableSteps({ changes, context }: StepInput, deferred: DeferredForeignKeys): DraftStep[] {
+function alterTableSteps({ changes, context, maintainNames, keptNames }: StepInput, deferred: DeferredForeignKeys): DraftStep[] {
   const steps: DraftStep[] = [];
   const alters = changesOf(changes, 'alter_table');
   const alterByName = new Map(alters.map((a) => [a.name, a]));
@@ -214,14 +214,15 @@ function alterTableSteps({ changes, context }: StepInput, deferred: DeferredFore
       else now.push(clause);
     }
     if (now.length === 0) continue;
+    const loss = maintainedLoss(name, change.destructive, maintainNames, keptNames);
     steps.push({
       phase: 'structure',
       kind: 'alter_table',
       objectType: 'table',
       object: name,
       sql: alterTableSql(change.to, now, context),
-      destructive: change.destructive,
-      reason: change.reasons.join('; '),
+      destructive: loss.destructive,
+      reason: `${change.reasons.join('; ')}${loss.note}`,
       schemaChange: true,
       expect: { objectType: 'table', name, state: 'present', pendingForeignKeys: deferred.names(name) },
       data: null,
@@ -231,15 +232,34 @@ function alterTableSteps({ changes, context }: StepInput, deferred: DeferredFore
 }
 
 /**
+ * What a destructive change to a table really loses. A maintain table's rows are deleted and
+ * copied again from production right after its structure changes, so a dropped column or a
+ * narrowed type loses nothing the refresh would not replace: not destructive, said in the
+ * reason. Only rows the refresh keeps (maintain[].keep) are sandbox data that can be lost.
+ */
+function maintainedLoss(
+  name: string,
+  destructive: boolean,
+  maintainNames: ReadonlySet<string>,
+  keptNames: ReadonlySet<string> | undefined,
+): { destructive: boolean; note: string } {
+  if (!destructive || !maintainNames.has(name)) return { destructive, note: '' };
+  if (keptNames?.has(name))
+    return { destructive: true, note: ` (maintain table: its other rows are re-copied, but the sandbox rows kept by keep lose this data)` };
+  return { destructive: false, note: ` (maintain table: its rows are re-copied from production, so no sandbox data is lost)` };
+}
+
+/**
  * Tables the model cannot alter safely: re-created from production's own SHOW CREATE, never
  * altered by guessed DDL. A maintain table's rows are re-copied anyway; a structure-only
  * table's sandbox rows are lost, so that step is destructive (the plan is where it is seen).
  */
-function recreateTableSteps({ changes, maintainNames, context }: StepInput): DraftStep[] {
+function recreateTableSteps({ changes, maintainNames, keptNames, context }: StepInput): DraftStep[] {
   const steps: DraftStep[] = [];
   for (const change of changesOf(changes, 'unsupported_table')) {
     if (change.to === null) continue;
-    const maintained = maintainNames.has(change.name);
+    // A kept row (maintain[].keep) does not survive a DROP TABLE: such a table is structure-only here.
+    const maintained = maintainNames.has(change.name) && !keptNames?.has(change.name);
     steps.push({
       phase: 'structure',
       kind: 'recreate_table',

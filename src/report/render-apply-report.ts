@@ -2,54 +2,62 @@ import type { ApplyResult } from '../apply/run-apply.js';
 import type { Plan } from '../plan/plan-types.js';
 
 /**
- * The apply report with the original design's fields (timestamp, execution_time,
- * tables_processed, maintain_tables, structure_only_tables, total_records_replicated,
- * backup_created, success, errors) plus per-step timings.
+ * The apply report. Its first fields are the original design's, under its names (`timestamp`,
+ * `execution_time`, `tables_processed`, `maintain_tables`, `structure_only_tables`,
+ * `total_records_replicated`, `backup_created`, `success`, `errors`); the others follow in the
+ * same snake_case. Each field is described in the README ("The apply report").
  */
 export interface ApplyReport {
-  readonly kind: 'apply';
-  readonly runId: string;
-  readonly planFile: string;
-  readonly planChecksum: string;
   readonly timestamp: string;
-  readonly executionTimeSeconds: number;
-  readonly tablesProcessed: number;
-  readonly maintainTables: readonly string[];
-  readonly structureOnlyTables: number;
-  readonly totalRecordsReplicated: number;
-  readonly backupCreated: string | null;
+  /** Seconds, wall clock, of this attempt (a resumed run counts from its resume). */
+  readonly execution_time: number;
+  /** Every production table the plan covers: maintain_tables + structure_only_tables, changed or not. */
+  readonly tables_processed: number;
+  readonly maintain_tables: number;
+  readonly structure_only_tables: number;
+  readonly total_records_replicated: number;
+  readonly backup_created: string | null;
   readonly success: boolean;
-  readonly status: ApplyResult['status'];
-  readonly resumed: boolean;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
-  readonly maskedColumns: readonly { readonly table: string; readonly column: string; readonly rule: string }[];
+  readonly kind: 'apply';
+  readonly run_id: string;
+  readonly plan_file: string;
+  readonly plan_checksum: string;
+  readonly status: ApplyResult['status'];
+  readonly resumed: boolean;
+  /** Tables a schema step created, altered, re-created or dropped. */
+  readonly tables_changed: number;
+  readonly maintain_table_names: readonly string[];
+  readonly masked_columns: readonly { readonly table: string; readonly column: string; readonly rule: string }[];
   readonly validation: ApplyResult['validation'];
   readonly checkpoints: ApplyResult['checkpoints'];
   readonly steps: ApplyResult['steps'];
 }
 
 export function applyReport(result: ApplyResult, plan: Plan, planFile: string): ApplyReport {
-  const maintain = plan.settings.maintain.map((m) => m.table);
-  const touchedTables = new Set(plan.steps.filter((s) => s.objectType === 'table').map((s) => s.object));
+  const maintain = plan.steps.filter((s) => s.kind === 'copy_table').map((s) => s.object);
+  const changed = new Set(plan.steps.filter((s) => s.objectType === 'table' && s.schemaChange).map((s) => s.object));
   return {
-    kind: 'apply',
-    runId: result.runId,
-    planFile,
-    planChecksum: plan.checksum,
     timestamp: result.finishedAt,
-    executionTimeSeconds: result.seconds,
-    tablesProcessed: touchedTables.size,
-    maintainTables: maintain,
-    structureOnlyTables: plan.summary.structureOnlyTables,
-    totalRecordsReplicated: result.recordsCopied,
-    backupCreated: result.backupFile,
+    execution_time: result.seconds,
+    tables_processed: plan.summary.maintainTables + plan.summary.structureOnlyTables,
+    maintain_tables: plan.summary.maintainTables,
+    structure_only_tables: plan.summary.structureOnlyTables,
+    total_records_replicated: result.recordsCopied,
+    backup_created: result.backupFile,
     success: result.status === 'done',
-    status: result.status,
-    resumed: result.resumed,
     errors: result.errors,
     warnings: result.warnings,
-    maskedColumns: plan.steps.flatMap((s) =>
+    kind: 'apply',
+    run_id: result.runId,
+    plan_file: planFile,
+    plan_checksum: plan.checksum,
+    status: result.status,
+    resumed: result.resumed,
+    tables_changed: changed.size,
+    maintain_table_names: maintain,
+    masked_columns: plan.steps.flatMap((s) =>
       (s.data?.maskedColumns ?? []).map((m) => ({ table: s.data!.table, column: m.column, rule: m.rule })),
     ),
     validation: result.validation,
@@ -61,25 +69,25 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
 export function renderApplyMarkdown(report: ApplyReport): string {
   const out: string[] = [];
   out.push(
-    `## replicoop apply ${report.success ? 'succeeded' : report.status === 'rolled_back' ? 'failed and was rolled back' : 'FAILED'} (run \`${report.runId}\`)`,
+    `## replicoop apply ${report.success ? 'succeeded' : report.status === 'rolled_back' ? 'failed and was rolled back' : 'FAILED'} (run \`${report.run_id}\`)`,
   );
   out.push('');
-  out.push('| | |');
+  out.push('| Report | |');
   out.push('|---|---|');
   out.push(`| Timestamp | ${report.timestamp} |`);
-  out.push(`| Execution time | ${report.executionTimeSeconds.toFixed(1)} s |`);
-  out.push(`| Tables processed | ${report.tablesProcessed} |`);
+  out.push(`| Execution time | ${report.execution_time.toFixed(1)} s |`);
+  out.push(`| Tables processed | ${report.tables_processed} (${report.tables_changed} with schema changes) |`);
   out.push(
-    `| Maintain tables | ${report.maintainTables.length}${report.maintainTables.length ? ` (${report.maintainTables.join(', ')})` : ''} |`,
+    `| Maintain tables | ${report.maintain_tables}${report.maintain_table_names.length ? ` (${report.maintain_table_names.join(', ')})` : ''} |`,
   );
-  out.push(`| Structure-only tables | ${report.structureOnlyTables} |`);
-  out.push(`| Records replicated | ${report.totalRecordsReplicated.toLocaleString('en-US')} |`);
-  out.push(`| Backup | ${report.backupCreated ?? 'none'} |`);
+  out.push(`| Structure-only tables | ${report.structure_only_tables} |`);
+  out.push(`| Records replicated | ${report.total_records_replicated.toLocaleString('en-US')} |`);
+  out.push(`| Backup | ${report.backup_created ?? 'none'} |`);
   out.push(`| Success | ${report.success ? 'yes' : 'no'} |`);
   if (report.resumed) out.push('| Resumed | yes (continued an interrupted run) |');
   if (report.validation) out.push(`| Validation | ${report.validation.passed ? 'passed' : 'FAILED'}: ${report.validation.summary} |`);
-  if (report.maskedColumns.length > 0)
-    out.push(`| Masked columns | ${report.maskedColumns.map((m) => `${m.table}.${m.column} (${m.rule})`).join(', ')} |`);
+  if (report.masked_columns.length > 0)
+    out.push(`| Masked columns | ${report.masked_columns.map((m) => `${m.table}.${m.column} (${m.rule})`).join(', ')} |`);
   out.push('');
   if (report.errors.length > 0) {
     out.push('### Errors');

@@ -1,7 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Plan, PlanStep } from '../plan/plan-types.js';
 import { objectChanges, type ObjectChange } from './object-changes.js';
+import { objectSummary } from './object-summary.js';
 import { PLAIN, type Palette } from './palette.js';
+import { planDiagram } from './plan-diagram.js';
 
 const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±' };
 
@@ -81,10 +83,15 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
     for (const step of destructive) out.push(paint.red(`  ! ${step.id}: ${step.reason}`));
     out.push('');
   }
-  const changes = objectChanges(plan);
+  if (plan.steps.length > 0) {
+    out.push(paint.bold(`Steps in execution order (${phaseRanges(plan)}):`));
+    for (const step of plan.steps) out.push(`  ${stepLine(step)}`);
+    out.push('');
+  }
+  const changes = inExecutionOrder(objectChanges(plan), plan);
   if (changes.length === 0) out.push(paint.green('No schema changes: the sandbox structure matches production.'));
   for (const change of changes) {
-    const heading = `${SYMBOL[change.action]} ${change.objectType} ${change.name} (${change.action})${change.destructive ? ' DESTRUCTIVE' : ''}`;
+    const heading = `${SYMBOL[change.action]} ${change.objectType} ${change.name} (${change.action})${change.destructive ? ' DESTRUCTIVE' : ''}: ${objectSummary(change, plan)}`;
     out.push(change.destructive ? paint.red(paint.bold(heading)) : paint.bold(heading));
     for (const step of change.steps) out.push(paint.dim(`  ${step.id}: ${step.reason}`));
     out.push(colourDiff(unifiedDiff(change), paint).replace(/^/gm, '    '));
@@ -143,7 +150,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     `Production ${plan.source.flavor} ${mdEscape(plan.source.version)} at \`${plan.source.host}:${plan.source.port}\`; sandbox ${plan.target.flavor} ${mdEscape(plan.target.version)} at \`${plan.target.host}:${plan.target.port}\`. Plan checksum \`${plan.checksum.slice(0, 12)}\`.`,
   );
   out.push('');
-  out.push('| | |');
+  out.push('| Summary | |');
   out.push('|---|---:|');
   for (const [label, value] of summaryRows(plan)) out.push(`| ${label} | ${value} |`);
   out.push('');
@@ -154,14 +161,29 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const step of destructive) out.push(`> - \`${step.id}\`: ${mdEscape(step.reason)}`);
     out.push('');
   }
-  const changes = objectChanges(plan);
+  out.push(...markdownDiagram(plan));
+  if (plan.steps.length > 0) {
+    out.push('<details>');
+    out.push(`<summary><b>Steps in execution order</b> (${mdEscape(phaseRanges(plan))})</summary>`);
+    out.push('');
+    out.push('| Step | Phase | What |');
+    out.push('|---|---|---|');
+    for (const step of plan.steps)
+      out.push(
+        `| \`${step.id}\` | ${step.phase} | ${step.destructive ? '⚠️ ' : ''}${mdEscape(step.reason)}${step.schemaChange ? '' : ' *(data refresh)*'} |`,
+      );
+    out.push('');
+    out.push('</details>');
+    out.push('');
+  }
+  const changes = inExecutionOrder(objectChanges(plan), plan);
   if (changes.length === 0) out.push('No schema changes: the sandbox structure matches production.\n');
   else out.push('### Schema changes\n');
   const ordered = [...changes.filter((c) => c.destructive), ...changes.filter((c) => !c.destructive)];
   for (const change of ordered) {
     out.push('<details>');
     out.push(
-      `<summary>${change.destructive ? '⚠️ ' : ''}<code>${mdEscape(change.name)}</code> — ${change.objectType}, ${change.action}${change.destructive ? ' (destructive)' : ''}</summary>`,
+      `<summary>${change.destructive ? '⚠️ ' : ''}<code>${mdEscape(change.name)}</code> — ${change.objectType}, ${change.action}${change.destructive ? ' (destructive)' : ''}: ${mdEscape(objectSummary(change, plan))}</summary>`,
     );
     out.push('');
     for (const step of change.steps) out.push(`- \`${step.id}\`: ${mdEscape(step.reason)}`);
@@ -187,11 +209,11 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (data.length > 0) {
     out.push('### Data refresh\n');
     out.push('| Step | Table | Chunk key | Filter | Est. rows | Masked columns |');
-    out.push('|---|---|---|---|---:|---|');
+    out.push('|---:|---|---|---|---:|---|');
     for (const step of data) {
       const d = step.data!;
       out.push(
-        `| \`${step.id}\` | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`,
+        `| ${stepNumber(step)} | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`,
       );
     }
     out.push('');
@@ -219,6 +241,52 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** "structure 0001-0012, data 0013-0015, post 0016-0020": where each phase sits in the step list. */
+function phaseRanges(plan: Plan): string {
+  const parts: string[] = [];
+  for (const phase of ['structure', 'data', 'post'] as const) {
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    if (steps.length === 0) continue;
+    const first = stepNumber(steps[0]!);
+    const last = stepNumber(steps[steps.length - 1]!);
+    parts.push(`${phase} ${first === last ? first : `${first}-${last}`}`);
+  }
+  return `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
+/** The position part of a step id ("0007"). */
+function stepNumber(step: PlanStep): string {
+  return step.id.slice(0, step.id.indexOf('-'));
+}
+
+/** One step in the execution-order list of the text plan. */
+function stepLine(step: PlanStep): string {
+  const kind = step.kind.replace(/_/g, ' ');
+  return `${stepNumber(step)}  ${step.phase.padEnd(9)}  ${kind.padEnd(16)}  ${step.object}${step.destructive ? '  (destructive)' : ''}${step.schemaChange ? '' : '  (data refresh)'}`;
+}
+
+/** Objects in the order their first step runs, so that step numbers read upwards. */
+function inExecutionOrder(changes: readonly ObjectChange[], plan: Plan): ObjectChange[] {
+  const position = new Map(plan.steps.map((s, i) => [s.id, i]));
+  const first = (c: ObjectChange): number => Math.min(...c.steps.map((s) => position.get(s.id) ?? 0));
+  return [...changes].sort((a, b) => first(a) - first(b));
+}
+
+/** The Mermaid picture of the refreshed tables and their neighbours, with its legend. */
+function markdownDiagram(plan: Plan): string[] {
+  const diagram = planDiagram(plan);
+  if (diagram.source === null) return [];
+  const out = ['### Tables and foreign keys', ''];
+  out.push(fence('mermaid', diagram.source));
+  out.push('');
+  out.push(
+    'Rectangles: maintain tables (data refreshed; the number is the copy order). Rounded: structure-only. Red border: a destructive change. Arrows point from a child table to the parent it references; dotted arrows are foreign keys in a cycle (`cut`: the subset cut it).',
+  );
+  if (diagram.note) out.push(`${mdEscape(diagram.note)}`);
+  out.push('');
+  return out;
 }
 
 /** The plan for machines: identities, summary and steps (the snapshots stay in the plan file). */

@@ -92,12 +92,14 @@ async function checkTable(input: DataCheckInput, entry: MaintainTable): Promise<
 async function checkRanges(input: DataCheckInput, ctx: TableContext, started: number): Promise<TableDataResult> {
   const ranges = await input.pool.run((pair) => planRanges(pair.production, ctx, input.chunkRows));
   let done = 0;
-  const progress = (): void => input.onProgress?.({ table: ctx.table.name, chunksDone: done, chunksTotal: ranges.length });
+  let rowsDone = 0;
+  const progress = (): void => input.onProgress?.({ table: ctx.table.name, chunksDone: done, chunksTotal: ranges.length, rowsDone });
   progress();
   const sums = await Promise.all(
     ranges.map(async (range) => {
       const pair = await input.pool.run((p) => chunkSums(p, ctx, range));
       done++;
+      rowsDone += pair[0].count;
       progress();
       return pair;
     }),

@@ -27,7 +27,7 @@ import {
 const BUCKET_SQL = (ctx: TableContext): string => `LEFT(${rowDigest(ctx.hashed)}, 2)`;
 
 export async function checkKeyless(input: DataCheckInput, ctx: TableContext, started: number): Promise<TableDataResult> {
-  input.onProgress?.({ table: ctx.table.name, chunksDone: 0, chunksTotal: 1 });
+  input.onProgress?.({ table: ctx.table.name, chunksDone: 0, chunksTotal: 1, rowsDone: 0 });
   const bucketSums = async (session: ProductionSession | SandboxSession, side: Side): Promise<Map<string, Sums>> => {
     const { select, params } = aggregateSql(ctx, side, 'sum', BUCKET_SQL(ctx));
     const condition = sideCondition(ctx, side, null);
@@ -41,7 +41,9 @@ export async function checkKeyless(input: DataCheckInput, ctx: TableContext, sta
   const [production, sandbox] = await input.pool.run((pair) =>
     Promise.all([bucketSums(pair.production, 'production'), bucketSums(pair.sandbox, 'sandbox')]),
   );
-  input.onProgress?.({ table: ctx.table.name, chunksDone: 1, chunksTotal: 1 });
+  let rowsDone = 0;
+  for (const sums of production.values()) rowsDone += sums.count;
+  input.onProgress?.({ table: ctx.table.name, chunksDone: 1, chunksTotal: 1, rowsDone });
   const empty: Sums = { count: 0, hash: '0', nonNull: ctx.masked.map(() => 0), constantMismatches: ctx.masked.map(() => 0) };
   const buckets = [...new Set([...production.keys(), ...sandbox.keys()])].sort();
   const differing = buckets.filter((b) => !sameSums(production.get(b) ?? empty, sandbox.get(b) ?? empty));

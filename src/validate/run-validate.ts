@@ -26,6 +26,7 @@ import { checkData } from './data-checksum.js';
 import { checkOrphans } from './orphan-check.js';
 import { checkPlan } from './plan-check.js';
 import { compareStructure } from './structure-check.js';
+import type { DataProgress } from './table-context.js';
 import { type ServerSide, type StructureDifference, type ValidationResult, unreadableLine } from './validation-result.js';
 import { WorkPool } from './work-pool.js';
 import { unknownClass } from '../plan/unknown-policy.js';
@@ -40,6 +41,10 @@ export const DEFAULT_CHUNK_ROWS = 50_000;
 export interface ValidateProgress {
   readonly stage: 'connect' | 'structure' | 'data' | 'integrity';
   readonly text: string;
+  /** With stage data: the table being checksummed (chunks and rows done so far), for a progress board. */
+  readonly table?: DataProgress;
+  /** With stage data: how many tables the data checks cover. */
+  readonly tablesTotal?: number;
 }
 
 export interface ValidateOptions {
@@ -103,7 +108,11 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
 
     await workers.rawResults();
     const dataStarted = performance.now();
-    progress({ stage: 'data', text: `checksumming ${maintain.length} maintain table${maintain.length === 1 ? '' : 's'}` });
+    progress({
+      stage: 'data',
+      text: `checksumming ${maintain.length} maintain table${maintain.length === 1 ? '' : 's'}`,
+      tablesTotal: maintain.length,
+    });
     const [tables, orphans] = await Promise.all([
       checkData({
         pool: workers,
@@ -112,7 +121,13 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         maintain: withFilters(maintain),
         maskSecret: config.masking.secret,
         chunkRows,
-        onProgress: (p) => progress({ stage: 'data', text: `checksumming ${p.table} (${p.chunksDone}/${p.chunksTotal} chunks)` }),
+        onProgress: (p) =>
+          progress({
+            stage: 'data',
+            text: `checksumming ${p.table} (${p.chunksDone}/${p.chunksTotal} chunks)`,
+            table: p,
+            tablesTotal: maintain.length,
+          }),
       }),
       checkOrphans({ pool: workers, sandbox: sandboxSnapshot, maintain: withFilters(config.maintain), tables: options.tables ?? null }),
     ]);

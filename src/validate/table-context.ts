@@ -20,6 +20,8 @@ export interface DataProgress {
   readonly table: string;
   readonly chunksDone: number;
   readonly chunksTotal: number;
+  /** Production rows in the chunks done so far. */
+  readonly rowsDone: number;
 }
 
 export interface DataCheckInput {

@@ -84,6 +84,8 @@ describe('replicoop apply', () => {
     expect(result.stdout).toContain('## replicoop apply succeeded');
     expect(result.stdout).toContain('| Records replicated | 79,805 |');
     expect(result.stderr).toMatch(/^copying events: [\d,]+ \/ ~60,000 rows \(\d+%\)/m);
+    // The closing validation reports its progress the same way.
+    expect(result.stderr).toMatch(/^validating \d\/4 tables, \d+\/\d+ chunks, [\d,]+ rows/m);
     await assertConverged(s);
     const reports = readdirSync(join(s.dir, 'reports'));
     expect(reports.filter((f) => f.endsWith('.json'))).toHaveLength(1);
@@ -99,9 +101,12 @@ describe('replicoop apply', () => {
     );
     expect(report).toMatchObject({
       success: true,
-      totalRecordsReplicated: 79805,
-      maintainTables: ['countries', 'customers', 'orders', 'events'],
+      total_records_replicated: 79805,
+      maintain_tables: 4,
+      maintain_table_names: ['countries', 'customers', 'events', 'orders'], // copy order: parents first
+      errors: [],
     });
+    expect(report.tables_processed).toBe(report.maintain_tables + report.structure_only_tables);
     expect(report.checkpoints.map((c: { name: string }) => c.name)).toEqual([
       'config_loaded',
       'connections_established',

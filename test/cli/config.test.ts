@@ -48,7 +48,9 @@ const CASES: [string, string, string[]][] = [
   [
     'bad mask rule',
     `${MINIMAL}maintain: [{table: u, mask: {email: scramble}}]\n`,
-    ['error: replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}'],
+    [
+      'error: replicoop.yaml: maintain u: mask email: must be null, email, name, phone, hash, redact, or {fixed: value} (/maintain/0/mask/email)',
+    ],
   ],
   [
     'mask without secret',
@@ -89,11 +91,11 @@ describe('config errors through the binary', () => {
     const flag = await runCli(['plan', '--frobnicate'], { cwd: dir });
     expect(flag.code).toBe(1);
     expect(flag.stderr).toBe(
-      'error: Unknown argument: frobnicate\nUsage: replicoop <command> [options]  (replicoop --help for the list)\n',
+      'error: plan: unknown option "--frobnicate"\nUsage: replicoop plan [options]  (replicoop plan --help for more)\n',
     );
     const command = await runCli(['deploy'], { cwd: dir });
     expect(command.code).toBe(1);
-    expect(command.stderr).toContain('error: Unknown argument: deploy');
+    expect(command.stderr).toContain('error: unknown command "deploy"\nUsage: replicoop <command> [options]  (commands: plan, apply,');
   });
 
   it('--verbose adds the stack trace; without it there is none', async () => {

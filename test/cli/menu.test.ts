@@ -1,7 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writePlanFile } from '../../src/plan/plan-file.js';
+import { everyStepKindPlan } from '../unit/report/every-step-kind.js';
 import { CLI, runCli, tempDir, writeConfig } from '../support/cli.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, sides } from '../support/shop.js';
@@ -163,6 +165,55 @@ describe('replicoop without a command', () => {
     expect(code).toBe(0);
   });
 
+  it('Show last plan pages a plan longer than the terminal: through $PAGER, else the built-in pager', async () => {
+    const dir = tempDir();
+    writePlanFile(join(dir, 'plan.json'), everyStepKindPlan());
+    // $PAGER gets the whole text on its stdin (here it keeps it in a file).
+    await withTerminal(new Terminal([], dir, { PAGER: 'cat > paged.txt' }), async (t) => {
+      let at = await t.waitFor('8. Quit');
+      at = await t.choose(2, 'Show last plan', at);
+      at = await t.waitFor('8. Quit', at);
+      await t.choose(8, 'Quit', at);
+      return t.exited;
+    });
+    const paged = readFileSync(join(dir, 'paged.txt'), 'utf8');
+    expect(paged).toContain('Steps in execution order (21 steps');
+    expect(paged).toContain('0021  post       create event      nightly_cleanup');
+    // No $PAGER: one screen (49 of the 50 rows), a prompt, and q stops before the end.
+    const code = await withTerminal(new Terminal([], dir, { PAGER: '' }), async (t) => {
+      let at = await t.waitFor('8. Quit');
+      const shown = await t.choose(2, 'Show last plan', at);
+      at = await t.waitFor(/-- \d+% \(Space\/Enter: more, q: quit\) --/, shown);
+      const firstScreen = t.text.slice(shown, at);
+      expect(firstScreen).toContain('Steps in execution order (21 steps');
+      expect(firstScreen).not.toContain('Data refresh (maintain tables):');
+      const prompt = at;
+      t.type('q');
+      at = await t.waitFor('8. Quit', at);
+      // q stopped it: the rest of the plan never came.
+      expect(t.text.slice(prompt, at)).not.toContain('Data refresh (maintain tables):');
+      await t.choose(8, 'Quit', at);
+      return t.exited;
+    });
+    expect(code).toBe(0);
+  });
+
+  it('Edit / check config with no config file offers to create one from the example', async () => {
+    const dir = tempDir();
+    const code = await withTerminal(new Terminal([], dir), async (t) => {
+      let at = await t.waitFor('error: replicoop.yaml: file not found');
+      at = await t.choose(7, 'Edit / check config', at);
+      at = await t.waitFor('replicoop.yaml does not exist. Create it from replicoop.yaml.example? (y/N)', at);
+      t.type('y\r');
+      at = await t.waitFor(`Created ${join(dir, 'replicoop.yaml')} from replicoop.yaml.example`, at);
+      at = await t.waitFor('8. Quit', at);
+      await t.choose(8, 'Quit', at);
+      return t.exited;
+    });
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, 'replicoop.yaml'), 'utf8')).toBe(readFileSync(join(process.cwd(), 'replicoop.yaml.example'), 'utf8'));
+  });
+
   it('runs plan, then apply after a yes at its confirmation, against real servers', async () => {
     const { production, sandbox } = testServers();
     const productionDb = uniqueName('mshop');
@@ -184,7 +235,7 @@ describe('replicoop without a command', () => {
       // After a plan the menu offers Apply, which asks before touching the sandbox.
       at = await t.waitFor('❯ 3. Apply', at);
       t.type('\r');
-      at = await t.waitFor(/plan\.json: \d+ steps, \d+ destructive/, at);
+      at = await t.waitFor(/plan\.json: \d+ steps(, \d+ destructive)?, made /, at);
       at = await t.waitFor('apply plan.json now? (y/N)', at);
       t.type('y\r');
       at = await t.waitFor('## replicoop apply succeeded', at);

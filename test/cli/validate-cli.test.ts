@@ -23,11 +23,15 @@ function ensureBuilt(): void {
   if (!existsSync(main)) throw new Error(`build failed: ${main} missing`);
 }
 
-function cli(pair: ValidatePair, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+function cli(
+  pair: ValidatePair,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [main, 'validate', '-c', join(pair.dir, 'replicoop.yaml'), '--no-color', ...args], {
     cwd: pair.dir,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+    env: { ...process.env, NO_COLOR: '1', CI: '1', ...env },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -62,6 +66,13 @@ describe('replicoop validate (the built binary)', () => {
     expect(report).toBeDefined();
     expect(readFileSync(report!, 'utf8')).toContain('## replicoop validate: ✅ passed');
     expect(JSON.parse(readFileSync(report!.replace(/\.md$/, '.json'), 'utf8'))).toMatchObject({ passed: true, failures: [] });
+  });
+
+  it('off a terminal, prints progress as plain lines: tables and chunks done, rows', () => {
+    // REPLICOOP_PROGRESS_MS=1: a line at every update instead of every 10 s.
+    const run = cli(pair, [], { REPLICOOP_PROGRESS_MS: '1' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^validating 1\/1 tables, 1\/1 chunks, 200 rows/m);
   });
 
   it('--format json prints the result for machines', () => {

@@ -12,12 +12,6 @@ interface ApplyArgs {
   readonly rollbackOnFailure: boolean | undefined;
 }
 
-/** Plain progress lines when no spinner can be shown (and in the log): one per table this often. */
-const PROGRESS_LINE_MS = (() => {
-  const value = Number(process.env.REPLICOOP_PROGRESS_MS);
-  return Number.isFinite(value) && value > 0 ? value : 10_000;
-})();
-
 export const applyCommand: CommandModule<ApplyArgs> = {
   command: 'apply <plan>',
   describe: 'Back up the sandbox and run a saved plan, resumably',
@@ -50,7 +44,8 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const { FileLogger } = await import('../../log/file-logger.js');
     const { readPlanFile } = await import('../../plan/plan-file.js');
     const { applyReport, renderApplyMarkdown } = await import('../../report/render-apply-report.js');
-    const { createProgress } = await import('../progress.js');
+    const { createProgress, progressLineMs } = await import('../progress.js');
+    const PROGRESS_LINE_MS = progressLineMs();
     const { validatorFor } = await import('../validator.js');
     const { CopyProgressBoard } = await import('../../report/copy-progress.js');
     const config = loadConfig(args.config, process.env, cwd);
@@ -84,6 +79,20 @@ export const applyCommand: CommandModule<ApplyArgs> = {
         logger.info(`progress: ${line}`);
       }
     };
+    // The closing validation's data checks: the same board and lines as replicoop validate.
+    const { ValidateProgressBoard } = await import('../../report/validate-progress.js');
+    const validateBoard = new ValidateProgressBoard();
+    let lastValidateLine = Date.now();
+    const validateProgress = (p: Parameters<typeof validateBoard.update>[0] & { readonly stage: string }): void => {
+      const now = Date.now();
+      validateBoard.update(p, now);
+      if (p.stage !== 'data' || !validateBoard.started) return;
+      if (out.spinnerAllowed) progress.update(validateBoard.line());
+      if (now - lastValidateLine < PROGRESS_LINE_MS) return;
+      lastValidateLine = now;
+      if (!out.spinnerAllowed) out.info(validateBoard.line());
+      logger.info(`progress: ${validateBoard.line()}`);
+    };
     progress.start('preflight: checking the plan against both servers');
     // Ctrl-C, SIGINT, SIGTERM: stop at the next safe point (statement or chunk boundary), resumable; a second one quits at once.
     const stop = new AbortController();
@@ -116,7 +125,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
           rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
         },
         logger,
-        validator: validatorFor(out),
+        validator: validatorFor(out, validateProgress),
         events: {
           info: (text) => {
             progress.stop();
@@ -163,7 +172,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       renderApplyMarkdown(report),
     );
     logger.info(`report written: ${files.json}`);
-    if (args.json) out.result(JSON.stringify({ ...report, reportFiles: files }, null, 2));
+    if (args.json) out.result(JSON.stringify({ ...report, report_files: files }, null, 2));
     else out.result(renderApplyMarkdown(report));
     out.info(`Report: ${files.markdown}`);
     if (result.interrupted) {

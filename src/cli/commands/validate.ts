@@ -54,8 +54,28 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
       throw new ReplicoopError('usage', `--concurrency must be a positive integer, got ${args.concurrency}`);
     }
+    const { ValidateProgressBoard } = await import('../../report/validate-progress.js');
+    const { progressLineMs } = await import('../progress.js');
     const progress = await createProgress(out);
     progress.start('validating');
+    // Like the copy's: in the spinner on a terminal; otherwise (CI, pipes) a plain line every
+    // REPLICOOP_PROGRESS_MS (10 s), on stderr and in the log.
+    const board = new ValidateProgressBoard();
+    const every = progressLineMs();
+    let lastLine = Date.now();
+    const onProgress = (p: Parameters<NonNullable<Parameters<typeof runValidate>[0]['onProgress']>>[0]): void => {
+      const now = Date.now();
+      board.update(p, now);
+      if (!board.started || p.stage !== 'data') {
+        progress.update(p.text);
+        return;
+      }
+      if (out.spinnerAllowed) progress.update(board.line());
+      if (now - lastLine < every) return;
+      lastLine = now;
+      if (!out.spinnerAllowed) out.info(board.line());
+      logger.info(`progress: ${board.line()}`);
+    };
     let result;
     try {
       result = await runValidate({
@@ -64,7 +84,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
         tables: args.tables ?? null,
         strict: args.strict,
         ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-        onProgress: (p) => progress.update(p.text),
+        onProgress,
       });
     } catch (error) {
       progress.fail('validation stopped');

@@ -136,7 +136,7 @@ describe('config: each bad file gives exact lines naming file and key', () => {
     [
       'bad mask rule',
       `${minimal}maintain: [{table: u, mask: {email: scramble}}]\n`,
-      'replicoop.yaml: /maintain/0/mask/email: must be null, email, name, phone, hash, redact, or {fixed: value}',
+      'replicoop.yaml: maintain u: mask email: must be null, email, name, phone, hash, redact, or {fixed: value} (/maintain/0/mask/email)',
     ],
     [
       'mask without secret',
@@ -194,6 +194,22 @@ describe('config helpers', () => {
       user: 'u@x',
       password: 'p:w',
     });
+  });
+  it.each([
+    ['#', 'mysql://app:s3cr#t@db.example/shop', '"#" as %23'],
+    ['@', 'mysql://app:s3cr@t@db.example/shop', '"@" as %40'],
+    ['/', 'mysql://app:s3cr/t@db.example/shop', '"/" as %2F'],
+    ['% alone', 'mysql://app:100%sure@db.example/shop', '"%" as %25'],
+  ])('says a password with %s must be percent-encoded, without printing it', (_, url, encoding) => {
+    const problem = parseConnectionUrl(url);
+    expect(typeof problem).toBe('string');
+    expect(problem).toContain(`must be percent-encoded in a URL (write ${encoding})`);
+    expect(problem).not.toContain('s3cr');
+    expect(problem).not.toContain('sure');
+    const config = `production: { url: "${url}" }\nsandbox: { user: root, database: s }\n`;
+    expect(() => parseConfig(config, '/x/replicoop.yaml', 'replicoop.yaml', {})).toThrow(
+      /^replicoop\.yaml: \/production\/url: the user or password contains characters that must be percent-encoded/,
+    );
   });
   it('treats every local name as one host, and different ports as different servers', () => {
     const a = { role: 'production' as const, host: 'localhost', port: 3306, user: 'a', password: '', database: 'x' };

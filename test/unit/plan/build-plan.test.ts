@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planChecksum } from '../../../src/plan/build-plan.js';
+import type { PlanSettings } from '../../../src/plan/plan-types.js';
 import type { Table } from '../../../src/snapshot/model.js';
 import { column, foreignKey, index, planOf, primaryKey, snapshot, table, trigger } from '../diff/builders.js';
 
@@ -147,6 +148,23 @@ describe('buildPlan: step order', () => {
     });
     expect(plan.steps.map((s) => s.id)).toEqual(['0001-copy-table-p', '0002-copy-table-c']);
     expect(plan.steps[1]!.reason).toBe('refresh the rows of c from production (rows where id > 1), chunked on id');
+  });
+
+  it('a column dropped from a maintain table loses nothing (its rows are re-copied) unless sandbox rows are kept', () => {
+    const before = snapshot({ tables: [table('t', { columns: [int('id', false), int('p'), int('zip')] })] });
+    const after = snapshot({ tables: [table('t', { columns: [int('id', false), int('p')] })] });
+    const alter = (maintain: PlanSettings['maintain'] | undefined) =>
+      planOf(before, after, maintain ? { maintain } : {}).steps.find((s) => s.kind === 'alter_table')!;
+    expect(alter(undefined)).toMatchObject({ destructive: true, reason: 'column zip: dropped with its data' });
+    expect(alter([{ table: 't', where: null, mask: {} }])).toMatchObject({
+      destructive: false,
+      reason: 'column zip: dropped with its data (maintain table: its rows are re-copied from production, so no sandbox data is lost)',
+    });
+    expect(alter([{ table: 't', where: null, mask: {}, keep: 'id > 1000' }])).toMatchObject({
+      destructive: true,
+      reason:
+        'column zip: dropped with its data (maintain table: its other rows are re-copied, but the sandbox rows kept by keep lose this data)',
+    });
   });
 
   it('is deterministic and its checksum covers the steps', () => {
