@@ -17,6 +17,21 @@ export type AlterClause =
   | { readonly kind: 'drop_column'; readonly column: Column }
   | { readonly kind: 'modify_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
   | { readonly kind: 'add_column'; readonly column: Column; readonly position: ColumnPosition }
+  /** DROP + ADD in one ALTER: a generation change the server refuses to MODIFY (snapshot/dialect.ts generatedColumnChange). */
+  | { readonly kind: 'replace_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
+  /**
+   * VIRTUAL -> regular: a temporary STORED column named `temporary` computes the values first (its own
+   * statement), then replaces the column, so that no row loses its value.
+   */
+  | {
+      readonly kind: 'materialize_column';
+      readonly from: Column;
+      readonly to: Column;
+      readonly position: ColumnPosition;
+      readonly temporary: string;
+    }
+  /** A rename the config names (renames): CHANGE COLUMN keeps the values. */
+  | { readonly kind: 'rename_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
   | { readonly kind: 'add_index'; readonly index: Index }
   | { readonly kind: 'add_check'; readonly check: CheckConstraint }
   | { readonly kind: 'add_foreign_key'; readonly foreignKey: ForeignKey }
@@ -39,6 +54,8 @@ export type Change = Safety &
         readonly from: Table;
         readonly to: Table;
         readonly clauses: readonly AlterClause[];
+        /** Possible renames seen (a drop and an add of the same type at the same position): shown, never applied. */
+        readonly hints?: readonly string[];
       }
     | { readonly kind: 'drop_table'; readonly name: string; readonly table: Table }
     | {

@@ -1,6 +1,20 @@
-import { stripIntegerDisplayWidth } from '../snapshot/dialect.js';
-import { canonicalJson } from '../hash.js';
-import type { Column, Event, Index, Routine, Sequence, Snapshot, Table, Trigger, Unsupported, View } from '../snapshot/model.js';
+import { generatedColumnChange, stripIntegerDisplayWidth, type GeneratedColumnChange } from '../snapshot/dialect.js';
+import { canonicalJson, sha256 } from '../hash.js';
+import type {
+  CheckConstraint,
+  Column,
+  Event,
+  ForeignKey,
+  Index,
+  Routine,
+  Sequence,
+  Snapshot,
+  Table,
+  Trigger,
+  Unsupported,
+  View,
+} from '../snapshot/model.js';
+import { quotedIdentifiers } from '../snapshot/sql-text.js';
 import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
 import type { AlterClause, Change, ColumnPosition } from './changes.js';
 import { columnChangeSafety } from './column-safety.js';
@@ -322,22 +336,64 @@ function foreignKeysToRebuild(table: Table, blocking: ReadonlySet<string>): Set<
   return rebuild;
 }
 
-/** rebuildFks: keys dropped and re-added even when unchanged (see foreignKeyBlockingColumns). */
+/** A rename of a sandbox column, from the config: production's name -> the sandbox's. */
+export type ColumnRenames = ReadonlyMap<string, string>;
+
+/** The name of the temporary column a VIRTUAL -> regular change fills first (64 characters at most). */
+export function temporaryColumnName(column: string): string {
+  return `__replicoop_${sha256(column).slice(0, 16)}`;
+}
+
+/**
+ * rebuildFks: keys dropped and re-added even when unchanged (see foreignKeyBlockingColumns).
+ * renames: production column name -> sandbox column name (config `renames`), used only when the
+ * sandbox has the old name and not the new one, and production the new one and not the old.
+ */
 export function diffTable(
   from: Table,
   to: Table,
   options: CompareOptions = { stripWidths: false, definers: 'current_user' },
   rebuildFks: ReadonlySet<string> = new Set(),
+  renames: ColumnRenames = new Map(),
 ): Change | null {
   const clauses: AlterClause[] = [];
   const reasons: string[] = [];
+  const hints: string[] = [];
   let destructive = false;
+
+  const fromColumnNames = new Set(from.columns.map((c) => c.name));
+  const toColumnNames = new Set(to.columns.map((c) => c.name));
+  // Production name -> sandbox name, for the renames that apply to this pair of tables.
+  const renamed = new Map<string, string>();
+  for (const [newName, oldName] of renames) {
+    if (fromColumnNames.has(oldName) && !fromColumnNames.has(newName) && toColumnNames.has(newName) && !toColumnNames.has(oldName))
+      renamed.set(newName, oldName);
+  }
+  const oldToNew = new Map([...renamed].map(([n, o]) => [o, n]));
+  const asTarget = (name: string): string => oldToNew.get(name) ?? name;
+  const fromColumns = new Map(from.columns.map((c) => [asTarget(c.name), c]));
+
+  // How each kept column changes; columns dropped and re-added take their keys and CHECKs with them.
+  const plannedChange = new Map<string, GeneratedColumnChange>();
+  for (const column of to.columns) {
+    const old = fromColumns.get(column.name);
+    if (old && columnKey(old, options) !== columnKey(column, options)) plannedChange.set(column.name, generatedColumnChange(old, column));
+  }
+  const rebuilt = new Set([...plannedChange].filter(([, how]) => how !== 'modify').map(([name]) => name));
+  const usesRebuilt = (columns: readonly (string | null)[]): boolean => columns.some((c) => c !== null && rebuilt.has(asTarget(c)));
+  const checkUsesRebuilt = (check: CheckConstraint): boolean =>
+    [...quotedIdentifiers(check.clause)].some((name) => rebuilt.has(asTarget(name)) || rebuilt.has(name));
+  const mappedIndex = (index: Index): Index =>
+    renamed.size === 0
+      ? index
+      : { ...index, parts: index.parts.map((p) => (p.column === null ? p : { ...p, column: asTarget(p.column) })) };
+  const mappedFk = (fk: ForeignKey): ForeignKey => (renamed.size === 0 ? fk : { ...fk, columns: fk.columns.map(asTarget) });
 
   const fromFks = new Map(from.foreignKeys.map((fk) => [fk.name, fk]));
   const toFks = new Map(to.foreignKeys.map((fk) => [fk.name, fk]));
   for (const fk of from.foreignKeys) {
     const target = toFks.get(fk.name);
-    if (!target || rebuildFks.has(fk.name) || canonicalJson(target) !== canonicalJson(fk))
+    if (!target || rebuildFks.has(fk.name) || canonicalJson(target) !== canonicalJson(mappedFk(fk)))
       clauses.push({ kind: 'drop_foreign_key', foreignKey: fk });
   }
 
@@ -345,36 +401,38 @@ export function diffTable(
   const toChecks = new Map(to.checks.map((c) => [c.name, c]));
   for (const check of from.checks) {
     const target = toChecks.get(check.name);
-    if (!target || canonicalJson(target) !== canonicalJson(check)) clauses.push({ kind: 'drop_check', check });
+    if (!target || canonicalJson(target) !== canonicalJson(check) || checkUsesRebuilt(check)) clauses.push({ kind: 'drop_check', check });
   }
 
   const fromIndexes = new Map(from.indexes.map((i) => [i.name, i]));
   const toIndexes = new Map(to.indexes.map((i) => [i.name, i]));
-  const toColumnNames = new Set(to.columns.map((c) => c.name));
   for (const index of from.indexes) {
     const target = toIndexes.get(index.name);
-    if (target && indexKey(target) === indexKey(index)) continue;
+    if (target && indexKey(target) === indexKey(mappedIndex(index)) && !usesRebuilt(index.parts.map((p) => p.column))) continue;
     // An index that only lost columns being dropped disappears with them; still drop it explicitly when it changes.
     clauses.push({ kind: 'drop_index', index });
   }
 
   // Columns: drops, then adds/modifies in production order with positions.
-  const fromColumns = new Map(from.columns.map((c) => [c.name, c]));
+  const dropped: Column[] = [];
   for (const column of from.columns) {
-    if (!toColumnNames.has(column.name)) {
+    if (!toColumnNames.has(asTarget(column.name))) {
       clauses.push({ kind: 'drop_column', column });
+      dropped.push(column);
       destructive = true;
       reasons.push(`column ${column.name}: dropped with its data`);
     }
   }
-  const remaining = from.columns.filter((c) => toColumnNames.has(c.name)).map((c) => c.name);
+  const remaining = from.columns.filter((c) => toColumnNames.has(asTarget(c.name))).map((c) => asTarget(c.name));
   const targetCommon = to.columns.filter((c) => fromColumns.has(c.name)).map((c) => c.name);
   const stable = new Set(longestCommonSubsequence(remaining, targetCommon));
+  const added: Column[] = [];
   to.columns.forEach((column, index) => {
     const position: ColumnPosition = index === 0 ? { first: true } : { after: to.columns[index - 1]!.name };
     const old = fromColumns.get(column.name);
     if (!old) {
       clauses.push({ kind: 'add_column', column, position });
+      added.push(column);
       if (!column.nullable && column.default === null && !column.autoIncrement && !column.generated) {
         reasons.push(`column ${column.name}: added NOT NULL without a default (existing rows get the type's zero value)`);
       }
@@ -382,8 +440,28 @@ export function diffTable(
     }
     const moved = !stable.has(column.name);
     const changed = columnKey(old, options) !== columnKey(column, options);
-    if (!moved && !changed) return;
-    clauses.push({ kind: 'modify_column', from: old, to: column, position: moved ? position : null });
+    if (old.name !== column.name) {
+      clauses.push({ kind: 'rename_column', from: old, to: column, position: moved ? position : null });
+      reasons.push(`column ${old.name}: renamed to ${column.name} (config renames; its values are kept)`);
+    } else if (!moved && !changed) return;
+    else {
+      const how = plannedChange.get(column.name) ?? 'modify';
+      if (how === 'replace') {
+        clauses.push({ kind: 'replace_column', from: old, to: column, position });
+        reasons.push(
+          `column ${column.name}: ${generationLabel(old)} -> ${generationLabel(column)} is dropped and re-added in one ALTER (the server refuses MODIFY, error 1907); its values are computed from the expression${old.generated === null ? ', so the stored values are replaced' : ''}`,
+        );
+      } else if (how === 'materialize') {
+        clauses.push({ kind: 'materialize_column', from: old, to: column, position, temporary: temporaryColumnName(column.name) });
+        reasons.push(
+          `column ${column.name}: VIRTUAL -> regular: a temporary STORED column computes each row's value from the old expression, then takes its place, so no row value changes`,
+        );
+      } else {
+        clauses.push({ kind: 'modify_column', from: old, to: column, position: moved ? position : null });
+        if (old.generated !== null && old.generated.stored && column.generated === null)
+          reasons.push(`column ${column.name}: STORED -> regular: MODIFY keeps each row's stored value`);
+      }
+    }
     if (changed) {
       const safety = columnChangeSafety(old, column);
       if (safety.destructive) {
@@ -392,18 +470,31 @@ export function diffTable(
       }
     }
   });
+  for (const column of dropped) {
+    const at = from.columns.indexOf(column);
+    const candidate = to.columns[at];
+    if (
+      candidate &&
+      added.includes(candidate) &&
+      (options.stripWidths
+        ? stripIntegerDisplayWidth(candidate.type) === stripIntegerDisplayWidth(column.type)
+        : candidate.type === column.type)
+    )
+      hints.push(renameHint(to.name, column.name, candidate.name));
+  }
 
   for (const index of to.indexes) {
     const old = fromIndexes.get(index.name);
-    if (!old || indexKey(old) !== indexKey(index)) clauses.push({ kind: 'add_index', index });
+    if (!old || indexKey(mappedIndex(old)) !== indexKey(index) || usesRebuilt(index.parts.map((p) => p.column)))
+      clauses.push({ kind: 'add_index', index });
   }
   for (const check of to.checks) {
     const old = fromChecks.get(check.name);
-    if (!old || canonicalJson(old) !== canonicalJson(check)) clauses.push({ kind: 'add_check', check });
+    if (!old || canonicalJson(old) !== canonicalJson(check) || checkUsesRebuilt(check)) clauses.push({ kind: 'add_check', check });
   }
   for (const fk of to.foreignKeys) {
     const old = fromFks.get(fk.name);
-    if (!old || rebuildFks.has(fk.name) || canonicalJson(old) !== canonicalJson(fk))
+    if (!old || rebuildFks.has(fk.name) || canonicalJson(mappedFk(old)) !== canonicalJson(fk))
       clauses.push({ kind: 'add_foreign_key', foreignKey: fk });
   }
 
@@ -425,18 +516,37 @@ export function diffTable(
   }
 
   if (clauses.length === 0) return null;
-  const rebuilt = [...rebuildFks].filter((name) => {
+  const rebuiltFks = [...rebuildFks].filter((name) => {
     const a = fromFks.get(name);
     const b = toFks.get(name);
     return a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b);
   });
-  if (rebuilt.length > 0) {
+  if (rebuiltFks.length > 0) {
     reasons.push(
-      `foreign key${rebuilt.length > 1 ? 's' : ''} ${rebuilt.sort().join(', ')} dropped and re-added: a column on either side changes type, and MariaDB refuses that while the key exists`,
+      `foreign key${rebuiltFks.length > 1 ? 's' : ''} ${rebuiltFks.sort().join(', ')} dropped and re-added: a column on either side changes type, and MariaDB refuses that while the key exists`,
     );
   }
   if (reasons.length === 0) reasons.push(`alters table ${to.name} in place (rows are kept)`);
-  return { kind: 'alter_table', name: to.name, from, to, clauses, destructive, reasons };
+  return { kind: 'alter_table', name: to.name, from, to, clauses, destructive, reasons, ...(hints.length > 0 ? { hints } : {}) };
+}
+
+function generationLabel(column: Column): string {
+  return column.generated === null ? 'regular' : column.generated.stored ? 'STORED' : 'VIRTUAL';
+}
+
+/** The exact config entry that would turn a drop plus an add into a rename; never applied unasked. */
+export function renameHint(table: string, oldColumn: string, newColumn: string): string {
+  return `${table}: column ${oldColumn} is dropped and ${newColumn} added, with the same type at the same position; if it is a rename, add to the config: renames: { ${yamlKey(table)}: { ${yamlKey(oldColumn)}: ${yamlKey(newColumn)} } }`;
+}
+
+/** A table renamed in production looks like a drop and a create of the same shape. */
+export function tableRenameHint(oldTable: string, newTable: string): string {
+  return `table ${oldTable} is dropped and ${newTable} created with the same columns; if it is a rename, add to the config: renames: { ${yamlKey(oldTable)}: ${yamlKey(newTable)} }`;
+}
+
+/** A YAML flow-mapping key or value: plain when safe, else single-quoted. */
+function yamlKey(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : `'${name.replace(/'/g, "''")}'`;
 }
 
 /** Longest common subsequence of two name lists (column reorder detection). */

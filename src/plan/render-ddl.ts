@@ -44,6 +44,12 @@ export function alterClauseSql(clause: AlterClause, table: Table, context: DdlCo
       return `MODIFY COLUMN ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
     case 'add_column':
       return `ADD COLUMN ${renderColumn(clause.column, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'replace_column':
+      return `DROP COLUMN ${quoteIdent(clause.from.name)},\n  ADD COLUMN ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'materialize_column':
+      return `DROP COLUMN ${quoteIdent(clause.from.name)},\n  CHANGE COLUMN ${quoteIdent(clause.temporary)} ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'rename_column':
+      return `CHANGE COLUMN ${quoteIdent(clause.from.name)} ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
     case 'add_index':
       return `ADD ${renderIndex(clause.index, context.rules)}`;
     case 'add_check':
@@ -96,12 +102,34 @@ export function alterTableSql(table: Table, clauses: readonly AlterClause[], con
   const partitioning = clauses.find((c): c is Extract<AlterClause, { kind: 'partitioning' }> => c.kind === 'partitioning');
   const removeFirst = partitioning !== undefined && partitioning.from !== null && regular.length > 0;
   if (removeFirst) statements.push(`ALTER TABLE ${name} REMOVE PARTITIONING`);
+  for (const clause of regular) if (clause.kind === 'materialize_column') statements.push(materializeSql(table, clause, context));
   if (regular.length > 0) {
     statements.push(`ALTER TABLE ${name}\n  ${regular.map((c) => alterClauseSql(c, table, context)).join(',\n  ')}`);
   }
   if (partitioning && !(removeFirst && partitioning.to === null))
     statements.push(`ALTER TABLE ${name} ${alterClauseSql(partitioning, table, context)}`);
   return statements;
+}
+
+/**
+ * VIRTUAL -> regular, first statement: a STORED copy of the old column computes every row's value
+ * (IF NOT EXISTS on MariaDB, so a re-run after a crash finds it there). The ALTER that follows
+ * drops the old column and turns the copy into the regular one (STORED -> regular keeps values).
+ */
+function materializeSql(table: Table, clause: Extract<AlterClause, { kind: 'materialize_column' }>, context: DdlContext): string {
+  const copy = {
+    ...clause.from,
+    name: clause.temporary,
+    generated: { expression: clause.from.generated!.expression, stored: true },
+    default: null,
+    onUpdate: null,
+    autoIncrement: false,
+    invisible: false,
+    comment: '',
+    check: null,
+  };
+  const ifNotExists = context.rules.flavor === 'mariadb' ? 'IF NOT EXISTS ' : '';
+  return `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${ifNotExists}${renderColumn(copy, table.options.collation, context.rules)} AFTER ${quoteIdent(clause.from.name)}`;
 }
 
 /** Foreign keys dropped in a step of their own; IF EXISTS on MariaDB, so a re-run after a crash finds them gone. */
