@@ -33,6 +33,8 @@ export type AlterClause =
   /** A rename the config names (renames): CHANGE COLUMN keeps the values. */
   | { readonly kind: 'rename_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
   | { readonly kind: 'add_index'; readonly index: Index }
+  /** Only IGNORED (MySQL: INVISIBLE) changes: ALTER INDEX, the key is kept. */
+  | { readonly kind: 'index_ignored'; readonly index: Index }
   | { readonly kind: 'add_check'; readonly check: CheckConstraint }
   | { readonly kind: 'add_foreign_key'; readonly foreignKey: ForeignKey }
   | { readonly kind: 'table_options'; readonly from: Table['options']; readonly to: Table['options'] }

@@ -408,7 +408,10 @@ export function diffTable(
   const toIndexes = new Map(to.indexes.map((i) => [i.name, i]));
   for (const index of from.indexes) {
     const target = toIndexes.get(index.name);
-    if (target && indexKey(target) === indexKey(mappedIndex(index)) && !usesRebuilt(index.parts.map((p) => p.column))) continue;
+    if (target && !usesRebuilt(index.parts.map((p) => p.column))) {
+      if (indexKey(target) === indexKey(mappedIndex(index))) continue;
+      if (indexKey({ ...target, ignored: index.ignored }) === indexKey(mappedIndex(index))) continue; // index_ignored below
+    }
     // An index that only lost columns being dropped disappears with them; still drop it explicitly when it changes.
     clauses.push({ kind: 'drop_index', index });
   }
@@ -485,8 +488,15 @@ export function diffTable(
 
   for (const index of to.indexes) {
     const old = fromIndexes.get(index.name);
-    if (!old || indexKey(mappedIndex(old)) !== indexKey(index) || usesRebuilt(index.parts.map((p) => p.column)))
-      clauses.push({ kind: 'add_index', index });
+    const rebuiltIndex = usesRebuilt(index.parts.map((p) => p.column));
+    if (
+      old &&
+      !rebuiltIndex &&
+      indexKey(mappedIndex(old)) !== indexKey(index) &&
+      indexKey(mappedIndex({ ...old, ignored: index.ignored })) === indexKey(index)
+    )
+      clauses.push({ kind: 'index_ignored', index });
+    else if (!old || indexKey(mappedIndex(old)) !== indexKey(index) || rebuiltIndex) clauses.push({ kind: 'add_index', index });
   }
   for (const check of to.checks) {
     const old = fromChecks.get(check.name);

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteString } from '../sql/quote.js';
 import type { AlterClause, ColumnPosition } from '../diff/changes.js';
 import type { RenderRules } from '../snapshot/dialect.js';
-import type { Event, ForeignKey, Routine, Sequence, Table, TableOptions, Trigger, View } from '../snapshot/model.js';
+import type { Event, ForeignKey, Index, Routine, Sequence, Table, TableOptions, Trigger, View } from '../snapshot/model.js';
 import { renderCheck, renderColumn, renderCreateTable, renderForeignKey, renderIndex } from '../snapshot/render-create-table.js';
 import { tokenize } from '../snapshot/sql-text.js';
 
@@ -52,6 +52,8 @@ export function alterClauseSql(clause: AlterClause, table: Table, context: DdlCo
       return `CHANGE COLUMN ${quoteIdent(clause.from.name)} ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
     case 'add_index':
       return `ADD ${renderIndex(clause.index, context.rules)}`;
+    case 'index_ignored':
+      return `ALTER INDEX ${quoteIdent(clause.index.name)} ${context.rules.alterIndexIgnored[clause.index.ignored ? 0 : 1]}`;
     case 'add_check':
       return `ADD ${renderCheck(clause.check, context.rules)}`;
     case 'add_foreign_key':
@@ -138,8 +140,18 @@ export function dropForeignKeysSql(table: string, foreignKeys: readonly ForeignK
   return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `DROP FOREIGN KEY ${ifExists}${quoteIdent(fk.name)}`).join(',\n  ')}`;
 }
 
-export function addForeignKeysSql(table: string, foreignKeys: readonly ForeignKey[]): string {
-  return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `ADD ${renderForeignKey(fk)}`).join(',\n  ')}`;
+/** keepIndexes: dropped and added again in the same ALTER, so that the server keeps their names (post-steps.ts). */
+export function addForeignKeysSql(
+  table: string,
+  foreignKeys: readonly ForeignKey[],
+  keepIndexes: readonly Index[],
+  context: DdlContext,
+): string {
+  const clauses = [
+    ...keepIndexes.flatMap((index) => [`DROP INDEX ${quoteIdent(index.name)}`, `ADD ${renderIndex(index, context.rules)}`]),
+    ...foreignKeys.map((fk) => `ADD ${renderForeignKey(fk)}`),
+  ];
+  return `ALTER TABLE ${quoteIdent(table)}\n  ${clauses.join(',\n  ')}`;
 }
 
 /** DEFINER clause for the sandbox: CURRENT_USER unless the config keeps production's. */

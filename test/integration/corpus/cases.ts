@@ -106,4 +106,233 @@ const generatedMore: CorpusCase[] = [
   ),
 ];
 
-export const CORPUS: readonly CorpusCase[] = [...generated, ...generatedMore];
+// ---- column attributes ----
+const columns: CorpusCase[] = [
+  table('column: int -> bigint', 'a INT', 'a BIGINT'),
+  table('column: signed -> unsigned', 'a INT', 'a INT UNSIGNED'),
+  table('column: zerofill', 'a INT(8) UNSIGNED', 'a INT(8) UNSIGNED ZEROFILL'),
+  table('column: varchar length', 'a VARCHAR(10)', 'a VARCHAR(200)'),
+  table('column: varchar -> text', 'a VARCHAR(10)', 'a TEXT'),
+  table('column: char -> varchar', 'a CHAR(5)', 'a VARCHAR(5)'),
+  table('column: nullable -> NOT NULL', 'a INT', 'a INT NOT NULL'),
+  table('column: default added', 'a INT', 'a INT DEFAULT 5'),
+  table('column: default string with quotes', 'a VARCHAR(20)', "a VARCHAR(20) DEFAULT 'it''s'"),
+  table('column: default expression', 'a DATE', 'a DATE DEFAULT (CURDATE() + INTERVAL 1 DAY)'),
+  table('column: default uuid()', 'a VARCHAR(36)', 'a VARCHAR(36) DEFAULT UUID()'),
+  table('column: timestamp ON UPDATE', 'ts TIMESTAMP NULL', 'ts TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP'),
+  table('column: datetime precision', 'ts DATETIME', 'ts DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)'),
+  table('column: comment', 'a INT', "a INT COMMENT 'the a'"),
+  table('column: charset and collation', 'a VARCHAR(10)', 'a VARCHAR(10) CHARACTER SET latin1 COLLATE latin1_bin'),
+  table('column: collation only', 'a VARCHAR(10)', 'a VARCHAR(10) COLLATE utf8mb4_unicode_ci'),
+  table('column: invisible', 'a INT', 'a INT INVISIBLE'),
+  table('column: enum values added', "e ENUM('x','y')", "e ENUM('x','y','z')"),
+  table('column: set values', "s SET('a','b')", "s SET('a','b','c') DEFAULT 'a,b'"),
+  table('column: json', 'j TEXT', 'j JSON'),
+  table('column: decimal precision', 'd DECIMAL(10,2)', 'd DECIMAL(12,4)'),
+  table('column: float -> double', 'f FLOAT', 'f DOUBLE'),
+  table('column: bit with default', 'b BIT(1)', "b BIT(3) DEFAULT b'101'"),
+  table('column: year', 'y SMALLINT', 'y YEAR'),
+  table('column: blob sizes', 'b BLOB', 'b MEDIUMBLOB'),
+  table('column: reorder', 'a INT, b INT, c INT', 'c INT, a INT, b INT'),
+  {
+    name: 'column: added first',
+    a: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT)',
+    b: 'CREATE TABLE t (z INT, id INT NOT NULL PRIMARY KEY, a INT)',
+  },
+  table('column: dropped and added', 'a INT, b INT', 'a INT, c VARCHAR(5)'),
+  table('column: auto_increment', 'a INT NOT NULL, KEY (a)', 'a INT NOT NULL AUTO_INCREMENT, KEY (a)'),
+  table('column: geometry', 'g GEOMETRY', 'g POINT NOT NULL'),
+  table('column: binary', 'b BINARY(4)', 'b VARBINARY(8)'),
+  table('column: tinyint(1) bool', 'b TINYINT', 'b TINYINT(1) NOT NULL DEFAULT 0'),
+  table('column: time precision', 't TIME', 't TIME(3)'),
+  table('column: many at once', 'a INT, b VARCHAR(5), c TEXT', "a BIGINT NOT NULL DEFAULT 1, b VARCHAR(50) COMMENT 'x', d INT"),
+];
+
+// ---- index kinds ----
+const indexes: CorpusCase[] = [
+  table('index: added', 'a INT', 'a INT, KEY ka (a)'),
+  table('index: unique', 'a INT, KEY ka (a)', 'a INT, UNIQUE KEY ka (a)'),
+  table('index: composite order', 'a INT, b INT, KEY k (a, b)', 'a INT, b INT, KEY k (b, a)'),
+  table('index: prefix', 'a VARCHAR(100), KEY k (a)', 'a VARCHAR(100), KEY k (a(10))'),
+  table('index: descending', 'a INT, b INT, KEY k (a, b)', 'a INT, b INT, KEY k (a, b DESC)'),
+  table('index: ignored', 'a INT, KEY k (a)', 'a INT, KEY k (a) IGNORED'),
+  table('index: comment', 'a INT, KEY k (a)', "a INT, KEY k (a) COMMENT 'why'"),
+  table('index: fulltext', 'a TEXT', 'a TEXT, FULLTEXT KEY ft (a)'),
+  table('index: fulltext two columns', 'a TEXT, b TEXT, FULLTEXT KEY ft (a)', 'a TEXT, b TEXT, FULLTEXT KEY ft (a, b)'),
+  table('index: spatial', 'g POINT NOT NULL', 'g POINT NOT NULL, SPATIAL KEY sp (g)'),
+  table('index: long unique (hash)', 'a TEXT', 'a TEXT, UNIQUE KEY u (a) USING HASH'),
+  table('index: using btree', 'a INT, KEY k (a)', 'a INT, KEY k (a) USING BTREE'),
+  table('index: renamed', 'a INT, KEY k1 (a)', 'a INT, KEY k2 (a)'),
+  table('index: several', 'a INT, b INT', 'a INT, b INT, KEY ka (a), KEY kb (b), UNIQUE KEY uab (a, b)'),
+  {
+    name: 'index: primary key columns',
+    a: 'CREATE TABLE t (a INT NOT NULL, b INT NOT NULL, PRIMARY KEY (a))',
+    b: 'CREATE TABLE t (a INT NOT NULL, b INT NOT NULL, PRIMARY KEY (a, b))',
+  },
+  { name: 'index: no primary key', a: 'CREATE TABLE t (a INT NOT NULL, b INT)', b: 'CREATE TABLE t (a INT NOT NULL PRIMARY KEY, b INT)' },
+  table('index: on a column being added', 'a INT', 'a INT, b INT, KEY kb (b)'),
+  table('index: on a column being dropped', 'a INT, b INT, KEY kab (a, b)', 'a INT, KEY kab (a)'),
+];
+
+// ---- foreign keys ----
+const parent = 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY, code INT NOT NULL, UNIQUE KEY (id, code));';
+function fk(name: string, a: string, b: string): CorpusCase {
+  return { name, a: `${parent} ${a}`, b: `${parent} ${b}` };
+}
+const child = (body: string): string => `CREATE TABLE c (id INT NOT NULL PRIMARY KEY, pid INT, code INT${body ? `, ${body}` : ''});`;
+const ACTIONS = ['RESTRICT', 'CASCADE', 'SET NULL'];
+const foreignKeys: CorpusCase[] = [
+  fk('fk: added', child(''), child('CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id)')),
+  ...ACTIONS.flatMap((del) =>
+    ACTIONS.filter((upd) => upd !== del).map((upd) =>
+      fk(
+        `fk: ON DELETE ${del} ON UPDATE ${upd}`,
+        child('CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id)'),
+        child(`CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id) ON DELETE ${del} ON UPDATE ${upd}`),
+      ),
+    ),
+  ),
+  fk(
+    'fk: unnamed key re-added with another action',
+    child('FOREIGN KEY (pid) REFERENCES p (id)'),
+    child('FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE'),
+  ),
+  {
+    name: 'fk: unnamed key, column type changes on both sides',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, FOREIGN KEY (pid) REFERENCES p (id))',
+    b: 'CREATE TABLE p (id BIGINT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid BIGINT, FOREIGN KEY (pid) REFERENCES p (id))',
+  },
+  fk(
+    'fk: multi-column',
+    child('CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id)'),
+    child('CONSTRAINT fk_c FOREIGN KEY (pid, code) REFERENCES p (id, code)'),
+  ),
+  fk(
+    'fk: explicit index kept',
+    child('KEY by_pid (pid), CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id)'),
+    child('KEY by_pid (pid), CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES p (id) ON DELETE SET NULL'),
+  ),
+  fk(
+    'fk: renamed constraint',
+    child('CONSTRAINT fk_old FOREIGN KEY (pid) REFERENCES p (id)'),
+    child('CONSTRAINT fk_new FOREIGN KEY (pid) REFERENCES p (id)'),
+  ),
+  {
+    name: 'fk: self reference',
+    a: 'CREATE TABLE n (id INT NOT NULL PRIMARY KEY, up INT)',
+    b: 'CREATE TABLE n (id INT NOT NULL PRIMARY KEY, up INT, CONSTRAINT fk_up FOREIGN KEY (up) REFERENCES n (id) ON DELETE CASCADE)',
+  },
+  {
+    name: 'fk: primary key column dropped while the child table is dropped',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY, k INT NOT NULL); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
+    b: 'CREATE TABLE p (k INT NOT NULL PRIMARY KEY)',
+  },
+  {
+    name: 'fk: primary key type changes while the child table is dropped',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
+    b: 'CREATE TABLE p (id BIGINT NOT NULL PRIMARY KEY)',
+  },
+  {
+    name: 'fk: referenced unique key replaced while the child is dropped',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY, u INT, UNIQUE KEY uu (u)); CREATE TABLE c (id INT PRIMARY KEY, pu INT, CONSTRAINT fk_c_u FOREIGN KEY (pu) REFERENCES p (u))',
+    b: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY, u INT)',
+  },
+  {
+    name: 'fk: two dropped children of a changing parent',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c1 (id INT PRIMARY KEY, pid INT, FOREIGN KEY (pid) REFERENCES p (id)); CREATE TABLE c2 (id INT PRIMARY KEY, c1 INT, pid INT, FOREIGN KEY (pid) REFERENCES p (id), FOREIGN KEY (c1) REFERENCES c1 (id))',
+    b: 'CREATE TABLE p (id BIGINT UNSIGNED NOT NULL PRIMARY KEY)',
+  },
+  {
+    name: 'fk: cycle between two tables',
+    a: 'CREATE TABLE a (id INT PRIMARY KEY, b_id INT); CREATE TABLE b (id INT PRIMARY KEY, a_id INT)',
+    b: 'CREATE TABLE a (id INT PRIMARY KEY, b_id INT); CREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT fk_b_a FOREIGN KEY (a_id) REFERENCES a (id)); ALTER TABLE a ADD CONSTRAINT fk_a_b FOREIGN KEY (b_id) REFERENCES b (id)',
+  },
+  {
+    name: 'fk: referenced column type changes',
+    a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
+    b: 'CREATE TABLE p (id BIGINT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid BIGINT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
+  },
+  {
+    name: 'fk: new parent and child tables',
+    a: '',
+    b: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE)',
+  },
+];
+
+// ---- CHECK constraints ----
+const checks: CorpusCase[] = [
+  table('check: table CHECK added', 'a INT', 'a INT, CONSTRAINT ck CHECK (a > 0)'),
+  table('check: clause changes', 'a INT, CONSTRAINT ck CHECK (a > 0)', 'a INT, CONSTRAINT ck CHECK (a > 1)'),
+  table('check: column CHECK', 'a INT', 'a INT CHECK (a < 100)'),
+  table('check: two columns', 'a INT, b INT', 'a INT, b INT, CONSTRAINT ab CHECK (a <> b)'),
+  table('check: renamed', 'a INT, CONSTRAINT c1 CHECK (a > 0)', 'a INT, CONSTRAINT c2 CHECK (a > 0)'),
+  table('check: odd name', 'a INT', 'a INT, CONSTRAINT `odd ``name` CHECK (a IS NOT NULL)'),
+  table('check: string function', 's VARCHAR(10)', "s VARCHAR(10), CONSTRAINT cs CHECK (s REGEXP '^[a-z]*$')"),
+];
+
+// ---- partitions ----
+const partitions: CorpusCase[] = [
+  {
+    name: 'partition: range added',
+    a: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y))',
+    b: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)',
+  },
+  {
+    name: 'partition: hash count',
+    a: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2',
+    b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 4',
+  },
+  {
+    name: 'partition: hash -> key',
+    a: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 3',
+    b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY) PARTITION BY KEY (id) PARTITIONS 3',
+  },
+  {
+    name: 'partition: list',
+    a: 'CREATE TABLE t (id INT NOT NULL, r INT NOT NULL, PRIMARY KEY (id, r))',
+    b: 'CREATE TABLE t (id INT NOT NULL, r INT NOT NULL, PRIMARY KEY (id, r)) PARTITION BY LIST (r) (PARTITION pa VALUES IN (1, 2), PARTITION pb VALUES IN (3))',
+  },
+  {
+    name: 'partition: range boundaries',
+    a: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)',
+    b: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (1990), PARTITION p1 VALUES LESS THAN (2010), PARTITION p2 VALUES LESS THAN MAXVALUE)',
+  },
+  {
+    name: 'partition: key change with partitioning',
+    a: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id, y)) PARTITION BY HASH (y) PARTITIONS 2',
+    b: 'CREATE TABLE t (id INT NOT NULL, y INT NOT NULL, PRIMARY KEY (id)) PARTITION BY HASH (id) PARTITIONS 2',
+  },
+  {
+    name: 'partition: range columns',
+    a: 'CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d))',
+    b: "CREATE TABLE t (id INT NOT NULL, d DATE NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE COLUMNS (d) (PARTITION p0 VALUES LESS THAN ('2020-01-01'), PARTITION p1 VALUES LESS THAN (MAXVALUE))",
+  },
+];
+
+// ---- table options ----
+const options: CorpusCase[] = [
+  table('table: comment', 'a INT', 'a INT', {
+    b: "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) COMMENT='about t'",
+  }),
+  table('table: engine', 'a INT', 'a INT', { b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) ENGINE=MyISAM' }),
+  table('table: row format', 'a INT', 'a INT', { b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT) ROW_FORMAT=COMPRESSED' }),
+  table('table: charset', 'a VARCHAR(5)', 'a VARCHAR(5)', {
+    b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a VARCHAR(5)) DEFAULT CHARSET=latin1',
+  }),
+  {
+    name: 'table: created and dropped',
+    a: 'CREATE TABLE old_one (id INT PRIMARY KEY)',
+    b: 'CREATE TABLE new_one (id INT PRIMARY KEY, x INT)',
+  },
+];
+
+export const CORPUS: readonly CorpusCase[] = [
+  ...generated,
+  ...generatedMore,
+  ...columns,
+  ...indexes,
+  ...foreignKeys,
+  ...checks,
+  ...partitions,
+  ...options,
+];
