@@ -184,7 +184,8 @@ const triggerKey =
       t.timing,
       t.event,
       t.order,
-      t.statement,
+      // The original text when both sides have it (a change of quoting or spacing in the header is a change too).
+      t.definition ?? t.statement,
       t.sqlMode,
       t.charsetClient,
       t.collationConnection,

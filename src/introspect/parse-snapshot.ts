@@ -199,6 +199,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     event: row.EVENT_MANIPULATION.toUpperCase() as Trigger['event'],
     order: Number(row.ACTION_ORDER),
     statement: row.ACTION_STATEMENT,
+    ...(row.CREATE_STATEMENT ? { definition: stripDefiner(row.CREATE_STATEMENT) } : {}),
     definer: row.DEFINER,
     sqlMode: row.SQL_MODE,
     charsetClient: row.CHARACTER_SET_CLIENT,

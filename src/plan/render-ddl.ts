@@ -207,6 +207,7 @@ export function dropViewSql(name: string): string {
   return `DROP VIEW IF EXISTS ${quoteIdent(name)}`;
 }
 
+/** From production's original statement when the snapshot has it (byte-exact but the DEFINER), else from its parts. */
 export function createTriggerSql(trigger: Trigger, context: DdlContext): string[] {
   return [
     ...sessionSettingsSql({
@@ -214,7 +215,9 @@ export function createTriggerSql(trigger: Trigger, context: DdlContext): string[
       charsetClient: trigger.charsetClient,
       collationConnection: trigger.collationConnection,
     }),
-    `CREATE ${definerSql(trigger.definer, context)} TRIGGER ${quoteIdent(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteIdent(trigger.table)} FOR EACH ROW ${trigger.statement}`,
+    trigger.definition !== undefined
+      ? withDefiner(trigger.definition, trigger.definer, context)
+      : `CREATE ${definerSql(trigger.definer, context)} TRIGGER ${quoteIdent(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteIdent(trigger.table)} FOR EACH ROW ${trigger.statement}`,
   ];
 }
 

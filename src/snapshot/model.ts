@@ -124,6 +124,11 @@ export interface Trigger {
   readonly event: 'INSERT' | 'UPDATE' | 'DELETE';
   readonly order: number;
   readonly statement: string;
+  /**
+   * SHOW CREATE TRIGGER's original statement without its DEFINER clause: what the sandbox's
+   * trigger is created from and compared on. Absent in snapshots read before it was introspected.
+   */
+  readonly definition?: string;
   readonly definer: string;
   readonly sqlMode: string;
   readonly charsetClient: string;

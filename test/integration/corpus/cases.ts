@@ -326,7 +326,129 @@ const options: CorpusCase[] = [
   },
 ];
 
+// ---- triggers: compared and re-created on production's original text ----
+const base =
+  'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v INT, note VARCHAR(40)); CREATE TABLE log (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(80));';
+function trig(name: string, a: string, b: string): CorpusCase {
+  return { name, a: `${base} ${a}`, b: `${base} ${b}` };
+}
+const triggers: CorpusCase[] = [
+  trig('trigger: added', '', 'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1'),
+  trig('trigger: lower-case header and odd spacing', '', 'create   trigger tr before insert on t\n  for each row    set NEW.v = NEW.v + 1'),
+  trig('trigger: quoted names', '', 'CREATE TRIGGER `tr` BEFORE UPDATE ON `t` FOR EACH ROW SET NEW.`v` = OLD.`v`'),
+  trig(
+    'trigger: header spacing only changes',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1',
+    'CREATE TRIGGER tr  BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1',
+  ),
+  trig(
+    'trigger: body changes',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 2',
+  ),
+  trig(
+    'trigger: timing changes',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1',
+    'CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW SET @x = 1',
+  ),
+  trig(
+    'trigger: event changes',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1',
+    'CREATE TRIGGER tr BEFORE DELETE ON t FOR EACH ROW SET @x = 1',
+  ),
+  trig(
+    'trigger: compound body with comments',
+    '',
+    "CREATE TRIGGER tr AFTER DELETE ON t FOR EACH ROW BEGIN\n  -- keep a trace\n  INSERT INTO log (msg) VALUES (CONCAT('deleted ', OLD.id));\n  /* and another */ SET @n = 1;\nEND",
+  ),
+  trig(
+    'trigger: two on one event, FOLLOWS',
+    '',
+    'CREATE TRIGGER t1 BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1; CREATE TRIGGER t2 BEFORE INSERT ON t FOR EACH ROW FOLLOWS t1 SET NEW.v = NEW.v * 2',
+  ),
+  trig(
+    'trigger: string literals and escapes',
+    '',
+    "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.note = 'it''s \\\\ \"fine\"'",
+  ),
+  trig('trigger: dropped', 'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1', ''),
+  trig(
+    'trigger: on another table',
+    'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1',
+    'CREATE TRIGGER tr BEFORE INSERT ON log FOR EACH ROW SET @x = 1',
+  ),
+  trig('trigger: non-ASCII text', '', "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.note = 'café ☕'"),
+  trig(
+    'trigger: IF block',
+    '',
+    'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW\nBEGIN\n  IF NEW.v < 0 THEN\n    SET NEW.v = 0;\n  END IF;\nEND',
+  ),
+];
+
+// ---- views, routines, events ----
+const tv = 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, v INT);';
+function obj(name: string, a: string, b: string): CorpusCase {
+  return { name, a: `${tv} ${a}`, b: `${tv} ${b}` };
+}
+const objects: CorpusCase[] = [
+  obj('view: added', '', 'CREATE VIEW v AS SELECT id, v FROM t'),
+  obj('view: definition changes', 'CREATE VIEW v AS SELECT id FROM t', 'CREATE VIEW v AS SELECT id, v FROM t WHERE v > 0'),
+  obj('view: algorithm', 'CREATE VIEW v AS SELECT id FROM t', 'CREATE ALGORITHM=MERGE VIEW v AS SELECT id FROM t'),
+  obj('view: security invoker', 'CREATE VIEW v AS SELECT id FROM t', 'CREATE SQL SECURITY INVOKER VIEW v AS SELECT id FROM t'),
+  obj(
+    'view: check option',
+    'CREATE VIEW v AS SELECT id, v FROM t WHERE v > 0',
+    'CREATE VIEW v AS SELECT id, v FROM t WHERE v > 0 WITH CASCADED CHECK OPTION',
+  ),
+  obj('view: on a view', '', 'CREATE VIEW v1 AS SELECT id FROM t; CREATE VIEW v2 AS SELECT id FROM v1'),
+  obj('view: column aliases', '', 'CREATE VIEW v (a, b) AS SELECT id, v * 2 FROM t'),
+  obj(
+    'view: join and aggregate',
+    '',
+    'CREATE VIEW v AS SELECT t1.id, COUNT(t2.id) AS n FROM t t1 LEFT JOIN t t2 ON t2.v = t1.id GROUP BY t1.id',
+  ),
+  obj('procedure: added', '', 'CREATE PROCEDURE p() SELECT 1'),
+  obj('procedure: body changes', 'CREATE PROCEDURE p() SELECT 1', 'CREATE PROCEDURE p() SELECT 2'),
+  obj(
+    'procedure: parameters and comment',
+    '',
+    "CREATE PROCEDURE p(IN a INT, OUT b INT) COMMENT 'sums' BEGIN SELECT COUNT(*) INTO b FROM t WHERE v = a; END",
+  ),
+  obj('procedure: characteristics', 'CREATE PROCEDURE p() SELECT 1', 'CREATE PROCEDURE p() READS SQL DATA SQL SECURITY INVOKER SELECT 1'),
+  obj('function: added', '', 'CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC RETURN x * 2'),
+  obj(
+    'function: return type',
+    'CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC RETURN x',
+    'CREATE FUNCTION f(x INT) RETURNS BIGINT DETERMINISTIC RETURN x',
+  ),
+  obj('function: odd spacing', '', 'create function f ( x int )\n  returns int  deterministic\n  return   x + 1'),
+  obj(
+    'routine: procedure and function of one name',
+    '',
+    'CREATE PROCEDURE same_name() SELECT 1; CREATE FUNCTION same_name() RETURNS INT RETURN 1',
+  ),
+  obj('event: added', '', "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO DELETE FROM t WHERE v < 0"),
+  obj(
+    'event: schedule changes',
+    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO SET @x = 1",
+    "CREATE EVENT e ON SCHEDULE EVERY 2 HOUR STARTS '2030-01-01 00:00:00' DISABLE DO SET @x = 1",
+  ),
+  obj(
+    'event: comment and preserve',
+    '',
+    "CREATE EVENT e ON SCHEDULE AT '2031-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE COMMENT 'once' DO SET @x = 1",
+  ),
+  obj(
+    'event: body changes',
+    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO SET @x = 1",
+    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO SET @x = 2",
+  ),
+  obj('sequence: added', '', 'CREATE SEQUENCE s START WITH 10 INCREMENT BY 5'),
+];
+
 export const CORPUS: readonly CorpusCase[] = [
+  ...triggers,
+  ...objects,
   ...generated,
   ...generatedMore,
   ...columns,
