@@ -58,6 +58,8 @@ export type Change = Safety &
         readonly clauses: readonly AlterClause[];
         /** Possible renames seen (a drop and an add of the same type at the same position): shown, never applied. */
         readonly hints?: readonly string[];
+        /** config renames: the sandbox table's old name (renamed before it is altered). */
+        readonly renamedFrom?: string;
       }
     | { readonly kind: 'drop_table'; readonly name: string; readonly table: Table }
     | {

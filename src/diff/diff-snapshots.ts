@@ -17,12 +17,15 @@ import type {
 import { quotedIdentifiers } from '../snapshot/sql-text.js';
 import { comparableCreate, partitionKey, splitShowCreate } from '../snapshot/show-create.js';
 import type { AlterClause, Change, ColumnPosition } from './changes.js';
+import type { Renames } from '../config/types.js';
 import { columnChangeSafety } from './column-safety.js';
 import { withoutUnknown } from './unknown-objects.js';
 
 export interface DiffOptions {
   /** current_user: definers are rewritten in the sandbox, so they are not compared. */
   readonly definers?: 'current_user' | 'keep';
+  /** config `renames`: a sandbox table or column under its old name is the production one renamed. */
+  readonly renames?: Renames;
 }
 
 /**
@@ -33,6 +36,7 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
   const compare: CompareOptions = {
     stripWidths: from.flavor === 'mysql' || to.flavor === 'mysql',
     definers: options.definers ?? 'current_user',
+    renames: options.renames ?? { tables: {}, columns: {} },
   };
   // Objects either side's account cannot read are unknown, never absent: no change touches them.
   return withoutUnknown(
@@ -149,6 +153,7 @@ function diffDatabase(from: Snapshot, to: Snapshot): Change[] {
 interface CompareOptions {
   readonly stripWidths: boolean;
   readonly definers: 'current_user' | 'keep';
+  readonly renames?: Renames;
 }
 
 function diffNamed<T extends { name: string }>(
@@ -218,10 +223,25 @@ function unreadableObjects(from: Snapshot, to: Snapshot): Change[] {
   return changes;
 }
 
+/**
+ * The table renames that apply: the sandbox has the old name and not the new one, production the
+ * new one and not the old (once applied, nothing is left to rename). Production name -> sandbox name.
+ */
+export function applicableTableRenames(from: Snapshot, to: Snapshot, renames: Renames | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const has = (s: Snapshot, name: string): boolean => s.tables.some((t) => t.name === name);
+  for (const [old, target] of Object.entries(renames?.tables ?? {}))
+    if (has(from, old) && !has(from, target) && has(to, target) && !has(to, old)) out.set(target, old);
+  return out;
+}
+
 function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Change[] {
   const unsupportedFrom = new Map(from.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
   const unsupportedTo = new Map(to.unsupported.filter((u) => u.kind === 'table').map((u) => [u.name, u]));
-  const before = new Map(from.tables.map((t) => [t.name, t]));
+  const tableRenames = applicableTableRenames(from, to, options.renames);
+  const renamedAway = new Set(tableRenames.values());
+  // A renamed sandbox table is compared under its production name.
+  const before = new Map(from.tables.map((t) => [[...tableRenames].find(([, old]) => old === t.name)?.[0] ?? t.name, t]));
   const blocking = foreignKeyBlockingColumns(from, to, options);
   const changes: Change[] = [];
   for (const table of to.tables) {
@@ -244,12 +264,30 @@ function diffTables(from: Snapshot, to: Snapshot, options: CompareOptions): Chan
       if (change) changes.push(change);
       continue;
     }
-    const alter = diffTable(old, table, options, foreignKeysToRebuild(old, blocking));
-    if (alter) changes.push(alter);
+    const columnRenames = new Map(Object.entries(options.renames?.columns[table.name] ?? {}).map(([o, n]) => [n, o]));
+    const alter = diffTable(old, table, options, foreignKeysToRebuild(old, blocking), columnRenames);
+    const renamedFrom = tableRenames.get(table.name);
+    if (renamedFrom !== undefined) {
+      const reason = `renames table ${renamedFrom} to ${table.name} (config renames; its rows are kept)`;
+      changes.push(
+        alter && alter.kind === 'alter_table'
+          ? { ...alter, renamedFrom, reasons: [reason, ...alter.reasons.filter((r) => !r.startsWith('alters table'))] }
+          : {
+              kind: 'alter_table',
+              name: table.name,
+              from: old,
+              to: table,
+              clauses: [],
+              renamedFrom,
+              destructive: false,
+              reasons: [reason],
+            },
+      );
+    } else if (alter) changes.push(alter);
   }
   const after = new Set(to.tables.map((t) => t.name));
   for (const table of from.tables) {
-    if (!after.has(table.name))
+    if (!after.has(table.name) && !renamedAway.has(table.name))
       changes.push({
         kind: 'drop_table',
         name: table.name,
@@ -548,6 +586,19 @@ function generationLabel(column: Column): string {
 /** The exact config entry that would turn a drop plus an add into a rename; never applied unasked. */
 export function renameHint(table: string, oldColumn: string, newColumn: string): string {
   return `${table}: column ${oldColumn} is dropped and ${newColumn} added, with the same type at the same position; if it is a rename, add to the config: renames: { ${yamlKey(table)}: { ${yamlKey(oldColumn)}: ${yamlKey(newColumn)} } }`;
+}
+
+/** Hints for the whole plan: those of altered tables, and dropped + created tables of the same columns. */
+export function renameHints(changes: readonly Change[]): string[] {
+  const hints = changes.flatMap((c) => (c.kind === 'alter_table' ? (c.hints ?? []) : []));
+  const shape = (t: Table): string => canonicalJson(t.columns.map((c) => [c.name, stripIntegerDisplayWidth(c.type), c.nullable]));
+  const created = changes.filter((c): c is Extract<Change, { kind: 'create_table' }> => c.kind === 'create_table');
+  for (const dropped of changes) {
+    if (dropped.kind !== 'drop_table') continue;
+    const twin = created.find((c) => shape(c.table) === shape(dropped.table));
+    if (twin) hints.push(tableRenameHint(dropped.name, twin.name));
+  }
+  return hints;
 }
 
 /** A table renamed in production looks like a drop and a create of the same shape. */

@@ -1,6 +1,6 @@
 import type { MaintainTable } from '../config/types.js';
 import type { Change } from '../diff/changes.js';
-import { diffSnapshots } from '../diff/diff-snapshots.js';
+import { diffSnapshots, renameHints } from '../diff/diff-snapshots.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { renderRules } from '../snapshot/dialect.js';
 import { canonicalJson, sha256 } from '../hash.js';
@@ -48,10 +48,18 @@ export function buildPlan(input: PlanInput): Plan {
   };
   // Unknown objects (an account cannot read them) fail the plan here unless their class is skipped.
   const untouched = resolveUnknown(production, sandbox, settings.unknown);
-  const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
+  const changes = diffSnapshots(sandbox, production, {
+    definers: settings.definers,
+    ...(settings.renames ? { renames: settings.renames } : {}),
+  });
   const steps = planSteps(changes, production, sandbox, settings.maintain, context, input);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
-  const summary = { ...summarise(changes, numbered, production, settings.maintain), ...(untouched.length > 0 ? { untouched } : {}) };
+  const hints = renameHints(changes);
+  const summary = {
+    ...summarise(changes, numbered, production, settings.maintain),
+    ...(untouched.length > 0 ? { untouched } : {}),
+    ...(hints.length > 0 ? { hints } : {}),
+  };
   const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
   const body = {
     formatVersion: PLAN_FORMAT_VERSION,

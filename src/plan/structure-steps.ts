@@ -37,6 +37,7 @@ export function structureSteps(input: StepInput): StructureSteps {
     ...databaseSteps(input),
     ...triggers.steps,
     ...objectDropSteps(input),
+    ...renameTableSteps(input),
     ...goneForeignKeySteps(input),
     ...alterTableSteps(input, deferred),
     ...recreateTableSteps(input),
@@ -150,6 +151,24 @@ function objectDropSteps({ changes }: StepInput): DraftStep[] {
     );
   }
   return steps;
+}
+
+/** 2a. Tables production renamed (config renames), before anything refers to them by their new name. */
+function renameTableSteps({ changes }: StepInput): DraftStep[] {
+  return changesOf(changes, 'alter_table')
+    .filter((c) => c.renamedFrom !== undefined)
+    .map((change) => ({
+      phase: 'structure',
+      kind: 'alter_table',
+      objectType: 'table',
+      object: change.name,
+      sql: [`RENAME TABLE ${quoteIdent(change.renamedFrom!)} TO ${quoteIdent(change.name)}`],
+      destructive: false,
+      reason: `renames table ${change.renamedFrom!} to ${change.name} (config renames; its rows are kept)`,
+      schemaChange: true,
+      expect: null,
+      data: null,
+    }));
 }
 
 /**

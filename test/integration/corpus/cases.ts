@@ -446,7 +446,90 @@ const objects: CorpusCase[] = [
   obj('sequence: added', '', 'CREATE SEQUENCE s START WITH 10 INCREMENT BY 5'),
 ];
 
+// ---- renames (config), both ways: the rows stay ----
+function kept(sql: string, expected: unknown[]) {
+  return async (database: string): Promise<void> => {
+    const rows = await testServers().sandbox.sql<Record<string, unknown>[]>(sql, database);
+    expect(rows.map((r) => Object.values(r).map(String))).toEqual(expected);
+  };
+}
+function columnRename(
+  name: string,
+  table: string,
+  oldDef: string,
+  newDef: string,
+  oldName: string,
+  newName: string,
+  extra = '',
+): CorpusCase {
+  return {
+    name,
+    a: `CREATE TABLE ${table} (id INT NOT NULL PRIMARY KEY, ${oldDef}${extra ? `, ${extra.replaceAll('$c', oldName)}` : ''})`,
+    b: `CREATE TABLE ${table} (id INT NOT NULL PRIMARY KEY, ${newDef}${extra ? `, ${extra.replaceAll('$c', newName)}` : ''})`,
+    forward: { renames: { tables: {}, columns: { [table]: { [oldName]: newName } } } },
+    backward: { renames: { tables: {}, columns: { [table]: { [newName]: oldName } } } },
+    rows: { a: `INSERT INTO ${table} VALUES (1, 'x1'), (2, 'x2')`, b: `INSERT INTO ${table} VALUES (1, 'x1'), (2, 'x2')` },
+    after: kept(`SELECT * FROM ${table} ORDER BY id`, [
+      ['1', 'x1'],
+      ['2', 'x2'],
+    ]),
+  };
+}
+const renames: CorpusCase[] = [
+  columnRename('rename: column', 'users', 'mail VARCHAR(50)', 'email VARCHAR(50)', 'mail', 'email'),
+  columnRename('rename: column and its type', 'users', 'mail VARCHAR(50)', 'email VARCHAR(80)', 'mail', 'email'),
+  columnRename('rename: column with an index', 'users', 'mail VARCHAR(50)', 'email VARCHAR(50)', 'mail', 'email', 'KEY by_mail ($c)'),
+  columnRename('rename: column with a unique key', 'users', 'mail VARCHAR(50)', 'email VARCHAR(50)', 'mail', 'email', 'UNIQUE KEY u ($c)'),
+  columnRename(
+    'rename: column with odd names',
+    'users',
+    '`old name` VARCHAR(50)',
+    '`new ``name`` ☕` VARCHAR(50)',
+    'old name',
+    'new `name` ☕',
+  ),
+  {
+    name: 'rename: table',
+    a: 'CREATE TABLE old_t (id INT NOT NULL PRIMARY KEY, v VARCHAR(10))',
+    b: 'CREATE TABLE new_t (id INT NOT NULL PRIMARY KEY, v VARCHAR(10))',
+    forward: { renames: { tables: { old_t: 'new_t' }, columns: {} } },
+    backward: { renames: { tables: { new_t: 'old_t' }, columns: {} } },
+    rows: { a: "INSERT INTO old_t VALUES (1, 'one')", b: "INSERT INTO new_t VALUES (1, 'one')" },
+    after: async (database, direction) => kept(`SELECT * FROM ${direction === 'forward' ? 'new_t' : 'old_t'}`, [['1', 'one']])(database),
+  },
+  {
+    name: 'rename: table and a column, with a change',
+    a: 'CREATE TABLE old_t (id INT NOT NULL PRIMARY KEY, v VARCHAR(10))',
+    b: 'CREATE TABLE new_t (id INT NOT NULL PRIMARY KEY, w VARCHAR(20), extra INT)',
+    forward: { renames: { tables: { old_t: 'new_t' }, columns: { new_t: { v: 'w' } } } },
+    backward: { renames: { tables: { new_t: 'old_t' }, columns: { old_t: { w: 'v' } } } },
+    rows: { a: "INSERT INTO old_t VALUES (1, 'one')", b: "INSERT INTO new_t VALUES (1, 'one', NULL)" },
+    after: async (database, direction) =>
+      kept(`SELECT id, ${direction === 'forward' ? 'w FROM new_t' : 'v FROM old_t'}`, [['1', 'one']])(database),
+  },
+  {
+    name: 'rename: referenced table',
+    a: 'CREATE TABLE old_p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES old_p (id))',
+    b: 'CREATE TABLE new_p (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES new_p (id))',
+    forward: { renames: { tables: { old_p: 'new_p' }, columns: {} } },
+    backward: { renames: { tables: { new_p: 'old_p' }, columns: {} } },
+  },
+  {
+    name: 'rename: table with a trigger',
+    a: 'CREATE TABLE old_t (id INT NOT NULL PRIMARY KEY, v INT); CREATE TRIGGER tr BEFORE INSERT ON old_t FOR EACH ROW SET NEW.v = 1',
+    b: 'CREATE TABLE new_t (id INT NOT NULL PRIMARY KEY, v INT); CREATE TRIGGER tr BEFORE INSERT ON new_t FOR EACH ROW SET NEW.v = 1',
+    forward: { renames: { tables: { old_t: 'new_t' }, columns: {} } },
+    backward: { renames: { tables: { new_t: 'old_t' }, columns: {} } },
+  },
+  {
+    name: 'rename: unnamed drop and add is only a hint',
+    a: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, mail VARCHAR(50))',
+    b: 'CREATE TABLE t (id INT NOT NULL PRIMARY KEY, email VARCHAR(50))',
+  },
+];
+
 export const CORPUS: readonly CorpusCase[] = [
+  ...renames,
   ...triggers,
   ...objects,
   ...generated,
