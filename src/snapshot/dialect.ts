@@ -298,3 +298,57 @@ export function generatedColumnChange(
   if (!a.stored && a.expression !== b.expression) return 'replace';
   return 'modify';
 }
+
+/**
+ * MySQL 8's UCA 9.0.0 collations (utf8mb4_0900_*, utf8mb4_<lang>_0900_*) do not exist on MariaDB
+ * before 11.4.5 (which adds them as aliases of utf8mb4_uca1400_nopad_*). The closest MariaDB
+ * collations are the UCA 14.0.0 ones of 10.10+, in their NO PAD variants: MySQL's 0900 collations
+ * are NO PAD. Language codes are MySQL's (manual, "Unicode Character Sets"); the names MariaDB
+ * gives the same tailorings are from its uca1400 list (MDEV-27009).
+ */
+const MYSQL_0900_LANGUAGES: Readonly<Record<string, string>> = {
+  hr: 'croatian',
+  cs: 'czech',
+  da: 'danish',
+  eo: 'esperanto',
+  et: 'estonian',
+  de_pb: 'german2',
+  hu: 'hungarian',
+  is: 'icelandic',
+  lv: 'latvian',
+  lt: 'lithuanian',
+  pl: 'polish',
+  la: 'roman',
+  ro: 'romanian',
+  sk: 'slovak',
+  sl: 'slovenian',
+  es: 'spanish',
+  es_trad: 'spanish2',
+  sv: 'swedish',
+  tr: 'turkish',
+  vi: 'vietnamese',
+};
+
+/** A collation as the sandbox's flavor can take it: the same name, another one (and why), or why none fits. */
+export type CollationForFlavor =
+  | { readonly kind: 'same' }
+  | { readonly kind: 'mapped'; readonly collation: string }
+  | { readonly kind: 'unmappable'; readonly reason: string };
+
+export function collationForFlavor(collation: string, flavor: Flavor, major: number, minor: number): CollationForFlavor {
+  const m = /^utf8mb4_(?:([a-z]+(?:_[a-z]+)?)_)?0900_(ai_ci|as_ci|as_cs|as_cs_ks|bin)$/.exec(collation.toLowerCase());
+  if (flavor !== 'mariadb' || !m) return { kind: 'same' };
+  const [, language, strength] = m;
+  if (strength === 'bin')
+    return language ? { kind: 'unmappable', reason: 'no such MySQL collation' } : { kind: 'mapped', collation: 'utf8mb4_nopad_bin' };
+  if (major < 10 || (major === 10 && minor < 10))
+    return {
+      kind: 'unmappable',
+      reason: `MariaDB ${major}.${minor} has no UCA 14.0.0 collations (utf8mb4_uca1400_*, MariaDB 10.10 and later)`,
+    };
+  if (strength === 'as_cs_ks') return { kind: 'unmappable', reason: 'MariaDB has no kana-sensitive (_ks) collation' };
+  if (language === undefined) return { kind: 'mapped', collation: `utf8mb4_uca1400_nopad_${strength}` };
+  const name = MYSQL_0900_LANGUAGES[language];
+  if (name === undefined) return { kind: 'unmappable', reason: `MariaDB has no UCA 14.0.0 tailoring for the language "${language}"` };
+  return { kind: 'mapped', collation: `utf8mb4_uca1400_${name}_nopad_${strength}` };
+}
