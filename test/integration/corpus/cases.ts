@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { testServers } from '../../support/servers.js';
-import type { CorpusCase } from './run-case.js';
+import type { CorpusCase, Query } from './run-case.js';
 
 /** A one-table case: `CREATE TABLE t (id INT PRIMARY KEY, ...)` on each side. */
 function table(name: string, a: string, b: string, extra: Partial<CorpusCase> = {}): CorpusCase {
@@ -42,11 +41,8 @@ const DECORATIONS: Record<string, string> = {
 
 /** After apply: a column that became regular holds each row's old generated value. */
 function keepsValues(sandboxKind: Kind, productionKind: Kind) {
-  return async (database: string): Promise<void> => {
-    const rows = await testServers().sandbox.sql<{ id: number; a: number; b: number | null }[]>(
-      'SELECT id, a, b FROM t ORDER BY id',
-      database,
-    );
+  return async (query: Query): Promise<void> => {
+    const rows = await query<{ id: number; a: number; b: number | null }>('SELECT id, a, b FROM t ORDER BY id');
     expect(rows).toHaveLength(3);
     const follows = productionKind.expression ?? (productionKind.expression === null ? sandboxKind.expression : null);
     for (const row of rows) {
@@ -69,9 +65,9 @@ const generated: CorpusCase[] = PAIRS.flatMap(([x, y]) =>
       a: `CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT NOT NULL, ${kx.sql}, c INT${keys})`,
       b: `CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT NOT NULL, ${ky.sql}, c INT${keys})`,
       rows: { a: 'INSERT INTO t (id, a) VALUES (1, 1), (2, 2), (3, 30)', b: 'INSERT INTO t (id, a) VALUES (1, 1), (2, 2), (3, 30)' },
-      after: async (database: string, direction: 'forward' | 'backward') => {
+      after: async (query: Query, direction: 'forward' | 'backward') => {
         const [sandboxKind, productionKind] = direction === 'forward' ? [kx, ky] : [ky, kx];
-        await keepsValues(sandboxKind, productionKind)(database);
+        await keepsValues(sandboxKind, productionKind)(query);
       },
     } satisfies CorpusCase;
   }),
@@ -80,8 +76,8 @@ const generated: CorpusCase[] = PAIRS.flatMap(([x, y]) =>
 const generatedMore: CorpusCase[] = [
   table('generated: VIRTUAL -> regular keeps values with a column CHECK', 'a INT, b INT AS (a + 1) VIRTUAL', 'a INT, b INT CHECK (b > 0)', {
     rows: { a: 'INSERT INTO t (id, a) VALUES (1, 4)', b: 'INSERT INTO t (id, a, b) VALUES (1, 4, 5)' },
-    after: async (database) => {
-      const [row] = await testServers().sandbox.sql<{ b: number }[]>('SELECT b FROM t', database);
+    after: async (query) => {
+      const [row] = await query<{ b: number }>('SELECT b FROM t');
       expect(Number(row!.b)).toBe(5);
     },
   }),
@@ -448,8 +444,8 @@ const objects: CorpusCase[] = [
 
 // ---- renames (config), both ways: the rows stay ----
 function kept(sql: string, expected: unknown[]) {
-  return async (database: string): Promise<void> => {
-    const rows = await testServers().sandbox.sql<Record<string, unknown>[]>(sql, database);
+  return async (query: Query): Promise<void> => {
+    const rows = await query<Record<string, unknown>>(sql);
     expect(rows.map((r) => Object.values(r).map(String))).toEqual(expected);
   };
 }
@@ -495,7 +491,7 @@ const renames: CorpusCase[] = [
     forward: { renames: { tables: { old_t: 'new_t' }, columns: {} } },
     backward: { renames: { tables: { new_t: 'old_t' }, columns: {} } },
     rows: { a: "INSERT INTO old_t VALUES (1, 'one')", b: "INSERT INTO new_t VALUES (1, 'one')" },
-    after: async (database, direction) => kept(`SELECT * FROM ${direction === 'forward' ? 'new_t' : 'old_t'}`, [['1', 'one']])(database),
+    after: async (query, direction) => kept(`SELECT * FROM ${direction === 'forward' ? 'new_t' : 'old_t'}`, [['1', 'one']])(query),
   },
   {
     name: 'rename: table and a column, with a change',
@@ -504,8 +500,8 @@ const renames: CorpusCase[] = [
     forward: { renames: { tables: { old_t: 'new_t' }, columns: { new_t: { v: 'w' } } } },
     backward: { renames: { tables: { new_t: 'old_t' }, columns: { old_t: { w: 'v' } } } },
     rows: { a: "INSERT INTO old_t VALUES (1, 'one')", b: "INSERT INTO new_t VALUES (1, 'one', NULL)" },
-    after: async (database, direction) =>
-      kept(`SELECT id, ${direction === 'forward' ? 'w FROM new_t' : 'v FROM old_t'}`, [['1', 'one']])(database),
+    after: async (query, direction) =>
+      kept(`SELECT id, ${direction === 'forward' ? 'w FROM new_t' : 'v FROM old_t'}`, [['1', 'one']])(query),
   },
   {
     name: 'rename: referenced table',
