@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'backup_no_space',
   'backup_tool_missing',
   'bad_collation_name',
+  'collation_unmappable',
   'config_invalid',
   'config_not_found',
   'config_syntax',

@@ -1,6 +1,7 @@
 import { diffSnapshots } from '../diff/diff-snapshots.js';
 import { diffTable } from '../diff/diff-snapshots.js';
 import type { Plan, PlanStep } from '../plan/plan-types.js';
+import { forSandboxFlavor } from '../snapshot/for-flavor.js';
 import type { Snapshot } from '../snapshot/model.js';
 
 /**
@@ -30,7 +31,7 @@ export function stepAlreadyApplied(step: PlanStep, plan: Plan, sandbox: Snapshot
   };
   if (expect.state === 'absent') return !find(sandbox);
   if (!find(sandbox)) return false;
-  const production = plan.snapshots.production;
+  const production = forSandboxFlavor(plan.snapshots.production, sandbox.flavor, sandbox.serverVersion).snapshot;
   if (expect.objectType === 'table') {
     const wanted = production.tables.find((t) => t.name === expect.name);
     const actual = sandbox.tables.find((t) => t.name === expect.name);

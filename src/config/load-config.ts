@@ -10,7 +10,7 @@ import { schemaValidator } from '../schema-validator.js';
 import type { ConnectionTarget, Role } from './connection-target.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
-import type { MaintainTable, MaskRule, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
+import type { MaintainTable, MaskRule, Renames, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
 import { nameMaskLine, rawMaintainTable } from './maintain-path.js';
 import { whereProblem } from './where-lexer.js';
 
@@ -237,6 +237,7 @@ interface RawConfig {
   masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
   copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
   definers?: 'current_user' | 'keep';
+  renames?: Record<string, string | Record<string, string>>;
   unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
   subset?: { follow?: 'children' | 'parents'; relations?: Record<string, 'children' | 'parents'> };
@@ -351,6 +352,8 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       problems.push(`/masking/require${typeof rawRequire === 'string' ? '' : `/${i}`}: "${pattern}" is not a valid glob: it ${problem}`);
   });
 
+  const renames = resolveRenames(raw.renames ?? {}, problems);
+
   if (production && sandbox) {
     const same = sameDatabase(production, sandbox);
     if (same) problems.push(`/sandbox: points at the production database (${same}); refusing to use production as the sandbox`);
@@ -380,10 +383,56 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       method: raw.copy?.method ?? 'auto',
     }),
     definers: raw.definers ?? 'current_user',
+    renames,
     unknown: Object.freeze({ ...(raw.unknown ?? {}) }),
     apply: Object.freeze({ onFailure: raw.apply?.onFailure ?? 'keep', validate: raw.apply?.validate ?? true }),
     subset: resolveSubset(raw.subset),
   });
+}
+
+/** renames: a string value renames a table, an object renames columns of a (production) table. */
+function resolveRenames(raw: Record<string, string | Record<string, string>>, problems: string[]): Renames {
+  const tables: Record<string, string> = {};
+  const columns: Record<string, Record<string, string>> = {};
+  const name = (path: string, value: string, what: string): boolean => {
+    const problem = identifierProblem(value);
+    if (problem) problems.push(`${path}: "${value}" is not a valid ${what} name: it ${problem}`);
+    return problem === null;
+  };
+  for (const key of Object.keys(raw).sort()) {
+    const value = raw[key]!;
+    const path = `/renames/${key}`;
+    if (!name(path, key, 'table')) continue;
+    if (typeof value === 'string') {
+      if (!name(path, value, 'table')) continue;
+      if (value === key) problems.push(`${path}: renames the table to its own name`);
+      else tables[key] = value;
+      continue;
+    }
+    const map: Record<string, string> = {};
+    const targets = new Map<string, string>();
+    for (const old of Object.keys(value).sort()) {
+      const target = value[old]!;
+      if (!name(`${path}/${old}`, old, 'column') || !name(`${path}/${old}`, target, 'column')) continue;
+      if (target === old) problems.push(`${path}/${old}: renames the column to its own name`);
+      else if (targets.has(target.toLowerCase()))
+        problems.push(`${path}/${old}: column "${target}" is also the new name of ${targets.get(target.toLowerCase())}`);
+      else {
+        targets.set(target.toLowerCase(), old);
+        map[old] = target;
+      }
+    }
+    if (Object.keys(map).length > 0) columns[key] = Object.freeze(map);
+  }
+  const newNames = new Map<string, string>();
+  for (const [old, target] of Object.entries(tables)) {
+    if (newNames.has(target.toLowerCase()))
+      problems.push(`/renames/${old}: table "${target}" is also the new name of ${newNames.get(target.toLowerCase())}`);
+    newNames.set(target.toLowerCase(), old);
+    if (tables[target] !== undefined)
+      problems.push(`/renames/${old}: "${target}" is itself renamed (/renames/${target}); chains are not supported`);
+  }
+  return Object.freeze({ tables: Object.freeze(tables), columns: Object.freeze(columns) });
 }
 
 function resolveSubset(raw: RawConfig['subset']): SubsetConfig {

@@ -43,6 +43,14 @@ export type UnknownClass = 'tables' | 'views' | 'triggers' | 'routines' | 'event
 export type UnknownTreatment = 'error' | 'skip';
 export type UnknownSettings = Readonly<Partial<Record<UnknownClass, UnknownTreatment>>>;
 
+/** config `renames`: what production renamed, so the sandbox renames instead of dropping and adding. */
+export interface Renames {
+  /** Old table name (the sandbox's) -> new (production's). */
+  readonly tables: Readonly<Record<string, string>>;
+  /** Production table name -> old column name -> new column name. */
+  readonly columns: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
 export type CopyMethod = 'auto' | 'load-data' | 'insert';
 
 export interface ResolvedConfig {
@@ -61,6 +69,7 @@ export interface ResolvedConfig {
   readonly masking: MaskingConfig;
   readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
   readonly definers: 'current_user' | 'keep';
+  readonly renames: Renames;
   /** How objects an account cannot read are treated, per class (unset: error). */
   readonly unknown: UnknownSettings;
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };

@@ -17,7 +17,24 @@ export type AlterClause =
   | { readonly kind: 'drop_column'; readonly column: Column }
   | { readonly kind: 'modify_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
   | { readonly kind: 'add_column'; readonly column: Column; readonly position: ColumnPosition }
+  /** DROP + ADD in one ALTER: a generation change the server refuses to MODIFY (snapshot/dialect.ts generatedColumnChange). */
+  | { readonly kind: 'replace_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
+  /**
+   * VIRTUAL -> regular: a temporary STORED column named `temporary` computes the values first (its own
+   * statement), then replaces the column, so that no row loses its value.
+   */
+  | {
+      readonly kind: 'materialize_column';
+      readonly from: Column;
+      readonly to: Column;
+      readonly position: ColumnPosition;
+      readonly temporary: string;
+    }
+  /** A rename the config names (renames): CHANGE COLUMN keeps the values. */
+  | { readonly kind: 'rename_column'; readonly from: Column; readonly to: Column; readonly position: ColumnPosition }
   | { readonly kind: 'add_index'; readonly index: Index }
+  /** Only IGNORED (MySQL: INVISIBLE) changes: ALTER INDEX, the key is kept. */
+  | { readonly kind: 'index_ignored'; readonly index: Index }
   | { readonly kind: 'add_check'; readonly check: CheckConstraint }
   | { readonly kind: 'add_foreign_key'; readonly foreignKey: ForeignKey }
   | { readonly kind: 'table_options'; readonly from: Table['options']; readonly to: Table['options'] }
@@ -39,6 +56,10 @@ export type Change = Safety &
         readonly from: Table;
         readonly to: Table;
         readonly clauses: readonly AlterClause[];
+        /** Possible renames seen (a drop and an add of the same type at the same position): shown, never applied. */
+        readonly hints?: readonly string[];
+        /** config renames: the sandbox table's old name (renamed before it is altered). */
+        readonly renamedFrom?: string;
       }
     | { readonly kind: 'drop_table'; readonly name: string; readonly table: Table }
     | {

@@ -130,7 +130,7 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     params(),
   );
 
-  const triggers = await db.query<RawTriggerRow>(
+  const triggerRows = await db.query<RawTriggerRow>(
     `SELECT TRIGGER_NAME AS TRIGGER_NAME, EVENT_MANIPULATION AS EVENT_MANIPULATION, EVENT_OBJECT_TABLE AS EVENT_OBJECT_TABLE,
             ACTION_ORDER AS ACTION_ORDER, ACTION_STATEMENT AS ACTION_STATEMENT, ACTION_TIMING AS ACTION_TIMING, SQL_MODE AS SQL_MODE,
             DEFINER AS DEFINER, CHARACTER_SET_CLIENT AS CHARACTER_SET_CLIENT, COLLATION_CONNECTION AS COLLATION_CONNECTION
@@ -175,6 +175,22 @@ export async function introspectSchema(db: Queryable, options: IntrospectOptions
     done++;
     if (done % 25 === 0 || done === showCreateTargets.length) progress({ stage: 'tables', done, total: showCreateTargets.length });
   });
+
+  // The original statement, byte for byte: information_schema keeps only the body, so a trigger
+  // rebuilt from its parts would differ from production's in quoting, case and spacing.
+  const triggers: RawTriggerRow[] = [];
+  await inParallel(sessions, triggerRows, async (session, trigger) => {
+    let text: string | null = null;
+    try {
+      const rows = await session.query<Record<string, string | null>>(`SHOW CREATE TRIGGER ${quoteIdent(trigger.TRIGGER_NAME)}`);
+      text = rows[0]?.['SQL Original Statement'] ?? null;
+    } catch (error) {
+      if (!hasErrno(error, ACCESS_DENIED_ERRNOS)) throw error;
+    }
+    triggers.push({ ...trigger, CREATE_STATEMENT: text });
+  });
+  const triggerOrder = new Map(triggerRows.map((t, i) => [t.TRIGGER_NAME, i]));
+  triggers.sort((a, b) => triggerOrder.get(a.TRIGGER_NAME)! - triggerOrder.get(b.TRIGGER_NAME)!);
 
   const routines: RawRoutineRow[] = [];
   await inParallel(sessions, routineRows, async (session, routine) => {

@@ -199,6 +199,7 @@ export function parseSnapshot(raw: RawSchema): Snapshot {
     event: row.EVENT_MANIPULATION.toUpperCase() as Trigger['event'],
     order: Number(row.ACTION_ORDER),
     statement: row.ACTION_STATEMENT,
+    ...(row.CREATE_STATEMENT ? { definition: stripDefiner(row.CREATE_STATEMENT) } : {}),
     definer: row.DEFINER,
     sqlMode: row.SQL_MODE,
     charsetClient: row.CHARACTER_SET_CLIENT,
@@ -414,7 +415,11 @@ function parseTable(
       parser: extra?.parser ?? null,
     };
   });
-  indexes.sort((a, b) => (a.kind === 'primary' ? -1 : b.kind === 'primary' ? 1 : compareText(a.name, b.name)));
+  // The server's own order (SHOW CREATE TABLE lists keys as they were created within each kind):
+  // a table created from the model then prints its keys byte for byte as production does.
+  const shown = [...extras.keys()];
+  const at = (name: string): number => (shown.includes(name) ? shown.indexOf(name) : shown.length);
+  indexes.sort((a, b) => (a.kind === 'primary' ? -1 : b.kind === 'primary' ? 1 : at(a.name) - at(b.name) || compareText(a.name, b.name)));
 
   const fkMap = new Map<string, (typeof fkRows)[number][]>();
   for (const fk of fkRows) fkMap.set(fk.CONSTRAINT_NAME, [...(fkMap.get(fk.CONSTRAINT_NAME) ?? []), fk]);

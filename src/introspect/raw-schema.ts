@@ -90,6 +90,8 @@ export interface RawTriggerRow {
   readonly DEFINER: string;
   readonly CHARACTER_SET_CLIENT: string;
   readonly COLLATION_CONNECTION: string;
+  /** SHOW CREATE TRIGGER "SQL Original Statement": the text as it was written; null when not read. */
+  readonly CREATE_STATEMENT?: string | null;
 }
 
 export interface RawRoutineRow {

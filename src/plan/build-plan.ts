@@ -1,10 +1,11 @@
 import type { MaintainTable } from '../config/types.js';
 import type { Change } from '../diff/changes.js';
-import { diffSnapshots } from '../diff/diff-snapshots.js';
+import { diffSnapshots, renameHints } from '../diff/diff-snapshots.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { renderRules } from '../snapshot/dialect.js';
 import { canonicalJson, sha256 } from '../hash.js';
 import { snapshotFingerprint } from '../snapshot/fingerprint.js';
+import { forSandboxFlavor } from '../snapshot/for-flavor.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { versionParts } from '../sql/server-info.js';
 import type { DraftStep, StepInput } from './draft-step.js';
@@ -41,18 +42,31 @@ export interface PlanInput {
  * post-steps (foreign keys re-added, routines, views, triggers, events).
  */
 export function buildPlan(input: PlanInput): Plan {
-  const { production, sandbox, settings } = input;
+  const { sandbox, settings } = input;
   const context: DdlContext = {
     rules: renderRules(input.target.flavor, ...versionParts(input.target.version)),
     definers: settings.definers,
   };
   // Unknown objects (an account cannot read them) fail the plan here unless their class is skipped.
-  const untouched = resolveUnknown(production, sandbox, settings.unknown);
-  const changes = diffSnapshots(sandbox, production, { definers: settings.definers });
+  const untouched = resolveUnknown(input.production, sandbox, settings.unknown);
+  // Production as the sandbox's flavor can hold it (MySQL 8 collations on a MariaDB sandbox): what
+  // the steps are built from; the plan keeps production's own snapshot (its fingerprint is checked).
+  const cross = forSandboxFlavor(input.production, sandbox.flavor, sandbox.serverVersion);
+  const changes = diffSnapshots(sandbox, cross.snapshot, {
+    definers: settings.definers,
+    ...(settings.renames ? { renames: settings.renames } : {}),
+  });
+  const production = cross.snapshot;
   const steps = planSteps(changes, production, sandbox, settings.maintain, context, input);
   const numbered: PlanStep[] = steps.map((step, index) => ({ id: stepId(index, step), ...step }));
-  const summary = { ...summarise(changes, numbered, production, settings.maintain), ...(untouched.length > 0 ? { untouched } : {}) };
-  const fingerprints = { production: snapshotFingerprint(production), sandbox: snapshotFingerprint(sandbox) };
+  const hints = renameHints(changes);
+  const summary = {
+    ...summarise(changes, numbered, production, settings.maintain),
+    ...(untouched.length > 0 ? { untouched } : {}),
+    ...(hints.length > 0 ? { hints } : {}),
+    ...(cross.warnings.length > 0 ? { warnings: cross.warnings } : {}),
+  };
+  const fingerprints = { production: snapshotFingerprint(input.production), sandbox: snapshotFingerprint(sandbox) };
   const body = {
     formatVersion: PLAN_FORMAT_VERSION,
     replicoopVersion: input.replicoopVersion,
@@ -63,7 +77,7 @@ export function buildPlan(input: PlanInput): Plan {
     settings,
     summary,
     steps: numbered,
-    snapshots: { production, sandbox },
+    snapshots: { production: input.production, sandbox },
   };
   return { ...body, checksum: planChecksum(body) };
 }

@@ -2,7 +2,8 @@
  * An object's CREATE statement as plan and validate show it, rendered from a snapshot, and the
  * order object types are listed in. Pure; report/ renders these texts, validate/ compares them.
  */
-import type { Snapshot } from '../snapshot/model.js';
+import { compareText } from '../compare-text.js';
+import type { Index, Snapshot } from '../snapshot/model.js';
 import { renderCreateTable } from '../snapshot/render-create-table.js';
 import type { ObjectType } from './plan-types.js';
 import { createTriggerSql, createViewSql, type DdlContext } from './render-ddl.js';
@@ -28,7 +29,10 @@ export function definition(snapshot: Snapshot, objectType: ObjectType, name: str
       const unsupported = snapshot.unsupported.find((u) => u.kind === 'table' && u.name === name);
       if (unsupported?.createStatement) return unsupported.createStatement;
       const table = snapshot.tables.find((t) => t.name === name);
-      return table ? renderCreateTable(table, context.rules) : null;
+      // Keys by name: the two sides' creation orders differ without the plan changing them, and a
+      // review diff shows only what changes.
+      const byName = (a: Index, b: Index): number => (a.kind === 'primary' ? -1 : b.kind === 'primary' ? 1 : compareText(a.name, b.name));
+      return table ? renderCreateTable({ ...table, indexes: [...table.indexes].sort(byName) }, context.rules) : null;
     }
     case 'view': {
       const view = snapshot.views.find((v) => v.name === name);

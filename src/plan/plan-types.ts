@@ -1,4 +1,4 @@
-import type { MaintainTable, UnknownSettings } from '../config/types.js';
+import type { MaintainTable, Renames, UnknownSettings } from '../config/types.js';
 import type { Flavor } from '../sql/server-info.js';
 import type { Snapshot } from '../snapshot/model.js';
 
@@ -113,6 +113,10 @@ export interface PlanSummary {
   readonly unsupported: readonly { readonly kind: string; readonly name: string; readonly reason: string }[];
   /** Objects left untouched because an account cannot read them (config `unknown: { <class>: skip }`). */
   readonly untouched?: readonly UntouchedObject[];
+  /** Things the plan noticed but did not act on, each with what to do: a drop and an add that look like a rename. */
+  readonly hints?: readonly string[];
+  /** What the plan changed on the way to the sandbox's flavor, e.g. a MySQL 8 collation MariaDB does not have. */
+  readonly warnings?: readonly string[];
 }
 
 export interface UntouchedObject {
@@ -130,6 +134,8 @@ export interface PlanSettings {
   readonly ignore: readonly string[];
   /** config `unknown`; absent in plans made before it existed (everything: error). */
   readonly unknown?: UnknownSettings;
+  /** config `renames`; absent when the config has none (and in plans made before it existed). */
+  readonly renames?: Renames;
 }
 
 export interface Plan {

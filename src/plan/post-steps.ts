@@ -3,7 +3,8 @@
  * (dependency order), triggers and events.
  */
 import { compareText } from '../compare-text.js';
-import type { Routine, Trigger, View } from '../snapshot/model.js';
+import { canonicalJson } from '../hash.js';
+import type { ForeignKey, Index, Routine, Table, Trigger, View } from '../snapshot/model.js';
 import { changesOf, simpleStep, type DeferredForeignKeys, type DraftStep, type StepInput } from './draft-step.js';
 import {
   addForeignKeysSql,
@@ -19,7 +20,7 @@ import { unknownEntry } from '../diff/unknown-objects.js';
 
 export function postSteps(input: StepInput, deferred: DeferredForeignKeys, droppedTriggers: readonly Trigger[]): DraftStep[] {
   return [
-    ...foreignKeySteps(deferred),
+    ...foreignKeySteps(input, deferred),
     ...routineSteps(input),
     ...viewSteps(input),
     ...triggerSteps(input, droppedTriggers),
@@ -27,19 +28,55 @@ export function postSteps(input: StepInput, deferred: DeferredForeignKeys, dropp
   ];
 }
 
-function foreignKeySteps(deferred: DeferredForeignKeys): DraftStep[] {
-  return deferred.entries().map(([table, fks]) => ({
-    phase: 'post',
-    kind: 'add_foreign_keys',
-    objectType: 'table',
-    object: table,
-    sql: [addForeignKeysSql(table, fks)],
-    destructive: false,
-    reason: `adds foreign key${fks.length > 1 ? 's' : ''} ${fks.map((fk) => fk.name).join(', ')} once every referenced table has its final shape`,
-    schemaChange: true,
-    expect: { objectType: 'table', name: table, state: 'present', pendingForeignKeys: [] },
-    data: null,
-  }));
+function foreignKeySteps({ production, sandbox, context }: StepInput, deferred: DeferredForeignKeys): DraftStep[] {
+  return deferred.entries().map(([table, fks]) => {
+    const keep = implicitIndexesToKeep(
+      production.tables.find((t) => t.name === table),
+      sandbox.tables.find((t) => t.name === table),
+      fks,
+    );
+    return {
+      phase: 'post',
+      kind: 'add_foreign_keys',
+      objectType: 'table',
+      object: table,
+      sql: [addForeignKeysSql(table, fks, keep, context)],
+      destructive: false,
+      reason: `adds foreign key${fks.length > 1 ? 's' : ''} ${fks.map((fk) => fk.name).join(', ')} once every referenced table has its final shape${
+        keep.length > 0
+          ? `; index${keep.length > 1 ? 'es' : ''} ${keep.map((i) => i.name).join(', ')} re-created explicitly in the same ALTER, or the server would replace ${keep.length > 1 ? 'them' : 'it'} with one named after the constraint`
+          : ''
+      }`,
+      schemaChange: true,
+      expect: { objectType: 'table', name: table, state: 'present', pendingForeignKeys: [] },
+      data: null,
+    };
+  });
+}
+
+/**
+ * The sandbox index a re-added foreign key will use, when the server may have created it for a
+ * foreign key of the sandbox (an implicit index, named after the column): MariaDB replaces such an
+ * index by one named after the new constraint (measured on 10.11), so the ALTER that adds the key
+ * drops and adds the index explicitly, keeping production's name.
+ */
+export function implicitIndexesToKeep(production: Table | undefined, sandbox: Table | undefined, fks: readonly ForeignKey[]): Index[] {
+  if (!production || !sandbox) return [];
+  const keep: Index[] = [];
+  for (const fk of fks) {
+    const hadKey = sandbox.foreignKeys.some((old) => old.columns.join('\u0000') === fk.columns.join('\u0000'));
+    if (!hadKey) continue;
+    const usable = production.indexes.find(
+      (index) =>
+        index.kind !== 'fulltext' &&
+        index.kind !== 'spatial' &&
+        fk.columns.every((c, i) => index.parts[i]?.column === c && index.parts[i]?.length === null),
+    );
+    if (!usable || usable.kind !== 'index' || usable.name === fk.name || keep.some((k) => k.name === usable.name)) continue;
+    const before = sandbox.indexes.find((i) => i.name === usable.name);
+    if (before && canonicalJson(before) === canonicalJson(usable)) keep.push(usable);
+  }
+  return keep;
 }
 
 function routineSteps({ changes, context }: StepInput): DraftStep[] {

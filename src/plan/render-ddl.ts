@@ -1,7 +1,7 @@
 import { quoteIdent, quoteString } from '../sql/quote.js';
 import type { AlterClause, ColumnPosition } from '../diff/changes.js';
 import type { RenderRules } from '../snapshot/dialect.js';
-import type { Event, ForeignKey, Routine, Sequence, Table, TableOptions, Trigger, View } from '../snapshot/model.js';
+import type { Event, ForeignKey, Index, Routine, Sequence, Table, TableOptions, Trigger, View } from '../snapshot/model.js';
 import { renderCheck, renderColumn, renderCreateTable, renderForeignKey, renderIndex } from '../snapshot/render-create-table.js';
 import { tokenize } from '../snapshot/sql-text.js';
 
@@ -44,8 +44,16 @@ export function alterClauseSql(clause: AlterClause, table: Table, context: DdlCo
       return `MODIFY COLUMN ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
     case 'add_column':
       return `ADD COLUMN ${renderColumn(clause.column, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'replace_column':
+      return `DROP COLUMN ${quoteIdent(clause.from.name)},\n  ADD COLUMN ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'materialize_column':
+      return `DROP COLUMN ${quoteIdent(clause.from.name)},\n  CHANGE COLUMN ${quoteIdent(clause.temporary)} ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
+    case 'rename_column':
+      return `CHANGE COLUMN ${quoteIdent(clause.from.name)} ${renderColumn(clause.to, table.options.collation, context.rules)}${positionSql(clause.position)}`;
     case 'add_index':
       return `ADD ${renderIndex(clause.index, context.rules)}`;
+    case 'index_ignored':
+      return `ALTER INDEX ${quoteIdent(clause.index.name)} ${context.rules.alterIndexIgnored[clause.index.ignored ? 0 : 1]}`;
     case 'add_check':
       return `ADD ${renderCheck(clause.check, context.rules)}`;
     case 'add_foreign_key':
@@ -96,6 +104,7 @@ export function alterTableSql(table: Table, clauses: readonly AlterClause[], con
   const partitioning = clauses.find((c): c is Extract<AlterClause, { kind: 'partitioning' }> => c.kind === 'partitioning');
   const removeFirst = partitioning !== undefined && partitioning.from !== null && regular.length > 0;
   if (removeFirst) statements.push(`ALTER TABLE ${name} REMOVE PARTITIONING`);
+  for (const clause of regular) if (clause.kind === 'materialize_column') statements.push(materializeSql(table, clause, context));
   if (regular.length > 0) {
     statements.push(`ALTER TABLE ${name}\n  ${regular.map((c) => alterClauseSql(c, table, context)).join(',\n  ')}`);
   }
@@ -104,14 +113,45 @@ export function alterTableSql(table: Table, clauses: readonly AlterClause[], con
   return statements;
 }
 
+/**
+ * VIRTUAL -> regular, first statement: a STORED copy of the old column computes every row's value
+ * (IF NOT EXISTS on MariaDB, so a re-run after a crash finds it there). The ALTER that follows
+ * drops the old column and turns the copy into the regular one (STORED -> regular keeps values).
+ */
+function materializeSql(table: Table, clause: Extract<AlterClause, { kind: 'materialize_column' }>, context: DdlContext): string {
+  const copy = {
+    ...clause.from,
+    name: clause.temporary,
+    generated: { expression: clause.from.generated!.expression, stored: true },
+    default: null,
+    onUpdate: null,
+    autoIncrement: false,
+    invisible: false,
+    comment: '',
+    check: null,
+  };
+  const ifNotExists = context.rules.flavor === 'mariadb' ? 'IF NOT EXISTS ' : '';
+  return `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${ifNotExists}${renderColumn(copy, table.options.collation, context.rules)} AFTER ${quoteIdent(clause.from.name)}`;
+}
+
 /** Foreign keys dropped in a step of their own; IF EXISTS on MariaDB, so a re-run after a crash finds them gone. */
 export function dropForeignKeysSql(table: string, foreignKeys: readonly ForeignKey[], context: DdlContext): string {
   const ifExists = context.rules.flavor === 'mariadb' ? 'IF EXISTS ' : '';
   return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `DROP FOREIGN KEY ${ifExists}${quoteIdent(fk.name)}`).join(',\n  ')}`;
 }
 
-export function addForeignKeysSql(table: string, foreignKeys: readonly ForeignKey[]): string {
-  return `ALTER TABLE ${quoteIdent(table)}\n  ${foreignKeys.map((fk) => `ADD ${renderForeignKey(fk)}`).join(',\n  ')}`;
+/** keepIndexes: dropped and added again in the same ALTER, so that the server keeps their names (post-steps.ts). */
+export function addForeignKeysSql(
+  table: string,
+  foreignKeys: readonly ForeignKey[],
+  keepIndexes: readonly Index[],
+  context: DdlContext,
+): string {
+  const clauses = [
+    ...keepIndexes.flatMap((index) => [`DROP INDEX ${quoteIdent(index.name)}`, `ADD ${renderIndex(index, context.rules)}`]),
+    ...foreignKeys.map((fk) => `ADD ${renderForeignKey(fk)}`),
+  ];
+  return `ALTER TABLE ${quoteIdent(table)}\n  ${clauses.join(',\n  ')}`;
 }
 
 /** DEFINER clause for the sandbox: CURRENT_USER unless the config keeps production's. */
@@ -167,6 +207,7 @@ export function dropViewSql(name: string): string {
   return `DROP VIEW IF EXISTS ${quoteIdent(name)}`;
 }
 
+/** From production's original statement when the snapshot has it (byte-exact but the DEFINER), else from its parts. */
 export function createTriggerSql(trigger: Trigger, context: DdlContext): string[] {
   return [
     ...sessionSettingsSql({
@@ -174,7 +215,9 @@ export function createTriggerSql(trigger: Trigger, context: DdlContext): string[
       charsetClient: trigger.charsetClient,
       collationConnection: trigger.collationConnection,
     }),
-    `CREATE ${definerSql(trigger.definer, context)} TRIGGER ${quoteIdent(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteIdent(trigger.table)} FOR EACH ROW ${trigger.statement}`,
+    trigger.definition !== undefined
+      ? withDefiner(trigger.definition, trigger.definer, context)
+      : `CREATE ${definerSql(trigger.definer, context)} TRIGGER ${quoteIdent(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteIdent(trigger.table)} FOR EACH ROW ${trigger.statement}`,
   ];
 }
 

@@ -87,6 +87,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
         maintain: config.maintain,
         ignore: config.ignore,
         ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}),
+        ...(Object.keys(config.renames.tables).length + Object.keys(config.renames.columns).length > 0 ? { renames: config.renames } : {}),
       },
       rowCounts,
       subset,

@@ -37,6 +37,8 @@ export function structureSteps(input: StepInput): StructureSteps {
     ...databaseSteps(input),
     ...triggers.steps,
     ...objectDropSteps(input),
+    ...renameTableSteps(input),
+    ...goneForeignKeySteps(input),
     ...alterTableSteps(input, deferred),
     ...recreateTableSteps(input),
     ...createTableSteps(input, deferred),
@@ -149,6 +151,63 @@ function objectDropSteps({ changes }: StepInput): DraftStep[] {
     );
   }
   return steps;
+}
+
+/** 2a. Tables production renamed (config renames), before anything refers to them by their new name. */
+function renameTableSteps({ changes }: StepInput): DraftStep[] {
+  return changesOf(changes, 'alter_table')
+    .filter((c) => c.renamedFrom !== undefined)
+    .map((change) => ({
+      phase: 'structure',
+      kind: 'alter_table',
+      objectType: 'table',
+      object: change.name,
+      sql: [`RENAME TABLE ${quoteIdent(change.renamedFrom!)} TO ${quoteIdent(change.name)}`],
+      destructive: false,
+      reason: `renames table ${change.renamedFrom!} to ${change.name} (config renames; its rows are kept)`,
+      schemaChange: true,
+      expect: null,
+      data: null,
+    }));
+}
+
+/**
+ * The tables whose structure a step of this plan changes before the tables being dropped are
+ * dropped: altered in place or re-created.
+ */
+function changedTables({ changes }: StepInput): Set<string> {
+  return new Set([...changesOf(changes, 'alter_table'), ...changesOf(changes, 'unsupported_table')].map((c) => c.name));
+}
+
+/**
+ * 2b. A foreign key that goes away must be gone before anything it depends on changes, whatever
+ *     object owns it (the server refuses to drop or change a referenced column while the key
+ *     exists: 1829, 1832, 1833). The keys of tables being dropped are owned by steps that run
+ *     last, so those pointing at a table that changes are dropped here, before any table is
+ *     altered; keys dropped by an alter are ordered in alterTableSteps.
+ */
+function goneForeignKeySteps(input: StepInput): DraftStep[] {
+  const changed = changedTables(input);
+  return changesOf(input.changes, 'drop_table').flatMap((change): DraftStep[] => {
+    const gone = change.table.foreignKeys.filter(
+      (fk) => fk.referencedSchema === null && fk.referencedTable !== change.name && changed.has(fk.referencedTable),
+    );
+    if (gone.length === 0) return [];
+    return [
+      {
+        phase: 'structure',
+        kind: 'alter_table',
+        objectType: 'table',
+        object: change.name,
+        sql: [dropForeignKeysSql(change.name, gone, input.context)],
+        destructive: false,
+        reason: `drops foreign key${gone.length > 1 ? 's' : ''} ${gone.map((fk) => fk.name).join(', ')} of ${change.name} (dropped later) first: ${[...new Set(gone.map((fk) => fk.referencedTable))].join(', ')} change${gone.length > 1 ? '' : 's'} before, which the server refuses while the key exists`,
+        schemaChange: true,
+        expect: null,
+        data: null,
+      },
+    ];
+  });
 }
 
 /**

@@ -100,6 +100,8 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
   }
   for (const u of plan.summary.unsupported) out.push(paint.yellow(`? unsupported ${u.kind} ${u.name}: ${u.reason} (no DDL generated)`));
   for (const u of plan.summary.untouched ?? []) out.push(paint.yellow(`? left untouched (unknown: skip): ${untouchedLine(u)}`));
+  for (const w of plan.summary.warnings ?? []) out.push(paint.yellow(`! ${w}`));
+  for (const h of plan.summary.hints ?? []) out.push(paint.yellow(`hint: ${h}`));
   const data = plan.steps.filter((s) => s.kind === 'copy_table');
   if (data.length > 0) {
     out.push(paint.bold('Data refresh (maintain tables):'));
@@ -198,6 +200,16 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (plan.summary.unsupported.length > 0) {
     out.push('### Not handled (no DDL generated)\n');
     for (const u of plan.summary.unsupported) out.push(`- ${u.kind} \`${mdEscape(u.name)}\`: ${mdEscape(u.reason)}`);
+    out.push('');
+  }
+  if ((plan.summary.warnings ?? []).length > 0) {
+    out.push('### Warnings\n');
+    for (const w of plan.summary.warnings ?? []) out.push(`- ${mdEscape(w)}`);
+    out.push('');
+  }
+  if ((plan.summary.hints ?? []).length > 0) {
+    out.push('### Hints (not acted on)\n');
+    for (const h of plan.summary.hints ?? []) out.push(`- ${mdEscape(h)}`);
     out.push('');
   }
   if ((plan.summary.untouched ?? []).length > 0) {

@@ -209,6 +209,8 @@ export interface RenderRules {
   readonly jsonAsLongtext: boolean;
   /** MariaDB: IGNORED; MySQL: INVISIBLE (in a version comment). */
   readonly ignoredIndexKeyword: string;
+  /** ALTER INDEX name <this>: MariaDB IGNORED / NOT IGNORED, MySQL INVISIBLE / VISIBLE. */
+  readonly alterIndexIgnored: readonly [ignored: string, notIgnored: string];
   readonly invisibleColumnKeyword: string;
   /** MySQL wraps generated expressions and checks in an extra pair of parentheses. */
   readonly doubleParenExpressions: boolean;
@@ -226,6 +228,8 @@ export function renderRules(flavor: Flavor, major = 10, minor = 11, patch = 0): 
       defaultNullOnLobs: true,
       jsonAsLongtext: true,
       ignoredIndexKeyword: 'IGNORED',
+      // DROP + ADD of the same key in one ALTER loses IGNORED on MariaDB 10.11 (measured): ALTER INDEX it is.
+      alterIndexIgnored: ['IGNORED', 'NOT IGNORED'],
       invisibleColumnKeyword: 'INVISIBLE',
       doubleParenExpressions: false,
     };
@@ -241,6 +245,7 @@ export function renderRules(flavor: Flavor, major = 10, minor = 11, patch = 0): 
     defaultNullOnLobs: false,
     jsonAsLongtext: false,
     ignoredIndexKeyword: '/*!80000 INVISIBLE */',
+    alterIndexIgnored: ['INVISIBLE', 'VISIBLE'],
     invisibleColumnKeyword: '/*!80023 INVISIBLE */',
     doubleParenExpressions: true,
   };
@@ -263,4 +268,87 @@ export function renderDefault(value: string, dataType: string, rules: RenderRule
   if (/^[-+]?(\d|\.\d)/.test(value)) return rules.quoteNumericDefaults && dataType !== 'bit' ? `'${value}'` : value;
   if (rules.parenthesiseExpressionDefaults && !value.startsWith('(')) return `(${value})`;
   return value;
+}
+
+/**
+ * How a column whose generation changes can be altered (measured on MariaDB 10.11; MySQL 8
+ * documents the same limits). MODIFY is refused with error 1907 (MySQL: 3106) for
+ * regular -> VIRTUAL, VIRTUAL <-> STORED, VIRTUAL -> regular and a VIRTUAL expression change
+ * that also changes its kind; it works for regular -> STORED (values computed), STORED ->
+ * regular (each row keeps its stored value) and an expression change of the same kind.
+ * - modify: MODIFY COLUMN.
+ * - replace: DROP + ADD in one ALTER (the values are computed from the expression again).
+ * - materialize: VIRTUAL -> regular; the values exist nowhere but in the expression, so a
+ *   temporary STORED column computes them first and then takes the column's place.
+ */
+export type GeneratedColumnChange = 'modify' | 'replace' | 'materialize';
+
+export function generatedColumnChange(
+  from: { readonly generated: { readonly expression: string; readonly stored: boolean } | null },
+  to: { readonly generated: { readonly expression: string; readonly stored: boolean } | null },
+): GeneratedColumnChange {
+  const a = from.generated;
+  const b = to.generated;
+  if (a === null && b === null) return 'modify';
+  if (a !== null && !a.stored && b === null) return 'materialize';
+  if (a === null) return b!.stored ? 'modify' : 'replace';
+  if (b === null) return 'modify';
+  if (a.stored !== b.stored) return 'replace';
+  // A VIRTUAL column holds no data: re-adding it is always accepted and loses nothing.
+  if (!a.stored && a.expression !== b.expression) return 'replace';
+  return 'modify';
+}
+
+/**
+ * MySQL 8's UCA 9.0.0 collations (utf8mb4_0900_*, utf8mb4_<lang>_0900_*) do not exist on MariaDB
+ * before 11.4.5 (which adds them as aliases of utf8mb4_uca1400_nopad_*). The closest MariaDB
+ * collations are the UCA 14.0.0 ones of 10.10+, in their NO PAD variants: MySQL's 0900 collations
+ * are NO PAD. Language codes are MySQL's (manual, "Unicode Character Sets"); the names MariaDB
+ * gives the same tailorings are from its uca1400 list (MDEV-27009).
+ */
+const MYSQL_0900_LANGUAGES: Readonly<Record<string, string>> = {
+  hr: 'croatian',
+  cs: 'czech',
+  da: 'danish',
+  eo: 'esperanto',
+  et: 'estonian',
+  de_pb: 'german2',
+  hu: 'hungarian',
+  is: 'icelandic',
+  lv: 'latvian',
+  lt: 'lithuanian',
+  pl: 'polish',
+  la: 'roman',
+  ro: 'romanian',
+  sk: 'slovak',
+  sl: 'slovenian',
+  es: 'spanish',
+  es_trad: 'spanish2',
+  sv: 'swedish',
+  tr: 'turkish',
+  vi: 'vietnamese',
+};
+
+/** A collation as the sandbox's flavor can take it: the same name, another one (and why), or why none fits. */
+export type CollationForFlavor =
+  | { readonly kind: 'same' }
+  | { readonly kind: 'mapped'; readonly collation: string }
+  | { readonly kind: 'unmappable'; readonly reason: string };
+
+export function collationForFlavor(collation: string, flavor: Flavor, major: number, minor: number): CollationForFlavor {
+  const m = /^utf8mb4_(?:([a-z]+(?:_[a-z]+)?)_)?0900_(ai_ci|as_ci|as_cs|as_cs_ks|bin)$/.exec(collation.toLowerCase());
+  if (flavor !== 'mariadb' || !m) return { kind: 'same' };
+  const [, language, strength] = m;
+  if (strength === 'bin')
+    return language ? { kind: 'unmappable', reason: 'no such MySQL collation' } : { kind: 'mapped', collation: 'utf8mb4_nopad_bin' };
+  if (major < 10 || (major === 10 && minor < 10))
+    return {
+      kind: 'unmappable',
+      reason: `MariaDB ${major}.${minor} has no UCA 14.0.0 collations (utf8mb4_uca1400_*, MariaDB 10.10 and later)`,
+    };
+  if (strength === 'as_cs_ks') return { kind: 'unmappable', reason: 'MariaDB has no kana-sensitive (_ks) collation' };
+  if (language === undefined) return { kind: 'mapped', collation: `utf8mb4_uca1400_nopad_${strength}` };
+  const name = MYSQL_0900_LANGUAGES[language];
+  if (name === undefined) return { kind: 'unmappable', reason: `MariaDB has no UCA 14.0.0 tailoring for the language "${language}"` };
+  return { kind: 'mapped', collation: `utf8mb4_uca1400_${name}_nopad_${strength}` };
 }

@@ -1,8 +1,8 @@
 /**
  * The schema model: what one database's structure is, independent of the server flavor.
  * Everything is plain, JSON-safe, readonly data; parse-snapshot.ts is the only producer.
- * Arrays have a defined order (columns: ordinal; everything else: by name) so that equal
- * schemas serialise to identical bytes.
+ * Arrays have a defined order (columns: ordinal; indexes: the server's SHOW CREATE TABLE order,
+ * which follows creation; everything else: by name) so that equal schemas serialise to identical bytes.
  */
 import type { Flavor } from '../sql/server-info.js';
 
@@ -124,6 +124,11 @@ export interface Trigger {
   readonly event: 'INSERT' | 'UPDATE' | 'DELETE';
   readonly order: number;
   readonly statement: string;
+  /**
+   * SHOW CREATE TRIGGER's original statement without its DEFINER clause: what the sandbox's
+   * trigger is created from and compared on. Absent in snapshots read before it was introspected.
+   */
+  readonly definition?: string;
   readonly definer: string;
   readonly sqlMode: string;
   readonly charsetClient: string;

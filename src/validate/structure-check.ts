@@ -10,6 +10,7 @@ import { changeObject, unknownEntry } from '../diff/unknown-objects.js';
 import { definition, OBJECT_TYPE_ORDER } from '../plan/object-definition.js';
 import type { ObjectType } from '../plan/plan-types.js';
 import { renderRules } from '../snapshot/dialect.js';
+import { forSandboxFlavor } from '../snapshot/for-flavor.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { versionParts } from '../sql/server-info.js';
 import type { StructureDifference, StructureResult, Uncomparable, Unreadable } from './validation-result.js';
@@ -25,6 +26,8 @@ export interface StructureOptions {
  * production). Labels in the diff follow plan: "sandbox/<name>" -> "production/<name>".
  */
 export function compareStructure(from: Snapshot, to: Snapshot, options: StructureOptions): StructureResult {
+  // A MySQL 8 production compared with a MariaDB sandbox: on the collations the plan mapped.
+  to = forSandboxFlavor(to, from.flavor, from.serverVersion).snapshot;
   const changes = diffSnapshots(from, to, { definers: options.definers });
   const context = { rules: renderRules(from.flavor, ...versionParts(from.serverVersion)), definers: options.definers };
   const labels = options.labels ?? ['sandbox', 'production'];
