@@ -1,5 +1,5 @@
 import { diffSnapshots } from '../diff/diff-snapshots.js';
-import { diffTable } from '../diff/diff-snapshots.js';
+import { diffTable } from '../diff/diff-table.js';
 import type { Plan, PlanStep } from '../plan/plan-types.js';
 import { forSandboxFlavor } from '../snapshot/for-flavor.js';
 import type { Snapshot } from '../snapshot/model.js';

@@ -1,6 +1,7 @@
 import type { MaintainTable } from '../config/types.js';
 import type { Change } from '../diff/changes.js';
-import { diffSnapshots, renameHints } from '../diff/diff-snapshots.js';
+import { diffSnapshots } from '../diff/diff-snapshots.js';
+import { renameHints } from '../diff/rename-hints.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { renderRules } from '../snapshot/dialect.js';
 import { canonicalJson, sha256 } from '../hash.js';

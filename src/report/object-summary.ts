@@ -4,7 +4,7 @@
  * snapshots with the same table diff the plan was built from.
  */
 import type { AlterClause } from '../diff/changes.js';
-import { diffTable } from '../diff/diff-snapshots.js';
+import { diffTable } from '../diff/diff-table.js';
 import type { Plan } from '../plan/plan-types.js';
 import type { Column, Table } from '../snapshot/model.js';
 import type { ObjectChange } from './object-changes.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffTable, renameHint, renameHints } from '../../../src/diff/diff-snapshots.js';
+import { diffTable } from '../../../src/diff/diff-table.js';
+import { renameHint, renameHints } from '../../../src/diff/rename-hints.js';
 import { createTriggerSql } from '../../../src/plan/render-ddl.js';
 import { generatedColumnChange, renderRules } from '../../../src/snapshot/dialect.js';
 import type { Column, Table } from '../../../src/snapshot/model.js';
