@@ -8,8 +8,8 @@ import type { Output } from './output.js';
  * not fail an apply (there is no --strict here); the details land in apply's report as JSON.
  */
 export function validatorFor(out: Output): Validator | undefined {
-  return async ({ plan, config }) => {
-    const result = await runValidate({ config, plan, strict: false, onProgress: (p) => out.debug(p.text) });
+  return async ({ plan, config, proven }) => {
+    const result = await runValidate({ config, plan, strict: false, proven: proven ?? [], onProgress: (p) => out.debug(p.text) });
     return { passed: result.passed, summary: validationSummary(result), details: validationJson(result) };
   };
 }

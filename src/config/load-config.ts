@@ -225,6 +225,7 @@ interface RawConfig {
         sample?: string | number;
         limit?: number;
         keep?: string;
+        copy?: { mode?: 'auto' | 'full' };
       }
   )[];
   ignore?: string[];
@@ -233,7 +234,7 @@ interface RawConfig {
   logs?: string;
   reports?: string;
   masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
-  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
+  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert'; mode?: 'auto' | 'full' };
   definers?: 'current_user' | 'keep';
   unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
   apply?: { onFailure?: 'keep' | 'rollback'; validate?: boolean };
@@ -329,6 +330,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
         ...(sample !== undefined ? { sample } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(keep !== undefined ? { keep } : {}),
+        ...(typeof entry !== 'string' && entry.copy?.mode !== undefined ? { copyMode: entry.copy.mode } : {}),
       }),
     );
   });
@@ -376,6 +378,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       concurrency: raw.copy?.concurrency ?? 2,
       chunkRows: raw.copy?.chunkRows ?? 20_000,
       method: raw.copy?.method ?? 'auto',
+      mode: raw.copy?.mode ?? 'auto',
     }),
     definers: raw.definers ?? 'current_user',
     unknown: Object.freeze({ ...(raw.unknown ?? {}) }),

@@ -99,5 +99,20 @@ export function renderApplyMarkdown(report: ApplyReport): string {
     out.push(
       `| \`${step.stepId}\` | ${step.status} | ${step.seconds.toFixed(2)} | ${step.rows ? step.rows.toLocaleString('en-US') : ''} | ${(step.error ?? step.note ?? '').replace(/\|/g, '\\|')} |`,
     );
+  const copies = report.steps.filter((s) => s.copyMode !== undefined);
+  if (copies.length > 0) {
+    const n = (v: number | undefined): string => (v === undefined ? '' : v.toLocaleString('en-US'));
+    out.push('');
+    out.push('### Data refresh');
+    out.push('');
+    out.push('| Table | Mode | Ranges compared | Ranges rewritten | Deleted | Replaced | Inserted | Unchanged | Seconds |');
+    out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of copies) {
+      const d = s.delta;
+      out.push(
+        `| \`${s.object}\` | ${s.copyMode} | ${n(d?.rangesCompared)} | ${n(d?.rangesRewritten)} | ${n(d?.rowsDeleted)} | ${n(d?.rowsReplaced)} | ${d ? n(d.rowsInserted) : n(s.rows)} | ${n(d?.rowsUnchanged)} | ${s.seconds.toFixed(2)} |`,
+      );
+    }
+  }
   return `${out.join('\n')}\n`;
 }

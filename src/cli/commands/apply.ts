@@ -9,6 +9,7 @@ interface ApplyArgs {
   readonly backup: boolean;
   readonly validate: boolean | undefined;
   readonly rollbackOnFailure: boolean | undefined;
+  readonly full: boolean;
 }
 
 /** Plain progress lines when no spinner can be shown (and in the log): one per table this often. */
@@ -29,6 +30,11 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('validate', {
         type: 'boolean',
         describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)',
+      })
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe: 'Empty and copy every maintain table in full (no delta copy, whatever the plan says)',
       })
       .option('rollback-on-failure', {
         type: 'boolean',
@@ -100,6 +106,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
           backup: args.backup,
           validate: args.validate ?? config.apply.validate,
           rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
+          full: args.full,
         },
         logger,
         validator: validatorFor(out),
