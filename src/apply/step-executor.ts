@@ -364,10 +364,13 @@ export class StepExecutor {
           openProduction: () => pools.production.acquire(),
           openSandbox: () => pools.sandbox.acquire(),
           onCommit: ({ rowsDone, resume: next }) => {
+            ranges++;
+            // Committed in the sandbox, not yet recorded: a resume compares this range again.
+            faultPoint(`range-committed:${step.id}:${ranges}`);
             resume = next;
             lastRows = rowsDone;
             store.recordProgress(runId, step.id, rowsDone, { kind: 'delta', state: next });
-            faultPoint(`range:${step.id}:${++ranges}`);
+            faultPoint(`range:${step.id}:${ranges}`);
             this.#c.lock.assertHeld();
             this.#c.checkInterrupt();
           },
