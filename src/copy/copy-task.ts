@@ -164,6 +164,8 @@ export interface DeltaOptions {
   readonly signal?: AbortSignal;
   /** Share of differing rows in the probe above which the table is copied in full instead (default DELTA_FULL_THRESHOLD). */
   readonly fullThreshold?: number;
+  /** Ranges of at most this many rows are compared row by row (default LEAF_ROWS; tests make it small). */
+  readonly leafRows?: number;
   readonly maxStatementBytes?: number;
 }
 

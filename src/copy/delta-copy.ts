@@ -11,7 +11,9 @@
  *   index inside the snapshot), the last range is open-ended, so sandbox rows past production's
  *   last key are inside it.
  * - Adaptive sizes: a range found equal makes the next one 4x larger (up to MAX_RANGE_ROWS), a
- *   differing one 4x smaller (down to LEAF_ROWS). A differing range larger than LEAF_ROWS is cut
+ *   differing one 4x smaller (down to LEAF_ROWS). While ranges of LEAF_ROWS keep differing
+ *   (changes scattered everywhere), the checksum step is skipped: the next LEAF_ROWS production
+ *   rows are read with their digests and compared row by row at once, until a leaf is equal. A differing range larger than LEAF_ROWS is cut
  *   into SPLIT_PARTS parts (nibbled on the side holding more rows) whose checksums are compared
  *   again; parts of at most LEAF_ROWS rows are compared row by row (key, SHA1 of the row). So
  *   appended and recently updated rows (clustered at the end of the key) cost a few small ranges,
@@ -52,9 +54,8 @@ import { insertChunk, loadChunk, type ChunkWriter } from './write-chunk.js';
 import type { CopyTask, DeltaCounts, DeltaOptions, DeltaResult, DeltaResumeState } from './copy-task.js';
 
 /** Parts of at most this many rows (on the larger side) are compared row by row. */
-export const LEAF_ROWS = 512;
+export const LEAF_ROWS = 2048;
 export const SPLIT_PARTS = 16;
-const FIRST_RANGE_ROWS = 2048;
 export const MAX_RANGE_ROWS = 131_072;
 /** Share of differing rows in the probe above which a full copy is cheaper (see README, bench:refresh). */
 export const DELTA_FULL_THRESHOLD = 0.3;
@@ -235,6 +236,7 @@ class DeltaRun {
   #packetBytes = MAX_STATEMENT_BYTES;
   /** Index of the digest in a production leaf row (after the select list). */
   readonly #digestIndex: number;
+  readonly #leaf: number;
 
   constructor(
     task: CopyTask,
@@ -256,6 +258,7 @@ class DeltaRun {
     this.#resumed = state !== null;
     this.#keepFilter = task.keep ? { sql: `(${task.keep}) IS NOT TRUE`, params: [] } : null;
     this.#whereFilter = task.where === null ? null : { sql: task.where, params: [] };
+    this.#leaf = Math.max(2, options.leafRows ?? LEAF_ROWS);
     this.#digestIndex = plan.written.length + plan.keyIndexes.filter((i) => i >= plan.written.length).length;
   }
 
@@ -270,9 +273,22 @@ class DeltaRun {
       this.#method === 'load-data'
         ? Math.min(MAX_PIECE_BYTES, Math.floor(packet * 0.9))
         : (this.#options.maxStatementBytes ?? Math.min(MAX_STATEMENT_BYTES, Math.floor(packet * 0.9)));
-    let size = FIRST_RANGE_ROWS;
+    let size = this.#leaf;
+    // Set while every range differs (changes scattered everywhere): ranges are then compared row
+    // by row straight away, since their checksums would differ anyway.
+    let dense = false;
     while (!this.#done) {
       this.#checkAbort();
+      if (dense) {
+        const upper = await this.#denseLeaf(this.#last);
+        this.#tally.rangesCompared++;
+        if (!this.#lastLeafChanged) {
+          dense = false;
+          size = this.#leaf * 4;
+        }
+        this.#advance(upper);
+        continue;
+      }
       const [upper] = await nibbleBoundaries(this.#production, this.#target('production'), { lower: this.#last, upper: null }, size, 1);
       const range: KeyRange = { lower: this.#last, upper: upper ?? null };
       const [p, s] = await this.#sums(range);
@@ -283,7 +299,8 @@ class DeltaRun {
         this.#advance(range.upper);
         continue;
       }
-      size = Math.max(LEAF_ROWS, Math.floor(size / 4));
+      dense = size <= this.#leaf;
+      size = Math.max(this.#leaf, Math.floor(size / 4));
       await this.#drill(range, p.count, s.count);
       // Every part of the range is now equal (compared or written): the position moves past it.
       this.#advance(range.upper);
@@ -356,7 +373,7 @@ class DeltaRun {
   /** Cuts a differing range until its parts are leaves; writes each differing leaf. */
   async #drill(range: KeyRange, productionCount: number, sandboxCount: number): Promise<void> {
     const larger = Math.max(productionCount, sandboxCount);
-    if (larger <= LEAF_ROWS) {
+    if (larger <= this.#leaf) {
       await this.#rewriteLeaf(range);
       return;
     }
@@ -380,11 +397,29 @@ class DeltaRun {
     }
   }
 
+  /**
+   * The next leafRows production rows after `lower` and the sandbox rows up to the last of them
+   * (or all the rest, at the end), compared row by row and written; returns the upper bound.
+   */
+  async #denseLeaf(lower: Buffer[] | null): Promise<Buffer[] | null> {
+    const rows = await this.#productionLeaf({ lower, upper: null }, this.#leaf);
+    let upper: Buffer[] | null = null;
+    if (rows.length === this.#leaf) {
+      const values = unpackRow(rows[rows.length - 1]!);
+      upper = this.#plan.keyIndexes.map((i) => Buffer.from(values[i]!));
+    }
+    await this.#rewriteLeaf({ lower, upper }, rows);
+    return upper;
+  }
+
+  #lastLeafChanged = false;
+
   /** Row-by-row comparison of one leaf, then one transaction writing its difference. */
-  async #rewriteLeaf(range: KeyRange): Promise<void> {
-    const diff = await this.#leafDiff(range);
+  async #rewriteLeaf(range: KeyRange, productionRows?: SourceRow[]): Promise<void> {
+    const diff = await this.#leafDiff(range, productionRows);
     this.#tally.rowsUnchanged += diff.productionRows - diff.replaced - diff.inserted;
-    if (diff.gone.length === 0 && diff.write.length === 0) return;
+    this.#lastLeafChanged = diff.gone.length > 0 || diff.write.length > 0;
+    if (!this.#lastLeafChanged) return;
     this.#tally.rangesRewritten++;
     const sandbox = this.#sandbox;
     const table = quoteIdent(this.#task.table);
@@ -417,16 +452,22 @@ class DeltaRun {
     this.#tally.rowsInserted += diff.inserted;
   }
 
-  async #leafDiff(range: KeyRange): Promise<LeafDiff> {
+  /** Production rows of a range in key order (select list, then the digest), at most `limit`. */
+  #productionLeaf(range: KeyRange, limit: number | null): Promise<SourceRow[]> {
+    const pc = this.#condition('production', range);
+    return this.#production.queryPacked(
+      `SELECT ${this.#plan.selectList}, ${this.#compare.production.digest} FROM ${quoteIdent(this.#task.table)}${whereClause(pc)}` +
+        ` ORDER BY ${keyOrderBy(this.#plan.keyColumns)}${limit === null ? '' : ` LIMIT ${limit}`}`,
+      pc?.params ?? [],
+    );
+  }
+
+  async #leafDiff(range: KeyRange, fetched?: SourceRow[]): Promise<LeafDiff> {
     const table = quoteIdent(this.#task.table);
     const key = this.#plan.keyColumns;
-    const pc = this.#condition('production', range);
     const sc = this.#condition('sandbox', range);
     const [productionRows, sandboxRows] = await Promise.all([
-      this.#production.queryPacked(
-        `SELECT ${this.#plan.selectList}, ${this.#compare.production.digest} FROM ${table}${whereClause(pc)} ORDER BY ${keyOrderBy(key)}`,
-        pc?.params ?? [],
-      ),
+      fetched ?? this.#productionLeaf(range, null),
       this.#sandbox.queryArrays(
         `SELECT ${keySelectList(key)}, ${this.#compare.sandbox.digest} FROM ${table}${whereClause(sc)}`,
         [...this.#compare.sandbox.params, ...(sc?.params ?? [])],
@@ -515,7 +556,7 @@ class DeltaRun {
     for (const [i, start] of starts.entries()) {
       // Probes never overlap: each ends at the next one's start at the latest.
       const next = starts[i + 1] ?? null;
-      const [upper] = await nibbleBoundaries(this.#production, this.#target('production'), { lower: start, upper: next }, LEAF_ROWS, 1);
+      const [upper] = await nibbleBoundaries(this.#production, this.#target('production'), { lower: start, upper: next }, this.#leaf, 1);
       const diff = await this.#leafDiff({ lower: start, upper: upper ?? next });
       compared += Math.max(diff.productionRows, diff.sandboxRows);
       differing += diff.gone.length + diff.write.length;

@@ -52,8 +52,12 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
     await pair.drop();
   });
 
-  for (const method of ['load-data', 'insert'] as const) {
-    it(`after updates, deletes, inserts, key changes, NULL <-> value and rows crossing the where filter (${method})`, async () => {
+  for (const [method, leafRows] of [
+    ['load-data', undefined],
+    ['insert', undefined],
+    ['load-data', 16],
+  ] as const) {
+    it(`after updates, deletes, inserts, key changes, NULL <-> value and rows crossing the where filter (${method}, leaves of ${leafRows ?? 'default'} rows)`, async () => {
       await pair.sand('TRUNCATE TABLE every_type');
       await pair.prod(`DELETE FROM every_type WHERE id >= 10`);
       await pair.prod(
@@ -88,7 +92,7 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
         UPDATE every_type SET c_char = 'x' WHERE id = 42;
         UPDATE every_type SET c_medium_text = 'y' WHERE id = 43;`);
 
-      const result = await delta(pair, task, null, { method });
+      const result = await delta(pair, task, null, { method, ...(leafRows ? { leafRows } : {}) });
       expect(result.kind, JSON.stringify(result)).toBe('delta');
       if (result.kind !== 'delta') return;
       const c = result.counts;
@@ -101,7 +105,7 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
       const afterDelta = await sandboxState(pair, 'every_type');
 
       // A second delta finds nothing to do.
-      const again = await delta(pair, task, null, { method });
+      const again = await delta(pair, task, null, { method, ...(leafRows ? { leafRows } : {}) });
       expect(again.kind === 'delta' && again.counts).toMatchObject({
         rowsDeleted: 0,
         rowsReplaced: 0,
@@ -137,6 +141,7 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
       let commits = 0;
       await expect(
         delta(pair, task, null, {
+          leafRows: 32,
           onCommit: ({ resume }) => {
             stored = resume;
             if (++commits === stopAt) throw new Error('stopped');
@@ -144,7 +149,7 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
         }),
       ).rejects.toThrow('stopped');
       expect(stored).not.toBeNull();
-      const resumed = await delta(pair, task, stored);
+      const resumed = await delta(pair, task, stored, { leafRows: 32 });
       expect(resumed.kind).toBe('delta');
       const afterResume = await sandboxState(pair, 'every_type');
       await pair.copy(task);
