@@ -443,8 +443,9 @@ class DeltaRun {
         // A unique value that moved here from a later row the sandbox still holds: REPLACE frees
         // it by deleting that row, which its own range then finds missing and writes again.
         // (INSERT reports the duplicate; LOAD DATA skips the row, which the stored count shows.)
+        // Never with maintain[].keep: REPLACE could delete a kept row (a full copy fails there too).
         const duplicate = errnoOf(error) === ER_DUP_ENTRY || (isReplicoopError(error) && error.code === 'copy_rows_mismatch');
-        if (mode === 'replace' || !duplicate) throw error;
+        if (mode === 'replace' || !duplicate || this.#keepFilter !== null) throw error;
       }
     }
     this.#tally.rowsDeleted += diff.gone.length;

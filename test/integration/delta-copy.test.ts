@@ -161,3 +161,53 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
     await expect(delta(pair, { ...task, where: 'id > 0' }, anyState)).rejects.toMatchObject({ code: 'copy_resume_invalid' });
   });
 });
+
+describe('delta copy: unique values moving between rows, and kept sandbox rows', () => {
+  let pair: CopyPair;
+
+  beforeAll(async () => {
+    pair = await CopyPair.create('delta_unique');
+    await pair.both('CREATE TABLE u (id INT NOT NULL PRIMARY KEY, code VARCHAR(20) NOT NULL, n INT, UNIQUE KEY (code))');
+    await pair.prod("INSERT INTO u SELECT seq, CONCAT('c', seq), seq FROM seq_1_to_5000");
+  });
+
+  afterAll(async () => {
+    await pair.drop();
+  });
+
+  for (const method of ['load-data', 'insert'] as const) {
+    it(`writes a unique value that moved from a later row to an earlier one (${method})`, async () => {
+      const task = await pair.task('u');
+      await pair.copy(task, null, { method });
+      // c4999 moves to row 10 (whose own code goes to row 4999): row 10 is written first, while
+      // the sandbox's row 4999 still holds the value.
+      await pair.prod(
+        "UPDATE u SET code = 'tmp' WHERE id = 4999; UPDATE u SET code = 'c4999' WHERE id = 10; UPDATE u SET code = 'c10' WHERE id = 4999",
+      );
+      const result = await delta(pair, task, null, { method, leafRows: 64 });
+      expect(result.kind).toBe('delta');
+      const comparison = await pair.compare('u');
+      expect(comparison.differences).toEqual([]);
+      expect(comparison.checksums[1]).toBe(comparison.checksums[0]);
+      // Back to the start for the next writer.
+      await pair.prod(
+        "UPDATE u SET code = 'tmp' WHERE id = 10; UPDATE u SET code = 'c4999' WHERE id = 4999; UPDATE u SET code = 'c10' WHERE id = 10",
+      );
+    });
+  }
+
+  it('leaves the rows maintain[].keep keeps untouched, and compares only the others', async () => {
+    await pair.prod("UPDATE u SET code = CONCAT('c', id)");
+    const task = { ...(await pair.task('u')), keep: 'id >= 900000' };
+    await pair.copy(task);
+    await pair.sand("INSERT INTO u VALUES (900001, 'mine-1', NULL), (900002, 'mine-2', 7)");
+    const kept = await pair.sand('SELECT * FROM u WHERE id >= 900000 ORDER BY id');
+    await pair.prod('UPDATE u SET n = -n WHERE id % 250 = 0; DELETE FROM u WHERE id BETWEEN 100 AND 110');
+    const result = await delta(pair, task, null, { leafRows: 64 });
+    expect(result.kind === 'delta' && result.counts.rowsDeleted).toBe(11);
+    expect(await pair.sand('SELECT * FROM u WHERE id >= 900000 ORDER BY id')).toEqual(kept);
+    expect(await pair.count('sand', 'u', 'id < 900000')).toBe(await pair.count('prod', 'u'));
+    const differing = await pair.sand<{ n: number }[]>('SELECT COUNT(*) AS n FROM u WHERE id < 900000 AND n < 0');
+    expect(Number(differing[0]!.n)).toBe(await pair.count('prod', 'u', 'n < 0'));
+  });
+});
