@@ -79,6 +79,8 @@ export interface ApplyResult {
   readonly finishedAt: string;
   readonly seconds: number;
   readonly backupFile: string | null;
+  /** What this run's backup cost (absent: no backup was taken by this run). */
+  readonly backup?: { readonly seconds: number; readonly bytes: number };
   readonly steps: readonly StepOutcome[];
   readonly recordsCopied: number;
   readonly errors: readonly string[];

@@ -159,8 +159,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     checkpoint('connections_established');
 
     let backupFile = run.backupFile;
+    let backupCost: { seconds: number; bytes: number } | null = null;
     if (!backupFile && options.backup) {
       info(`backing up sandbox ${config.sandbox.database} to ${config.backup.dir}`);
+      const backupStarted = performance.now();
       let backup;
       try {
         backup = await createBackup({
@@ -186,6 +188,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         throw error;
       }
       backupFile = backup.file;
+      backupCost = { seconds: (performance.now() - backupStarted) / 1000, bytes: backup.bytes };
       store.setBackupFile(run.id, backup.file);
       for (const removed of backup.removed) logger.info(`removed old backup ${removed}`);
       info(`backup written: ${backup.file} (${(backup.bytes / 1024 / 1024).toFixed(1)} MB, ${backup.method})`);
@@ -278,6 +281,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       finishedAt: finishedAt.toISOString(),
       seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
       backupFile,
+      ...(backupCost ? { backup: backupCost } : {}),
       steps: outcomes,
       recordsCopied: outcomes.reduce((sum, o) => sum + o.rows, 0),
       errors,

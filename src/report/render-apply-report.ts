@@ -18,6 +18,8 @@ export interface ApplyReport {
   readonly structureOnlyTables: number;
   readonly totalRecordsReplicated: number;
   readonly backupCreated: string | null;
+  /** Wall seconds and compressed bytes of this run's backup. */
+  readonly backup: { readonly seconds: number; readonly bytes: number } | null;
   readonly success: boolean;
   readonly status: ApplyResult['status'];
   readonly resumed: boolean;
@@ -44,6 +46,7 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
     structureOnlyTables: plan.summary.structureOnlyTables,
     totalRecordsReplicated: result.recordsCopied,
     backupCreated: result.backupFile,
+    backup: result.backup ?? null,
     success: result.status === 'done',
     status: result.status,
     resumed: result.resumed,
@@ -74,7 +77,9 @@ export function renderApplyMarkdown(report: ApplyReport): string {
   );
   out.push(`| Structure-only tables | ${report.structureOnlyTables} |`);
   out.push(`| Records replicated | ${report.totalRecordsReplicated.toLocaleString('en-US')} |`);
-  out.push(`| Backup | ${report.backupCreated ?? 'none'} |`);
+  out.push(
+    `| Backup | ${report.backupCreated ?? 'none'}${report.backup ? ` (${report.backup.seconds.toFixed(2)} s, ${(report.backup.bytes / 1024 / 1024).toFixed(1)} MB)` : ''} |`,
+  );
   out.push(`| Success | ${report.success ? 'yes' : 'no'} |`);
   if (report.resumed) out.push('| Resumed | yes (continued an interrupted run) |');
   if (report.validation) out.push(`| Validation | ${report.validation.passed ? 'passed' : 'FAILED'}: ${report.validation.summary} |`);
