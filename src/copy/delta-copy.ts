@@ -44,7 +44,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { allOf, isIntegerKey, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, type KeyRange } from '../sql/key-range.js';
 import { rowDigest, rowHash, type HashColumn } from '../sql/row-hash.js';
-import { nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
+import { estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
 import { unpackRow } from '../db/packed-rows.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
@@ -263,7 +263,8 @@ class DeltaRun {
   }
 
   async execute(): Promise<DeltaResult> {
-    if (!this.#resumed) {
+    // A small table is compared in a leaf or two anyway: no probe (it costs more than rewriting it).
+    if (!this.#resumed && (await estimateTable(this.#production, this.#task.table)).rows > PROBE_RANGES * this.#leaf) {
       const verdict = await this.#probe();
       if (verdict !== null) return { kind: 'too_different', reason: verdict };
     }
