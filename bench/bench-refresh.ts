@@ -298,6 +298,7 @@ async function main(): Promise<void> {
         (contenders[2] ? `, myloader/--full ${(dumper / full).toFixed(2)}x` : '') +
         `  | backup share of delta apply ${(backupShare * 100).toFixed(0)}%`;
       summary.push(line);
+      console.log(`  median: ${line}`);
     }
     console.log('\nmedians (whole commands; backup and validation included in replicoop):');
     for (const line of summary) console.log(line);
