@@ -21,7 +21,7 @@ import { dump } from 'js-yaml';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../src/config/load-config.js';
 import { LocalServer } from '../dev/local-server.js';
-import { rowSerialisation, type HashColumn } from '../src/validate/row-hash.js';
+import { rowSerialisation, type HashColumn } from '../src/sql/row-hash.js';
 import { runValidate } from '../src/validate/run-validate.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

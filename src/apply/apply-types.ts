@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { RetryPolicy } from '../db/session.js';
 import type { Logger } from '../log/file-logger.js';
 import type { Plan } from '../plan/plan-types.js';
+import type { DeltaCounts } from '../copy/copy-task.js';
 
 /** The vocabulary of apply: what it is given, what it tells as it goes, what it returns. */
 
@@ -13,6 +14,8 @@ export interface ApplyOptions {
   readonly backup: boolean;
   readonly validate: boolean;
   readonly rollbackOnFailure: boolean;
+  /** apply --full: every maintain table is emptied and copied, whatever the plan's mode says. */
+  readonly full?: boolean;
   readonly retry?: RetryPolicy;
 }
 
@@ -49,6 +52,10 @@ export interface StepOutcome {
   readonly bytes: number;
   readonly error: string | null;
   readonly note: string | null;
+  /** Data steps: how the table was refreshed. */
+  readonly copyMode?: 'delta' | 'full';
+  /** Data steps refreshed by a delta copy: what it compared and wrote. */
+  readonly delta?: DeltaCounts;
 }
 
 /** What validation tells apply; the validate module fills it. */
@@ -60,7 +67,11 @@ export interface ValidationOutcome {
   readonly details: unknown;
 }
 
-export type Validator = (input: { plan: Plan; config: ResolvedConfig }) => Promise<ValidationOutcome>;
+/**
+ * proven: maintain tables a delta copy of this run compared range by range with production's
+ * snapshot and left equal; the validation does not checksum them again.
+ */
+export type Validator = (input: { plan: Plan; config: ResolvedConfig; proven?: readonly string[] }) => Promise<ValidationOutcome>;
 
 export interface ApplyResult {
   readonly runId: string;
@@ -70,6 +81,8 @@ export interface ApplyResult {
   readonly finishedAt: string;
   readonly seconds: number;
   readonly backupFile: string | null;
+  /** What this run's backup cost (absent: no backup was taken by this run). */
+  readonly backup?: { readonly seconds: number; readonly bytes: number };
   readonly steps: readonly StepOutcome[];
   readonly recordsCopied: number;
   readonly errors: readonly string[];

@@ -8,7 +8,8 @@ import type { Plan, PlanStep } from '../plan/plan-types.js';
 import type { CheckpointName, StateStore, StepRecord, StepResume } from '../state/state-store.js';
 import { SessionPool } from '../db/session-pool.js';
 import { copyTable } from '../copy/copy-table.js';
-import { copyTaskFromTable, type ResumeState } from '../copy/copy-task.js';
+import { copyTaskFromTable, type CopyTask, type DeltaResumeState, type ResumeState } from '../copy/copy-task.js';
+import { deltaCopy } from '../copy/delta-copy.js';
 import type { ApplyEvents, StepOutcome } from './apply-types.js';
 import { runDdlStep } from './run-ddl-step.js';
 import { stepAlreadyApplied } from './step-check.js';
@@ -33,6 +34,8 @@ export interface ExecutorContext {
   readonly checkInterrupt: () => void;
   /** The sandbox drifted (--force): check every DDL step against it first, so DDL already in effect is not run twice. */
   readonly checkEveryStep?: boolean;
+  /** apply --full: no delta copies. */
+  readonly full?: boolean;
 }
 
 /** Runs the steps in order; each step's status is written right after it commits. */
@@ -240,15 +243,26 @@ export class StepExecutor {
       store.markStep(runId, step.id, 'failed', { error: message });
       return { ...base, status: 'failed', seconds: 0, rows: record?.rowsDone ?? 0, bytes: 0, error: message, note: null };
     }
-    let resume: ResumeState | null =
-      (record?.status === 'running' || record?.status === 'failed') && record.resume?.kind === 'copy' ? record.resume.state : null;
+    const unfinished = record?.status === 'running' || record?.status === 'failed';
+    let resume: ResumeState | null = unfinished && record.resume?.kind === 'copy' ? record.resume.state : null;
     store.markStep(runId, step.id, 'running');
-    logger.info(`step ${step.id} started${resume ? ' (resuming from the last committed chunk)' : ''}`);
+    const task = copyTaskFromTable(table, { ...entry, where: data.where }, data.key);
+    // A full copy that was interrupted goes on as a full copy; --full overrides the plan's delta.
+    let fullReason: string | null = this.#c.full ? 'apply --full' : null;
+    if (data.mode === 'delta' && !this.#c.full && resume === null) {
+      const deltaResume = unfinished && record.resume?.kind === 'delta' ? record.resume.state : null;
+      const outcome = await this.runDelta(step, task, deltaResume, pools, started);
+      if (outcome.kind === 'done') return outcome.outcome;
+      fullReason = outcome.reason;
+    }
+    logger.info(
+      `step ${step.id} started${resume ? ' (resuming from the last committed chunk)' : ''}${fullReason ? ` (full copy: ${fullReason})` : ''}`,
+    );
     let lastRows = record?.rowsDone ?? 0;
     let chunks = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await copyTable(copyTaskFromTable(table, { ...entry, where: data.where }, data.key), resume, {
+        const result = await copyTable(task, resume, {
           chunkRows: config.copy.chunkRows,
           method: config.copy.method,
           ...(this.#resolvedMethod ? { resolvedMethod: this.#resolvedMethod } : {}),
@@ -291,7 +305,8 @@ export class StepExecutor {
           rows: result.rows,
           bytes: result.bytes,
           error: null,
-          note: `${result.method}; emptied with ${result.emptiedWith}${result.maskedColumns.length ? `; masked ${result.maskedColumns.join(', ')}` : ''}`,
+          note: `${fullReason ? `full copy (${fullReason}); ` : ''}${result.method}; emptied with ${result.emptiedWith}${result.maskedColumns.length ? `; masked ${result.maskedColumns.join(', ')}` : ''}`,
+          copyMode: 'full',
         };
       } catch (error) {
         if (isConnectionError(error) && attempt <= this.#c.retry.attempts) {
@@ -317,6 +332,101 @@ export class StepExecutor {
           error: message,
           note: null,
         };
+      }
+    }
+  }
+
+  /**
+   * The delta copy of one table (copy/delta-copy.ts), resumable from its stored position.
+   * Returns the step's outcome, or why the table must be copied in full (nothing was written).
+   */
+  private async runDelta(
+    step: PlanStep,
+    task: CopyTask,
+    stored: DeltaResumeState | null,
+    pools: { readonly production: SessionPool<ProductionSession>; readonly sandbox: SessionPool<SandboxSession> },
+    started: number,
+  ): Promise<{ kind: 'done'; outcome: StepOutcome } | { kind: 'full'; reason: string }> {
+    const { config, store, runId, logger } = this.#c;
+    const data = step.data!;
+    const base = { stepId: step.id, kind: step.kind, object: step.object, phase: step.phase };
+    let resume = stored;
+    let lastRows = 0;
+    let ranges = 0;
+    logger.info(`step ${step.id} started: delta copy${resume ? ' (resuming after the last committed range)' : ''}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await deltaCopy(task, resume, {
+          chunkRows: config.copy.chunkRows,
+          method: config.copy.method,
+          ...(this.#resolvedMethod ? { resolvedMethod: this.#resolvedMethod } : {}),
+          maskSecret: config.masking.secret,
+          openProduction: () => pools.production.acquire(),
+          openSandbox: () => pools.sandbox.acquire(),
+          onCommit: ({ rowsDone, resume: next }) => {
+            ranges++;
+            // Committed in the sandbox, not yet recorded: a resume compares this range again.
+            faultPoint(`range-committed:${step.id}:${ranges}`);
+            resume = next;
+            lastRows = rowsDone;
+            store.recordProgress(runId, step.id, rowsDone, { kind: 'delta', state: next });
+            faultPoint(`range:${step.id}:${ranges}`);
+            this.#c.lock.assertHeld();
+            this.#c.checkInterrupt();
+          },
+          onProgress: ({ rowsDone }) =>
+            this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone, estimatedRows: data.estimatedRows }),
+        });
+        if (result.kind === 'too_different') {
+          logger.info(`step ${step.id}: ${result.reason}; copying in full`);
+          return { kind: 'full', reason: result.reason };
+        }
+        this.#resolvedMethod = result.method;
+        this.#c.events.copyProgress?.({
+          stepId: step.id,
+          table: data.table,
+          rowsDone: result.rows,
+          estimatedRows: data.estimatedRows,
+          done: true,
+        });
+        store.markStep(runId, step.id, 'done');
+        const seconds = Math.round(performance.now() - started) / 1000;
+        const c = result.counts;
+        const note =
+          `delta: ${c.rangesCompared} ranges compared, ${c.rangesRewritten} rewritten; ` +
+          `${c.rowsDeleted} deleted, ${c.rowsReplaced} replaced, ${c.rowsInserted} inserted, ${c.rowsUnchanged} unchanged`;
+        logger.info(`step ${step.id} done in ${seconds}s: ${note}`);
+        this.#c.info(`✓ ${step.id}: ${result.rows.toLocaleString('en-US')} rows (${note})`);
+        return {
+          kind: 'done',
+          outcome: { ...base, status: 'applied', seconds, rows: result.rows, bytes: 0, error: null, note, copyMode: 'delta', delta: c },
+        };
+      } catch (error) {
+        if (isConnectionError(error) && attempt <= this.#c.retry.attempts) {
+          this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming after the last committed range`);
+          continue;
+        }
+        const message = maskSecrets(asReplicoopError(error).message);
+        this.#c.events.copyProgress?.({
+          stepId: step.id,
+          table: data.table,
+          rowsDone: lastRows,
+          estimatedRows: data.estimatedRows,
+          done: true,
+        });
+        store.markStep(runId, step.id, 'failed', { error: message });
+        logger.error(`step ${step.id} failed: ${message}`);
+        const outcome: StepOutcome = {
+          ...base,
+          status: 'failed',
+          seconds: Math.round(performance.now() - started) / 1000,
+          rows: lastRows,
+          bytes: 0,
+          error: message,
+          note: null,
+          copyMode: 'delta',
+        };
+        return { kind: 'done', outcome };
       }
     }
   }

@@ -227,6 +227,7 @@ interface RawConfig {
         sample?: string | number;
         limit?: number;
         keep?: string;
+        copy?: { mode?: 'auto' | 'full' };
       }
   )[];
   ignore?: string[];
@@ -235,7 +236,7 @@ interface RawConfig {
   logs?: string;
   reports?: string;
   masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
-  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert' };
+  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert'; mode?: 'auto' | 'full' };
   definers?: 'current_user' | 'keep';
   renames?: Record<string, string | Record<string, string>>;
   unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
@@ -332,6 +333,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
         ...(sample !== undefined ? { sample } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(keep !== undefined ? { keep } : {}),
+        ...(typeof entry !== 'string' && entry.copy?.mode !== undefined ? { copyMode: entry.copy.mode } : {}),
       }),
     );
   });
@@ -381,6 +383,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       concurrency: raw.copy?.concurrency ?? 2,
       chunkRows: raw.copy?.chunkRows ?? 20_000,
       method: raw.copy?.method ?? 'auto',
+      mode: raw.copy?.mode ?? 'auto',
     }),
     definers: raw.definers ?? 'current_user',
     renames,

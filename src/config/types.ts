@@ -18,7 +18,12 @@ export interface MaintainTable {
   readonly limit?: number;
   /** A condition on sandbox rows: those matching it survive every refresh (developers' own rows). */
   readonly keep?: string;
+  /** maintain[].copy.mode: full always empties and copies the table; auto (absent) lets the plan choose a delta copy. */
+  readonly copyMode?: CopyMode;
 }
+
+/** auto: a delta copy where the plan can prove one exact (copy/delta-copy.ts), else full; full: always empty and copy. */
+export type CopyMode = 'auto' | 'full';
 
 export interface MaskingConfig {
   readonly secret: string | null;
@@ -67,7 +72,7 @@ export interface ResolvedConfig {
   readonly logsDir: string;
   readonly reportsDir: string;
   readonly masking: MaskingConfig;
-  readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod };
+  readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod; readonly mode: CopyMode };
   readonly definers: 'current_user' | 'keep';
   readonly renames: Renames;
   /** How objects an account cannot read are treated, per class (unset: error). */

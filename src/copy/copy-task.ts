@@ -119,3 +119,64 @@ export function copyTaskFromTable(table: Table, maintain: MaintainTable, key: re
     ...(maintain.keep ? { keep: maintain.keep } : {}),
   });
 }
+
+/** What a delta copy found and wrote (copy/delta-copy.ts); kept across a resume. */
+export interface DeltaCounts {
+  /** Key ranges whose checksums were compared on both sides (drill-down parts included). */
+  readonly rangesCompared: number;
+  /** Ranges compared row by row because they differed, and written. */
+  readonly rangesRewritten: number;
+  readonly rowsDeleted: number;
+  readonly rowsReplaced: number;
+  readonly rowsInserted: number;
+  readonly rowsUnchanged: number;
+}
+
+/**
+ * Where a delta copy stands, stored after every committed range. Everything up to `last` (a
+ * full key, base64 per column, inclusive) is equal to production's snapshot; the rest is still
+ * to compare. A range committed without its position being stored is compared again on resume
+ * and found equal, so a resume never writes a row twice.
+ */
+export interface DeltaResumeState {
+  readonly version: 1;
+  readonly mode: 'delta';
+  readonly table: string;
+  readonly key: readonly string[];
+  readonly where: string | null;
+  readonly mask: string;
+  readonly keep: string | null;
+  readonly last: readonly string[] | null;
+  readonly done: boolean;
+  readonly counts: DeltaCounts;
+}
+
+export interface DeltaOptions {
+  readonly chunkRows: number;
+  readonly method: CopyMethod;
+  readonly resolvedMethod?: 'load-data' | 'insert';
+  readonly maskSecret: string | null;
+  readonly openProduction: () => Promise<ProductionSession>;
+  readonly openSandbox: () => Promise<SandboxSession>;
+  /** Called after each range's COMMIT (or after a range found equal); write `resume` durably here. */
+  readonly onCommit: (state: { rowsDone: number; resume: DeltaResumeState }) => void;
+  readonly onProgress?: (progress: { rowsDone: number }) => void;
+  readonly signal?: AbortSignal;
+  /** Share of differing rows in the probe above which the table is copied in full instead (default DELTA_FULL_THRESHOLD). */
+  readonly fullThreshold?: number;
+  /** Ranges of at most this many rows are compared row by row (default LEAF_ROWS; tests make it small). */
+  readonly leafRows?: number;
+  readonly maxStatementBytes?: number;
+}
+
+export type DeltaResult =
+  | {
+      readonly kind: 'delta';
+      /** Production rows now in the sandbox table (compared equal, replaced or inserted). */
+      readonly rows: number;
+      readonly seconds: number;
+      readonly method: 'load-data' | 'insert';
+      readonly counts: DeltaCounts;
+    }
+  /** The probe found too many differences: nothing was written, copy the table in full. */
+  | { readonly kind: 'too_different'; readonly reason: string };

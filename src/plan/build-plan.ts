@@ -3,6 +3,7 @@ import type { Change } from '../diff/changes.js';
 import { diffSnapshots } from '../diff/diff-snapshots.js';
 import { renameHints } from '../diff/rename-hints.js';
 import { chooseChunkKey } from '../snapshot/chunk-key.js';
+import { deltaRefusal } from '../mask/mask-compare.js';
 import { renderRules } from '../snapshot/dialect.js';
 import { canonicalJson, sha256 } from '../hash.js';
 import { snapshotFingerprint } from '../snapshot/fingerprint.js';
@@ -33,6 +34,8 @@ export interface PlanInput {
   readonly newUnmaskedColumns?: readonly { readonly table: string; readonly column: string }[];
   /** maintain[].keep: sandbox rows kept and deleted per table (counted at plan time). */
   readonly keepCounts?: Readonly<Record<string, { readonly kept: number; readonly deleted: number }>>;
+  /** copy.mode (absent: auto). */
+  readonly copyMode?: 'auto' | 'full';
   readonly replicoopVersion: string;
   readonly createdAt: string;
 }
@@ -124,14 +127,20 @@ function planSteps(
     context,
   };
   const structure = structureSteps(input);
-  return [...structure.steps, ...dataSteps(production, maintain, data), ...postSteps(input, structure.deferred, structure.droppedTriggers)];
+  // A table whose definition this plan changes is copied in full: its sandbox rows are not comparable yet.
+  const changed = new Set(structure.steps.filter((s) => s.objectType === 'table').map((s) => s.object));
+  return [
+    ...structure.steps,
+    ...dataSteps(production, maintain, data, changed),
+    ...postSteps(input, structure.deferred, structure.droppedTriggers),
+  ];
 }
 
 /** Data: every maintain table, on every plan, parents before children. */
 /** What the data steps need beyond the snapshots: counts, the subset closure, masking and keep facts. */
-type DataInput = Pick<PlanInput, 'rowCounts' | 'subset' | 'newUnmaskedColumns' | 'keepCounts'>;
+type DataInput = Pick<PlanInput, 'rowCounts' | 'subset' | 'newUnmaskedColumns' | 'keepCounts' | 'copyMode'>;
 
-function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], input: DataInput): DraftStep[] {
+function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], input: DataInput, changed: ReadonlySet<string>): DraftStep[] {
   const prodTables = new Map(production.tables.map((t) => [t.name, t]));
   const maintainByName = new Map(maintain.map((m) => [m.table, m]));
   const subset = input.subset ?? null;
@@ -153,6 +162,7 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], inp
     const cut = subset ? subset.relations.filter((r) => r.table === name && r.mode === 'cut').map((r) => r.id) : [];
     const fresh = (input.newUnmaskedColumns ?? []).filter((c) => c.table === name).map((c) => c.column);
     const keep = input.keepCounts?.[name];
+    const mode = copyMode(entry, key, changed.has(name), input.copyMode ?? 'auto', rows);
     return {
       phase: 'data',
       kind: 'copy_table',
@@ -160,7 +170,7 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], inp
       object: name,
       sql: [],
       destructive: false,
-      reason: `refresh the rows of ${name} from production${subsetReason(entry.where, shaped)}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}`,
+      reason: `refresh the rows of ${name} from production${subsetReason(entry.where, shaped)}${key ? `, chunked on ${key.join(', ')}` : ', in one pass (no usable key)'}; ${mode.mode === 'delta' ? 'delta' : 'full'} copy: ${mode.reason}`,
       schemaChange: false,
       expect: null,
       data: {
@@ -186,9 +196,30 @@ function dataSteps(production: Snapshot, maintain: readonly MaintainTable[], inp
               },
             }
           : {}),
+        mode: mode.mode,
+        modeReason: mode.reason,
       },
     };
   });
+}
+
+/** delta where the sandbox's rows can be compared with production's (see copy/delta-copy.ts), else full, with why. */
+function copyMode(
+  entry: MaintainTable,
+  key: readonly string[] | null,
+  changed: boolean,
+  global: 'auto' | 'full',
+  rows: number,
+): { mode: 'delta' | 'full'; reason: string } {
+  if (entry.copyMode === 'full') return { mode: 'full', reason: 'maintain copy.mode is full' };
+  if (entry.copyMode !== 'auto' && global === 'full') return { mode: 'full', reason: 'copy.mode is full' };
+  if (changed) return { mode: 'full', reason: 'this plan changes the table definition' };
+  const refusal = deltaRefusal(key, entry.mask);
+  if (refusal !== null) return { mode: 'full', reason: refusal };
+  return {
+    mode: 'delta',
+    reason: `compares ${rows.toLocaleString('en-US')} production rows with the sandbox by key-range checksums and writes only the differences (a full copy if a probe finds most rows different)`,
+  };
 }
 
 function subsetReason(userWhere: string | null, shaped: TableSubset | undefined): string {

@@ -57,6 +57,13 @@ export interface DataStep {
   readonly keep?: { readonly where: string; readonly keptRows: number; readonly deletedRows: number };
   /** Present when a where on a maintained table shapes this table's rows (plan/subset.ts). */
   readonly subset?: DataStepSubset;
+  /**
+   * delta: compare by key-range checksums and write only differing rows (copy/delta-copy.ts);
+   * full: empty the table and copy every row. Absent in plans made before delta copies: full.
+   */
+  readonly mode?: 'delta' | 'full';
+  /** Why this mode (for full: what rules out a delta). */
+  readonly modeReason?: string;
 }
 
 export interface DataStepSubset {

@@ -93,6 +93,7 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
       subset,
       newUnmaskedColumns: masking.newUnmasked,
       keepCounts,
+      copyMode: config.copy.mode,
       replicoopVersion: packageVersion,
       createdAt: options.createdAt ?? new Date().toISOString(),
     });

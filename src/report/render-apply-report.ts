@@ -17,6 +17,8 @@ export interface ApplyReport {
   readonly structure_only_tables: number;
   readonly total_records_replicated: number;
   readonly backup_created: string | null;
+  /** Wall seconds and compressed bytes of this run's backup. */
+  readonly backup: { readonly seconds: number; readonly bytes: number } | null;
   readonly success: boolean;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
@@ -46,6 +48,7 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
     structure_only_tables: plan.summary.structureOnlyTables,
     total_records_replicated: result.recordsCopied,
     backup_created: result.backupFile,
+    backup: result.backup ?? null,
     success: result.status === 'done',
     errors: result.errors,
     warnings: result.warnings,
@@ -82,7 +85,9 @@ export function renderApplyMarkdown(report: ApplyReport): string {
   );
   out.push(`| Structure-only tables | ${report.structure_only_tables} |`);
   out.push(`| Records replicated | ${report.total_records_replicated.toLocaleString('en-US')} |`);
-  out.push(`| Backup | ${report.backup_created ?? 'none'} |`);
+  out.push(
+    `| Backup | ${report.backup_created ?? 'none'}${report.backup ? ` (${report.backup.seconds.toFixed(2)} s, ${(report.backup.bytes / 1024 / 1024).toFixed(1)} MB)` : ''} |`,
+  );
   out.push(`| Success | ${report.success ? 'yes' : 'no'} |`);
   if (report.resumed) out.push('| Resumed | yes (continued an interrupted run) |');
   if (report.validation) out.push(`| Validation | ${report.validation.passed ? 'passed' : 'FAILED'}: ${report.validation.summary} |`);
@@ -107,5 +112,20 @@ export function renderApplyMarkdown(report: ApplyReport): string {
     out.push(
       `| \`${step.stepId}\` | ${step.status} | ${step.seconds.toFixed(2)} | ${step.rows ? step.rows.toLocaleString('en-US') : ''} | ${(step.error ?? step.note ?? '').replace(/\|/g, '\\|')} |`,
     );
+  const copies = report.steps.filter((s) => s.copyMode !== undefined);
+  if (copies.length > 0) {
+    const n = (v: number | undefined): string => (v === undefined ? '' : v.toLocaleString('en-US'));
+    out.push('');
+    out.push('### Data refresh');
+    out.push('');
+    out.push('| Table | Mode | Ranges compared | Ranges rewritten | Deleted | Replaced | Inserted | Unchanged | Seconds |');
+    out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of copies) {
+      const d = s.delta;
+      out.push(
+        `| \`${s.object}\` | ${s.copyMode} | ${n(d?.rangesCompared)} | ${n(d?.rangesRewritten)} | ${n(d?.rowsDeleted)} | ${n(d?.rowsReplaced)} | ${d ? n(d.rowsInserted) : n(s.rows)} | ${n(d?.rowsUnchanged)} | ${s.seconds.toFixed(2)} |`,
+      );
+    }
+  }
   return `${out.join('\n')}\n`;
 }

@@ -112,6 +112,7 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
         `  ${step.id}: ${d.table}  key=${d.key ? d.key.join(',') : '(none: one pass)'}${d.where ? `  where ${d.where}` : ''}  ~${d.estimatedRows.toLocaleString('en-US')} rows${mask ? `  masked ${mask}` : ''}`,
       );
       if (d.subset) out.push(paint.dim(`      subset: ${subsetText(d.subset)}`));
+      out.push(`      ${d.mode ?? 'full'} copy: ${d.modeReason ?? 'every row is copied'}`);
       if (d.keep)
         out.push(
           `      keeps ${d.keep.keptRows.toLocaleString('en-US')} sandbox row${d.keep.keptRows === 1 ? '' : 's'} where ${d.keep.where}; deletes ${d.keep.deletedRows.toLocaleString('en-US')}`,
@@ -220,12 +221,12 @@ export function renderPlanMarkdown(plan: Plan): string {
   const data = plan.steps.filter((s) => s.kind === 'copy_table');
   if (data.length > 0) {
     out.push('### Data refresh\n');
-    out.push('| Step | Table | Chunk key | Filter | Est. rows | Masked columns |');
-    out.push('|---:|---|---|---|---:|---|');
+    out.push('| Step | Table | Chunk key | Filter | Est. rows | Masked columns | Mode |');
+    out.push('|---:|---|---|---|---:|---|---|');
     for (const step of data) {
       const d = step.data!;
       out.push(
-        `| ${stepNumber(step)} | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} |`,
+        `| ${stepNumber(step)} | \`${mdEscape(d.table)}\` | ${d.key ? d.key.map((k) => `\`${mdEscape(k)}\``).join(', ') : '(none: one pass)'} | ${d.where ? `\`${mdEscape(d.where)}\`` : ''} | ${d.estimatedRows.toLocaleString('en-US')} | ${mdEscape(maskText(step))} | ${d.mode ?? 'full'}: ${mdEscape(d.modeReason ?? 'every row is copied')} |`,
       );
     }
     out.push('');

@@ -64,6 +64,8 @@ export function validationSummary(result: ValidationResult): string {
         : `${bad.length} of ${plural(tables.length, 'table')} differ${bad.length === 1 ? 's' : ''} (${someNames(bad.map((t) => t.table))})`,
     );
   }
+  const proven = result.data.provenByDeltaCopy ?? [];
+  if (proven.length > 0) parts.push(`${plural(proven.length, 'table')} proven equal by the delta copy`);
   const orphans = result.orphans.findings;
   parts.push(orphans.length === 0 ? 'no orphan rows' : `orphan rows in ${plural(orphans.length, 'foreign key')}`);
   if (result.plan) parts.push(result.plan.productionDrifted ? 'production drifted since the plan' : 'production unchanged since the plan');
@@ -181,7 +183,10 @@ export function renderValidationText(result: ValidationResult, paint: Palette = 
   out.push('');
 
   out.push(paint.bold('Data (maintain tables)'));
-  if (result.data.tables.length === 0) out.push(paint.dim('  no maintain tables to check'));
+  const proven = result.data.provenByDeltaCopy ?? [];
+  if (result.data.tables.length === 0 && proven.length === 0) out.push(paint.dim('  no maintain tables to check'));
+  for (const name of proven)
+    out.push(ok(`${name}: compared range by range with production by this apply's delta copy (not checksummed again)`));
   for (const t of result.data.tables) {
     out.push(t.status === 'match' ? ok(tableHeadline(t)) : fail(tableHeadline(t)));
     for (const note of t.notes) out.push(paint.dim(`      ${note}`));

@@ -10,6 +10,8 @@ export const ER_NOT_ALLOWED_COMMAND = 1148;
 export const ER_NET_PACKET_TOO_LARGE = 1153;
 export const ER_EMPTY_QUERY = 1065;
 export const ER_LOCK_WAIT_TIMEOUT = 1205;
+/** Duplicate entry for a unique key. */
+export const ER_DUP_ENTRY = 1062;
 export const ER_LOCK_DEADLOCK = 1213;
 export const ER_SPECIFIC_ACCESS_DENIED = 1227;
 /** ENUM value out of range: also what the sandbox says when it stores index 0 as sent. */

@@ -1,4 +1,4 @@
-import type { CopyResumeState } from '../copy/copy-task.js';
+import type { CopyResumeState, DeltaResumeState } from '../copy/copy-task.js';
 
 /**
  * How far an interrupted step got, stored as JSON in the resume_key column. A DDL step of several
@@ -7,7 +7,9 @@ import type { CopyResumeState } from '../copy/copy-task.js';
  * (copy/resume-state.ts segmentsFromResume).
  */
 export type StepResume =
-  { readonly kind: 'ddl'; readonly statementsDone: number } | { readonly kind: 'copy'; readonly state: CopyResumeState };
+  | { readonly kind: 'ddl'; readonly statementsDone: number }
+  | { readonly kind: 'copy'; readonly state: CopyResumeState }
+  | { readonly kind: 'delta'; readonly state: DeltaResumeState };
 
 /**
  * Reads the resume column. Rows written before the column was tagged hold the bare shapes
@@ -29,6 +31,13 @@ export function parseStepResume(text: string | null): StepResume | null {
   if (kind === 'ddl' || (kind === undefined && 'statementsDone' in record)) {
     const done = record['statementsDone'];
     return typeof done === 'number' && Number.isSafeInteger(done) && done > 0 ? { kind: 'ddl', statementsDone: done } : null;
+  }
+  // The delta copy checks its position against its task as the full copy does (copy/delta-copy.ts).
+  if (kind === 'delta') {
+    const delta = record['state'];
+    return typeof delta === 'object' && delta !== null && !Array.isArray(delta)
+      ? { kind: 'delta', state: delta as DeltaResumeState }
+      : null;
   }
   const state = kind === 'copy' ? record['state'] : kind === undefined ? value : undefined;
   return isCopyResumeState(state) ? { kind: 'copy', state } : null;

@@ -33,7 +33,7 @@ import { isReplicoopError } from '../errors.js';
 import { displayValue } from './display-value.js';
 import { keyEquals } from '../sql/key-sql.js';
 import { splitRange, WHOLE_RANGE, type KeyRange } from '../sql/key-range.js';
-import { columnValueSql } from './row-hash.js';
+import { columnValueSql } from '../sql/row-hash.js';
 import { cutKeyRange, estimateTable, nibbleBoundaries } from '../db/key-boundaries.js';
 import type { KeyValues, RowDifference, TableDataResult } from './validation-result.js';
 import type { WorkPool } from './work-pool.js';

@@ -6,7 +6,7 @@
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { displayValue } from './display-value.js';
 import { whereClause } from '../sql/key-sql.js';
-import { columnValueSql, rowDigest } from './row-hash.js';
+import { columnValueSql, rowDigest } from '../sql/row-hash.js';
 import type { RowSample, TableDataResult } from './validation-result.js';
 import type { WorkPool } from './work-pool.js';
 import { checkMaskedKeyless } from './masked-check.js';

@@ -9,7 +9,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { displayValue } from './display-value.js';
 import { allOf, keyAfter, keyAtMost, keyOrderBy, keySelectList, whereClause } from '../sql/key-sql.js';
 import { rangeCondition, type KeyRange } from '../sql/key-range.js';
-import { columnValueSql, rowDigest } from './row-hash.js';
+import { columnValueSql, rowDigest } from '../sql/row-hash.js';
 import type { KeyValues, MaskedColumnResult } from './validation-result.js';
 import {
   KEYLESS_MASK_SAMPLE_ROWS,

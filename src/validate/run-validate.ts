@@ -55,6 +55,11 @@ export interface ValidateOptions {
   readonly tables?: readonly string[] | null;
   /** Warnings fail too. */
   readonly strict: boolean;
+  /**
+   * Maintain tables apply's delta copy just compared with production range by range and left
+   * equal: their data is not checksummed again (structure and foreign keys still are).
+   */
+  readonly proven?: readonly string[];
   /** Session pairs working in parallel (default: config copy.concurrency). */
   readonly concurrency?: number;
   readonly chunkRows?: number;
@@ -67,7 +72,8 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
   const started = new Date();
   const plan = options.plan ?? null;
   const progress = options.onProgress ?? (() => undefined);
-  const maintain = selectTables(config, options.tables ?? null);
+  const proven = new Set(options.proven ?? []);
+  const maintain = selectTables(config, options.tables ?? null).filter((m) => !proven.has(m.table));
   const concurrency = Math.max(1, options.concurrency ?? config.copy.concurrency);
   const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
 
@@ -172,7 +178,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
       production: serverSide(config.production, sessions.production.server),
       sandbox: serverSide(config.sandbox, sessions.sandbox.server),
       structure,
-      data: { tables, seconds: dataSeconds, concurrency, chunkRows },
+      data: { tables, seconds: dataSeconds, concurrency, chunkRows, ...(proven.size > 0 ? { provenByDeltaCopy: [...proven].sort() } : {}) },
       orphans,
       plan: planResult,
       failures,

@@ -12,7 +12,7 @@ import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import { isRowPeriodColumn, type Column, type Snapshot, type Table } from '../snapshot/model.js';
 import { allOf, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, type KeyRange } from '../sql/key-range.js';
-import { aggregateList, rowDigest } from './row-hash.js';
+import { aggregateList, rowDigest } from '../sql/row-hash.js';
 import type { KeyValues, RowSample, TableDataResult } from './validation-result.js';
 import type { SessionPair, WorkPool } from './work-pool.js';
 

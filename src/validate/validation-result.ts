@@ -142,6 +142,8 @@ export interface DataResult {
   /** Session pairs used in parallel, and the target rows per chunk. */
   readonly concurrency: number;
   readonly chunkRows: number;
+  /** Tables apply's delta copy compared range by range and left equal to production: not checksummed again. */
+  readonly provenByDeltaCopy?: readonly string[];
 }
 
 export interface OrphanFinding {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyAfter, keyAtMost, keyEquals, type KeyColumn } from '../../src/sql/key-sql.js';
 import { rangeCondition, splitRange, WHOLE_RANGE } from '../../src/sql/key-range.js';
-import { aggregateList, rowSerialisation } from '../../src/validate/row-hash.js';
+import { aggregateList, rowSerialisation } from '../../src/sql/row-hash.js';
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
 

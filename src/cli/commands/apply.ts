@@ -10,6 +10,7 @@ interface ApplyArgs {
   readonly backup: boolean;
   readonly validate: boolean | undefined;
   readonly rollbackOnFailure: boolean | undefined;
+  readonly full: boolean;
 }
 
 export const applyCommand: CommandModule<ApplyArgs> = {
@@ -24,6 +25,11 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       .option('validate', {
         type: 'boolean',
         describe: 'Validate the sandbox at the end (--no-validate to skip; default from config apply.validate)',
+      })
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe: 'Empty and copy every maintain table in full (no delta copy, whatever the plan says)',
       })
       .option('rollback-on-failure', {
         type: 'boolean',
@@ -123,6 +129,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
           backup: args.backup,
           validate: args.validate ?? config.apply.validate,
           rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
+          full: args.full,
         },
         logger,
         validator: validatorFor(out, validateProgress),

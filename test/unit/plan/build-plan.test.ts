@@ -125,7 +125,15 @@ describe('buildPlan: step order', () => {
       reason: expect.stringContaining('must not fire while its rows are copied'),
     });
     expect(byId.get('create-trigger-m-tr')?.schemaChange).toBe(false);
-    expect(byId.get('copy-table-m')?.data).toEqual({ table: 'm', key: ['id'], where: null, estimatedRows: 42, maskedColumns: [] });
+    expect(byId.get('copy-table-m')?.data).toEqual({
+      table: 'm',
+      key: ['id'],
+      where: null,
+      estimatedRows: 42,
+      maskedColumns: [],
+      mode: 'delta',
+      modeReason: expect.stringContaining('compares 42 production rows'),
+    });
     expect(plan.summary).toMatchObject({
       tablesCreated: 1,
       tablesAltered: 1,
@@ -147,7 +155,32 @@ describe('buildPlan: step order', () => {
       ],
     });
     expect(plan.steps.map((s) => s.id)).toEqual(['0001-copy-table-p', '0002-copy-table-c']);
-    expect(plan.steps[1]!.reason).toBe('refresh the rows of c from production (rows where id > 1), chunked on id');
+    expect(plan.steps[1]!.reason).toMatch(
+      /^refresh the rows of c from production \(rows where id > 1\), chunked on id; delta copy: compares/,
+    );
+  });
+
+  it('chooses a delta copy only for unchanged tables with a key and comparable masks, saying why otherwise', () => {
+    const keyless = table('e', { indexes: [] });
+    const production = snapshot({ tables: [table('a'), table('b'), table('c'), table('d'), keyless] });
+    const sandbox = snapshot({ tables: [table('a'), table('b'), table('c'), keyless] });
+    const plan = planOf(sandbox, production, {
+      maintain: [
+        { table: 'a', where: null, mask: { p: { kind: 'fixed', value: 'x' } } },
+        { table: 'b', where: null, mask: { p: { kind: 'email' } } },
+        { table: 'c', where: null, mask: {}, copyMode: 'full' },
+        { table: 'd', where: null, mask: {} },
+        { table: 'e', where: null, mask: {} },
+      ],
+    });
+    const modes = Object.fromEntries(plan.steps.filter((s) => s.data).map((s) => [s.object, `${s.data!.mode}: ${s.data!.modeReason}`]));
+    expect(modes['a']).toMatch(/^delta: compares/);
+    expect(modes['b']).toBe(
+      'full: the email mask on p is computed by replicoop, not by the server: its sandbox values cannot be compared by checksum',
+    );
+    expect(modes['c']).toBe('full: maintain copy.mode is full');
+    expect(modes['d']).toBe('full: this plan changes the table definition');
+    expect(modes['e']).toBe('full: no usable key (primary key or NOT NULL unique key) to compare ranges by');
   });
 
   it('a column dropped from a maintain table loses nothing (its rows are re-copied) unless sandbox rows are kept', () => {

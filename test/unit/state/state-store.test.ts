@@ -332,6 +332,13 @@ describe('the typed resume record', () => {
     expect(parseStepResume('{"kind":"ddl","statementsDone":"2"}')).toBeNull();
     expect(parseStepResume('{"kind":"copy","state":null}')).toBeNull();
     expect(parseStepResume('{"kind":"other"}')).toBeNull();
+    expect(parseStepResume('{"kind":"delta","state":null}')).toBeNull();
+    expect(parseStepResume('{"kind":"delta","state":[1]}')).toBeNull();
+    // A delta position is handed to the delta copy, which checks it against its task.
+    expect(parseStepResume('{"kind":"delta","state":{"version":1,"mode":"delta","last":null}}')).toEqual({
+      kind: 'delta',
+      state: { version: 1, mode: 'delta', last: null },
+    });
     // A copy position of an unknown shape is handed on: the copy engine refuses it with its own message.
     expect(parseStepResume('{"version":2,"table":"x"}')).toEqual({ kind: 'copy', state: { version: 2, table: 'x' } });
   });

@@ -34,6 +34,15 @@ export interface HashColumn {
   readonly name: string;
   readonly dataType: string;
   readonly nullable: boolean;
+  /**
+   * SQL standing for the value instead of the column (the delta copy's masked columns: what the
+   * sandbox must hold); absent: the column itself. Its placeholders are bound by the caller.
+   */
+  readonly expression?: string;
+}
+
+function valueSql(column: HashColumn): string {
+  return column.expression ?? quoteIdent(column.name);
 }
 
 const PLAIN_TEXT = new Set([
@@ -60,7 +69,7 @@ const CHARACTER = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 
 
 /** The CONCAT_WS arguments that stand for one non-NULL value. */
 export function valueParts(column: HashColumn): string[] {
-  const name = quoteIdent(column.name);
+  const name = valueSql(column);
   const dataType = column.dataType.toLowerCase();
   if (PLAIN_TEXT.has(dataType)) return [name];
   if (dataType === 'float') return [`CAST(${name} AS DOUBLE)`];
@@ -74,7 +83,7 @@ export function rowSerialisation(columns: readonly HashColumn[]): string {
   if (columns.length === 0) return "''";
   const nullable = columns.filter((c) => c.nullable);
   const parts: string[] = [];
-  if (nullable.length > 0) parts.push(`CONCAT(${nullable.map((c) => `ISNULL(${quoteIdent(c.name)})`).join(', ')})`);
+  if (nullable.length > 0) parts.push(`CONCAT(${nullable.map((c) => `ISNULL(${valueSql(c)})`).join(', ')})`);
   for (const column of columns) parts.push(...valueParts(column));
   return `CONCAT_WS('#', ${parts.join(', ')})`;
 }

@@ -1,0 +1,314 @@
+/**
+ * Refresh benchmark: how the cost of `replicoop apply plan.json` follows what changed in
+ * production since the last refresh. Private servers; production holds one table of N rows (the
+ * bench:copy shape plus a secondary index on a pseudo-random column; ids are even so that rows
+ * can be inserted between them) and three small tables; the sandbox is refreshed once, then each
+ * scenario changes production and is measured against that refreshed sandbox:
+ *
+ *   (a) nothing changed
+ *   (b) 0.1% of rows changed, clustered at the end of the key (updates of the last 0.05%, plus 0.05% appended)
+ *   (c) 1% of rows updated at random, 0.1% deleted, 0.1% inserted between existing keys
+ *   (d) every row changed
+ *
+ * Contenders, each a whole command (backup and validation included, a plan made before the clock
+ * starts, as a reviewed plan would be): `apply plan.json` (delta where the plan chose it),
+ * `apply plan.json --full`, and mydumper -t 4 + myloader -t 4 when installed. Before every run
+ * the sandbox is put back to the refreshed state (INSERT ... SELECT from a copy on the same
+ * server) and both servers flush their dirty pages. Medians of --reps runs, ratios, CPU seconds
+ * (clients + both servers), peak RSS of the replicoop process, and the backup's share.
+ *
+ *   npm run bench:refresh -- [--rows 1000000] [--reps 3]      (or BENCH_REFRESH_ROWS=200000)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalServer } from '../dev/local-server.js';
+
+const DATABASE = 'bench';
+const BASE = 'bench_base';
+const SERVER_ARGS = ['--innodb-buffer-pool-size=1G', '--innodb-log-file-size=512M', '--max-allowed-packet=64M'];
+const CLOCK_TICKS = 100;
+const TABLES = ['t', 'small_a', 'small_b', 'small_c'];
+
+const DDL = `CREATE TABLE t (
+  id INT NOT NULL PRIMARY KEY, a INT NOT NULL, b INT NOT NULL, c INT NOT NULL,
+  s VARCHAR(64) NOT NULL, d DATETIME NOT NULL, m DECIMAL(12,2) NOT NULL, KEY k_c (c)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE small_a (id INT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL) ENGINE=InnoDB;
+CREATE TABLE small_b (id INT NOT NULL PRIMARY KEY, a_id INT NOT NULL, note TEXT, KEY (a_id)) ENGINE=InnoDB;
+CREATE TABLE small_c (code CHAR(3) NOT NULL PRIMARY KEY, label VARCHAR(40)) ENGINE=InnoDB`;
+
+function fill(rows: number): string {
+  const row = (id: string, seq: string): string =>
+    `${id}, ${seq} % 1000, ${seq} * 7 % 100000, CRC32(${seq}) % 1000000, MD5(${seq}), '2020-01-01' + INTERVAL (${seq} % 100000000) SECOND, (${seq} % 1000000) / 100`;
+  return (
+    `INSERT INTO t SELECT ${row('seq * 2', 'seq')} FROM seq_1_to_${rows};` +
+    `INSERT INTO small_a SELECT seq, CONCAT('a', seq) FROM seq_1_to_100;` +
+    `INSERT INTO small_b SELECT seq, seq % 100 + 1, REPEAT('x', seq % 50) FROM seq_1_to_1000;` +
+    `INSERT INTO small_c SELECT LPAD(seq, 3, '0'), CONCAT('c', seq) FROM seq_1_to_300`
+  );
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly sql: (rows: number) => string;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: '(a) nothing changed', sql: () => 'DO 0' },
+  {
+    name: '(b) 0.1% clustered at the end',
+    sql: (rows) => {
+      const part = Math.max(1, Math.round(rows * 0.0005));
+      return (
+        `UPDATE t SET m = m + 1, s = MD5(id) WHERE id > ${2 * (rows - part)};` +
+        `INSERT INTO t SELECT (${rows} + seq) * 2, seq % 1000, seq, CRC32(seq + ${rows}) % 1000000, MD5(seq), NOW(), 1 FROM seq_1_to_${part}`
+      );
+    },
+  },
+  {
+    name: '(c) 1% updated, 0.1% deleted, 0.1% inserted',
+    sql: (rows) =>
+      `UPDATE t SET b = b + 1 WHERE CRC32(id) % 1000 < 10;` +
+      `DELETE FROM t WHERE CRC32(id * 3) % 1000 = 500;` +
+      `INSERT INTO t SELECT seq * 2 + 1, 1, 2, CRC32(seq * 5) % 1000000, MD5(seq), NOW(), 3 FROM seq_1_to_${rows} WHERE CRC32(seq * 7) % 1000 = 3;` +
+      `UPDATE small_a SET name = CONCAT(name, '!') WHERE id = 7`,
+  },
+  { name: '(d) every row changed', sql: () => 'UPDATE t SET a = a + 1' },
+];
+
+interface Measurement {
+  readonly seconds: number;
+  readonly cpu: number;
+  readonly rssMb: number | null;
+  readonly backupSeconds: number | null;
+  readonly backupBytes: number | null;
+  readonly note: string;
+}
+
+function option(argv: readonly string[], name: string, fallback: number): number {
+  const index = argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const parsed = Number(argv[index + 1]);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new Error(`--${name} needs a positive integer`);
+  return parsed;
+}
+
+function cpuSeconds(pid: number | 'self', children = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+    return (Number(user) + Number(system)) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function which(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+function run(command: string, args: readonly string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${[command, ...args].join(' ')} exited with ${status}: ${(stdout + stderr).trim().slice(-800)}`));
+    });
+  });
+}
+
+async function quiet(servers: readonly LocalServer[]): Promise<void> {
+  for (const server of servers) {
+    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 0');
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const rows = (await server.sql("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")) as { Value: string }[];
+      if (Number(rows[0]?.Value ?? 0) < 100) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 90');
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Puts database `to` back to the rows of `from` (same server, same tables). */
+async function restore(server: LocalServer, from: string, to: string): Promise<void> {
+  await server.sql(TABLES.map((t) => `TRUNCATE TABLE ${to}.${t}; INSERT INTO ${to}.${t} SELECT * FROM ${from}.${t}`).join('; '));
+}
+
+async function checksums(server: LocalServer, database: string): Promise<string> {
+  const rows = (await server.sql(`CHECKSUM TABLE ${TABLES.join(', ')}`, database)) as { Checksum: string }[];
+  return rows.map((r) => String(r.Checksum)).join(',');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const rows = option(argv, 'rows', Number(process.env.BENCH_REFRESH_ROWS ?? 1_000_000));
+  const reps = option(argv, 'reps', 3);
+  console.log(`bench-refresh: ${rows.toLocaleString('en-US')} rows in t (+ 3 small tables), ${reps} repetitions`);
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  const [production, sandbox] = await Promise.all([
+    LocalServer.start({ name: 'bench-refresh-prod', args: SERVER_ARGS }),
+    LocalServer.start({ name: 'bench-refresh-sandbox', args: SERVER_ARGS }),
+  ]);
+  const work = mkdtempSync(join(tmpdir(), 'replicoop-bench-refresh-'));
+  try {
+    const started = performance.now();
+    for (const db of [DATABASE, BASE]) await production.sql(`CREATE DATABASE ${db}; USE ${db}; ${DDL}`);
+    await production.sql(`USE ${DATABASE}; ${fill(rows)}`);
+    await restore(production, DATABASE, BASE);
+    for (const db of [DATABASE, BASE]) await sandbox.sql(`CREATE DATABASE ${db}`);
+    console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const dir = join(work, 'app');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'replicoop.yaml'),
+      `production: { host: 127.0.0.1, port: ${production.port}, user: root, database: ${DATABASE} }\n` +
+        `sandbox: { host: 127.0.0.1, port: ${sandbox.port}, user: root, database: ${DATABASE} }\n` +
+        `maintain: [${TABLES.join(', ')}]\ncopy: { concurrency: 2 }\nbackup: { dir: ./backups, keep: 1 }\n`,
+    );
+    const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.js');
+    const replicoop = (args: readonly string[]) => run(process.execPath, [cli, ...args], dir);
+    const fresh = (): void => {
+      rmSync(join(dir, '.replicoop'), { recursive: true, force: true });
+      rmSync(join(dir, 'backups'), { recursive: true, force: true });
+      rmSync(join(dir, 'reports'), { recursive: true, force: true });
+    };
+    // The sandbox refreshed once: structure and rows, then kept on the side as the state every run starts from.
+    fresh();
+    await replicoop(['plan', '-q']);
+    await replicoop(['apply', 'plan.json', '-q', '--no-validate']);
+    await sandbox.sql(`USE ${BASE}; ${DDL}`);
+    await restore(sandbox, DATABASE, BASE);
+
+    const applyContender = (full: boolean) => async (): Promise<Measurement> => {
+      const t0 = performance.now();
+      const { stderr } = await run(
+        '/usr/bin/time',
+        ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q', ...(full ? ['--full'] : [])],
+        dir,
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const rss = /maxrss_kb=(\d+)/.exec(stderr);
+      const reports = readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json'));
+      const report = JSON.parse(readFileSync(join(dir, 'reports', reports.sort().pop()!), 'utf8')) as {
+        checkpoints?: { name: string; at: string }[];
+        steps?: { object: string; copyMode?: string; note?: string | null }[];
+      };
+      const at = (name: string): number => Date.parse(report.checkpoints?.find((c) => c.name === name)?.at ?? '');
+      const backups = readdirSync(join(dir, 'backups'));
+      const big = report.steps?.find((s) => s.object === 't');
+      return {
+        seconds,
+        cpu: 0,
+        rssMb: rss ? Math.round(Number(rss[1]) / 1024) : null,
+        backupSeconds: (at('backup_created') - at('connections_established')) / 1000,
+        backupBytes: backups.length > 0 ? statSync(join(dir, 'backups', backups[0]!)).size : null,
+        note: big ? `${big.copyMode ?? '?'}: ${big.note ?? ''}` : '',
+      };
+    };
+    const contenders: { name: string; run: () => Promise<Measurement> }[] = [
+      { name: 'replicoop apply plan.json (delta)', run: applyContender(false) },
+      { name: 'replicoop apply plan.json --full', run: applyContender(true) },
+    ];
+    if (which('mydumper') && which('myloader')) {
+      contenders.push({
+        name: 'mydumper -t 4 + myloader -t 4',
+        run: async () => {
+          const out = join(work, 'mydumper');
+          rmSync(out, { recursive: true, force: true });
+          const connect = (port: number): string[] => ['-h', '127.0.0.1', '-u', 'root', '-P', String(port), '-v', '1'];
+          const t0 = performance.now();
+          await run('mydumper', [
+            ...connect(production.port),
+            '-B',
+            DATABASE,
+            '-t',
+            '4',
+            '-r',
+            String(Math.max(1000, Math.ceil(rows / 10))),
+            '--trx-consistency-only',
+            '-o',
+            out,
+          ]);
+          await run('myloader', [...connect(sandbox.port), '-B', DATABASE, '-d', out, '-t', '4', '-o']);
+          return { seconds: (performance.now() - t0) / 1000, cpu: 0, rssMb: null, backupSeconds: null, backupBytes: null, note: '' };
+        },
+      });
+    } else console.log('note: mydumper/myloader not installed (apt-get install -y mydumper); skipped');
+
+    const summary: string[] = [];
+    for (const scenario of SCENARIOS) {
+      await restore(production, BASE, DATABASE);
+      await production.sql(scenario.sql(rows), DATABASE);
+      const expected = await checksums(production, DATABASE);
+      console.log(`\n${scenario.name}`);
+      const results = new Map<string, Measurement[]>(contenders.map((c) => [c.name, []]));
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const contender of contenders) {
+          await restore(sandbox, BASE, DATABASE);
+          await quiet([production, sandbox]);
+          fresh();
+          await replicoop(['plan', '-q']);
+          const before = cpuSeconds('self', true) + cpuSeconds(production.pid ?? 0) + cpuSeconds(sandbox.pid ?? 0);
+          const measured = await contender.run();
+          const cpu = cpuSeconds('self', true) + cpuSeconds(production.pid ?? 0) + cpuSeconds(sandbox.pid ?? 0) - before;
+          const got = await checksums(sandbox, DATABASE);
+          if (got !== expected)
+            throw new Error(`${scenario.name}, ${contender.name}: the sandbox differs from production (${got} vs ${expected})`);
+          results.get(contender.name)!.push({ ...measured, cpu });
+          console.log(
+            `  rep ${rep}  ${contender.name.padEnd(36)} ${measured.seconds.toFixed(2)} s  cpu ${cpu.toFixed(2)} s` +
+              (measured.rssMb !== null ? `  rss ${measured.rssMb} MB` : '') +
+              (measured.backupSeconds !== null
+                ? `  backup ${measured.backupSeconds.toFixed(2)} s, ${((measured.backupBytes ?? 0) / 1e6).toFixed(1)} MB`
+                : '') +
+              (rep === 1 && measured.note ? `\n        t: ${measured.note}` : ''),
+          );
+        }
+      }
+      const med = (name: string, pick: (m: Measurement) => number): number => median(results.get(name)!.map(pick));
+      const delta = med(contenders[0]!.name, (m) => m.seconds);
+      const full = med(contenders[1]!.name, (m) => m.seconds);
+      const dumper = contenders[2] ? med(contenders[2].name, (m) => m.seconds) : Number.NaN;
+      const backupShare = med(contenders[0]!.name, (m) => (m.backupSeconds ?? Number.NaN) / m.seconds);
+      const line =
+        `${scenario.name.padEnd(46)} delta ${delta.toFixed(2)} s (cpu ${med(contenders[0]!.name, (m) => m.cpu).toFixed(1)}, rss ${med(contenders[0]!.name, (m) => m.rssMb ?? Number.NaN)} MB)` +
+        `  --full ${full.toFixed(2)} s (cpu ${med(contenders[1]!.name, (m) => m.cpu).toFixed(1)})` +
+        (contenders[2] ? `  mydumper+myloader ${dumper.toFixed(2)} s (cpu ${med(contenders[2].name, (m) => m.cpu).toFixed(1)})` : '') +
+        `  | --full/delta ${(full / delta).toFixed(2)}x` +
+        (contenders[2] ? `, myloader/--full ${(dumper / full).toFixed(2)}x` : '') +
+        `  | backup share of delta apply ${(backupShare * 100).toFixed(0)}%`;
+      summary.push(line);
+      console.log(`  median: ${line}`);
+    }
+    console.log('\nmedians (whole commands; backup and validation included in replicoop):');
+    for (const line of summary) console.log(line);
+    console.log(
+      'goals: (a) --full/delta >= 8x, (b) >= 5x, (c) >= 2.5x, (d) >= 0.91x (delta no slower than 1.1x --full); myloader/--full >= 1.0x',
+    );
+  } finally {
+    await Promise.all([production.destroy(), sandbox.destroy()]);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
