@@ -45,32 +45,44 @@ describe('a connection lost during the validation inside apply', () => {
     const sandboxDb = uniqueName('rvs');
     await production.createDatabase(productionDb);
     await sandbox.createDatabase(sandboxDb);
-    // Big enough that the checksums take a while: the test kills one of their connections mid-way.
     await production.sql(
       `CREATE TABLE big (id INT PRIMARY KEY, a VARCHAR(40), b BIGINT);
-       INSERT INTO big SELECT seq, MD5(seq), seq * 7 FROM seq_1_to_400000`,
+       INSERT INTO big SELECT seq, MD5(seq), seq * 7 FROM seq_1_to_20000`,
       productionDb,
     );
     const dir = tempDir();
     writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), { maintain: ['big'] });
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
-    const applying = runCli(['apply', 'plan.json', '--no-backup'], { cwd: dir });
-    // Wait for a checksum query (CRC32(SHA1(row))) on production, then kill its connection.
+    // Deterministic: once the copy step is done, the test holds a write lock on the sandbox table, so
+    // validation's checksum query on it waits (it cannot finish first); the test then kills that
+    // waiting query's connection and releases the lock. The retried validation must pass.
+    const locker = await sandbox.admin(sandboxDb);
+    let lockTaken: Promise<unknown> | null = null;
+    const applying = runCli(['apply', 'plan.json', '--no-backup'], {
+      cwd: dir,
+      onStderr: (soFar) => {
+        if (lockTaken === null && soFar.includes('✓ 0002-copy-table-big')) lockTaken = locker.query('LOCK TABLES big WRITE');
+      },
+    });
     let killed: number | null = null;
-    const watcher = await production.admin();
+    const watcher = await sandbox.admin();
     try {
       const deadline = Date.now() + 110_000;
       while (killed === null && Date.now() < deadline) {
         const [rows] = await watcher.query(
-          `SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%CRC32(SHA1(%' AND INFO NOT LIKE '%PROCESSLIST%' LIMIT 1`,
+          `SELECT ID FROM information_schema.PROCESSLIST
+            WHERE INFO LIKE '%CRC32(SHA1(%' AND INFO NOT LIKE '%PROCESSLIST%' AND STATE LIKE '%metadata lock%' LIMIT 1`,
         );
         const id = (rows as { ID: number }[])[0]?.ID;
         if (id !== undefined) {
           await watcher.query(`KILL CONNECTION ${Number(id)}`);
           killed = Number(id);
-        } else await new Promise((r) => setTimeout(r, 5));
+        } else await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
+      await lockTaken;
+      await locker.query('UNLOCK TABLES');
+      await locker.end();
       await watcher.end();
     }
     const result = await applying;
