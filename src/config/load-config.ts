@@ -383,9 +383,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
       concurrency: raw.copy?.concurrency ?? 2,
       chunkRows: raw.copy?.chunkRows ?? 20_000,
       method: raw.copy?.method ?? 'auto',
-      // full by default this release: the delta copy is opt-in until its exactness on keys that do not
-      // sort as bytes (FLOAT, system-versioned tables) is proven; see README, Delta copy.
-      mode: raw.copy?.mode ?? 'full',
+      mode: raw.copy?.mode ?? 'auto',
     }),
     definers: raw.definers ?? 'current_user',
     renames,

@@ -71,7 +71,7 @@ async function setup(prefix: string): Promise<{ dir: string; productionDb: strin
   writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
     maintain: MAINTAIN,
     masking: { secret: '${MASK_SECRET}' },
-    copy: { chunkRows: 2000, concurrency: 2, mode: 'auto' },
+    copy: { chunkRows: 2000, concurrency: 2 },
   });
   return { dir, productionDb, sandboxDb };
 }
