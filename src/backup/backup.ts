@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { ROW_TABLE_TYPES_SQL } from '../sql/table-types.js';
 import {
   closeSync,
   createWriteStream,
@@ -310,7 +311,7 @@ const GZIP_LEVEL = zlibConstants.Z_BEST_SPEED;
 
 async function countTables(session: SandboxSession): Promise<number> {
   const rows = await session.query<{ N: string | number }>(
-    "SELECT COUNT(*) AS N FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')",
+    `SELECT COUNT(*) AS N FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN (${ROW_TABLE_TYPES_SQL})`,
     [session.database],
   );
   return Number(rows[0]?.N ?? 0);

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { ROW_TABLE_TYPES } from '../sql/table-types.js';
 import { quoteIdent, quoteQualified, quoteString } from '../sql/quote.js';
 import { escapeBytes } from '../sql/escape.js';
 import type { SandboxSession } from '../db/session.js';
@@ -86,7 +87,7 @@ export async function* builtinDump(
     list.push(row);
     columnsOf.set(row.TABLE_NAME, list);
   }
-  const baseTables = objects.filter((o) => o.TABLE_TYPE === 'BASE TABLE' || o.TABLE_TYPE === 'SYSTEM VERSIONED').map((o) => o.TABLE_NAME);
+  const baseTables = objects.filter((o) => ROW_TABLE_TYPES.includes(o.TABLE_TYPE)).map((o) => o.TABLE_NAME);
   const sequences = objects.filter((o) => o.TABLE_TYPE === 'SEQUENCE').map((o) => o.TABLE_NAME);
   const views = objects.filter((o) => o.TABLE_TYPE === 'VIEW').map((o) => o.TABLE_NAME);
   // An invalid view (it uses a dropped column, table or function) has no columns and cannot be

@@ -17,6 +17,7 @@ import {
   TRUNCATE_REFUSED_ERRNOS,
 } from '../sql/errno.js';
 import { sandboxSessionSql } from '../sql/sandbox-settings.js';
+import { SYSTEM_VERSIONED_TABLE_TYPE } from '../sql/table-types.js';
 
 /**
  * Raw bytes out (character_set_results=binary: no conversion of any column's text), time
@@ -97,14 +98,31 @@ export async function emptyTable(session: SandboxSession, table: string, keep: s
     const { affectedRows } = await session.execute(`DELETE FROM ${quoteIdent(table)} LIMIT ${DELETE_BATCH_ROWS}`);
     if (affectedRows < DELETE_BATCH_ROWS) break;
   }
-  if (refusal === ER_VERS_NOT_SUPPORTED) {
-    try {
-      await session.execute(`DELETE HISTORY FROM ${quoteIdent(table)}`);
-    } catch (error) {
-      if (!HISTORY_REFUSED_ERRNOS.has(errnoOf(error) ?? 0)) throw error;
-    }
-  }
+  if (refusal === ER_VERS_NOT_SUPPORTED) await removeHistory(session, table);
   return 'delete';
+}
+
+/**
+ * Removes a system-versioned table's history where the user may (DELETE HISTORY), so that a
+ * refresh leaves no more history than a full copy does; where refused it stays, invisible to
+ * queries of the current rows. Idempotent, so a resumed step may run it again.
+ */
+export async function removeHistory(session: SandboxSession, table: string): Promise<void> {
+  try {
+    await session.execute(`DELETE HISTORY FROM ${quoteIdent(table)}`);
+  } catch (error) {
+    if (!HISTORY_REFUSED_ERRNOS.has(errnoOf(error) ?? 0)) throw error;
+  }
+}
+
+/** Whether the sandbox table is MariaDB system-versioned (rows it rewrites become history). */
+export async function isSystemVersioned(session: SandboxSession, table: string): Promise<boolean> {
+  const rows = await session.query<{ TABLE_TYPE: string }>(
+    'SELECT TABLE_TYPE AS TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  );
+  // String(): a delta session reads results as binary.
+  return String(rows[0]?.TABLE_TYPE ?? '') === SYSTEM_VERSIONED_TABLE_TYPE;
 }
 
 // LOCAL_INFILE_REFUSED_ERRNOS: "the used command is not allowed" (MariaDB, MySQL 5.7), local

@@ -47,7 +47,7 @@ import { rowDigest, rowHash, type HashColumn } from '../sql/row-hash.js';
 import { estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
 import { unpackRow } from '../db/packed-rows.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
-import { prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
+import { isSystemVersioned, prepareProduction, prepareSandbox, removeHistory, resolveMethod } from './copy-sessions.js';
 import { maskFingerprint } from './resume-state.js';
 import type { RowSource, SourceRow } from './row-reader.js';
 import { insertChunk, loadChunk, type ChunkWriter } from './write-chunk.js';
@@ -183,6 +183,14 @@ export async function deltaCopy(task: CopyTask, resume: DeltaResumeState | null,
     await sandbox.execute('SET SESSION character_set_results = binary');
     const run = new DeltaRun(task, options, production, sandbox, planColumns(task, sandbox.server.flavor), state);
     const result = await run.execute();
+    // Rows a delta rewrites in a system-versioned table become sandbox history, which a full copy
+    // removes: removed here too, so nightly refreshes do not pile history up in the sandbox.
+    if (
+      result.kind === 'delta' &&
+      result.counts.rowsDeleted + result.counts.rowsReplaced > 0 &&
+      (await isSystemVersioned(sandbox, task.table))
+    )
+      await removeHistory(sandbox, task.table);
     await production.commit();
     await sandbox.execute('SET SESSION character_set_results = utf8mb4');
     clean = true;

@@ -44,13 +44,24 @@ describe('copy: MariaDB-only tables and keys that do not sort as bytes', () => {
       { maintain: TABLES, copy: { chunkRows: 100 } },
     );
 
+    // Round 1 fills the sandbox (full copies); round 2 refreshes after production changed (delta
+    // copies write exactly those changes).
     for (const round of [1, 2]) {
       const plan = await runCli(['plan', '-q'], { cwd: dir });
       expect(plan.code, plan.stderr).toBe(0);
       const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
       expect(apply.code, apply.stderr).toBe(0);
-      expect(apply.stderr).toContain(`validation passed: structure matches, ${TABLES.length} tables match`);
-      // A system-versioned table cannot be truncated: emptied with DELETE, history removed too.
+      if (round === 1) expect(apply.stderr).toContain(`validation passed: structure matches, ${TABLES.length} tables match`);
+      else
+        expect(apply.stderr).toMatch(
+          /validation passed: structure matches, 1 table matches \(3 rows\), 9 tables proven equal by the delta copy/,
+        );
+      if (round === 2) {
+        expect(apply.stderr).toMatch(/copy-table-float-key: 467 rows \(delta: .*; 233 deleted, 0 replaced, 0 inserted, 467 unchanged\)/);
+        expect(apply.stderr).toMatch(/copy-table-sv: 250 rows \(delta: .*; 0 deleted, 50 replaced, 0 inserted, 200 unchanged\)/);
+      }
+      // A system-versioned table cannot be truncated: emptied with DELETE, history removed too; the
+      // rows a delta copy rewrites leave no history either.
       const history = await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM sv FOR SYSTEM_TIME ALL', db);
       expect(Number(history[0]!.n)).toBe(250);
       if (round === 1) await production.sql('UPDATE sv SET x = x * 2 WHERE id > 200; DELETE FROM float_key WHERE v % 3 = 0', db);
@@ -65,9 +76,14 @@ describe('copy: MariaDB-only tables and keys that do not sort as bytes', () => {
     expect([Number(restored[0]!.n), Number(restored[0]!.doubled)]).toEqual([250, 0]);
     const floats = await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM float_key', db);
     expect(Number(floats[0]!.n)).toBe(700);
-    // Forward again, then prove it.
+    // Forward again (the same changes, written by delta), then once more with nothing changed
+    // (nothing written), then prove it.
     await runCli(['plan', '-q'], { cwd: dir });
     expect((await runCli(['apply', 'plan.json', '-q'], { cwd: dir })).code).toBe(0);
+    await runCli(['plan', '-q'], { cwd: dir });
+    const unchanged = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(unchanged.code, unchanged.stderr).toBe(0);
+    expect(unchanged.stderr.match(/ 0 rewritten; 0 deleted, 0 replaced, 0 inserted/g)?.length, unchanged.stderr).toBe(9);
     const validate = await runCli(['validate'], { cwd: dir });
     expect(validate.code, validate.stdout).toBe(0);
     expect(validate.stdout).toContain('system-versioning columns rs, re not compared: the sandbox sets them when rows are written');
