@@ -43,15 +43,25 @@ import { ER_DUP_ENTRY } from '../sql/errno.js';
 import { quoteIdent } from '../sql/quote.js';
 import { allOf, isIntegerKey, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, type KeyRange } from '../sql/key-range.js';
-import { rowDigest, rowHash, type HashColumn } from '../sql/row-hash.js';
 import { estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
 import { unpackRow } from '../db/packed-rows.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { isSystemVersioned, prepareProduction, prepareSandbox, removeHistory, resolveMethod } from './copy-sessions.js';
 import { maskFingerprint } from './resume-state.js';
-import type { RowSource, SourceRow } from './row-reader.js';
+import type { SourceRow } from './row-reader.js';
 import { insertChunk, loadChunk, type ChunkWriter } from './write-chunk.js';
 import type { CopyTask, DeltaCounts, DeltaOptions, DeltaResult, DeltaResumeState } from './copy-task.js';
+import {
+  ArrayRowSource,
+  checkResume,
+  comparison,
+  NO_COUNTS,
+  sameSums,
+  Tally,
+  type Comparison,
+  type LeafDiff,
+  type Sums,
+} from './delta-parts.js';
 
 /** Parts of at most this many rows (on the larger side) are compared row by row. */
 export const LEAF_ROWS = 2048;
@@ -63,108 +73,6 @@ const PROBE_RANGES = 8;
 const DELETE_BATCH_KEYS = 500;
 const MAX_PIECE_BYTES = 64 * 1024;
 const MAX_STATEMENT_BYTES = 1024 * 1024;
-
-export const NO_COUNTS: DeltaCounts = Object.freeze({
-  rangesCompared: 0,
-  rangesRewritten: 0,
-  rowsDeleted: 0,
-  rowsReplaced: 0,
-  rowsInserted: 0,
-  rowsUnchanged: 0,
-});
-
-/** Both sides' serialisations and their bound parameters (the sandbox's constant checks). */
-interface Comparison {
-  readonly production: { readonly hash: string; readonly digest: string };
-  readonly sandbox: { readonly hash: string; readonly digest: string; readonly params: readonly unknown[] };
-}
-
-function comparison(task: CopyTask): Comparison {
-  const plain: HashColumn[] = [];
-  const productionFlags: HashColumn[] = [];
-  const sandboxFlags: HashColumn[] = [];
-  const params: unknown[] = [];
-  for (const column of task.columns) {
-    // Generated columns (system-versioning periods too) follow from the others: the sandbox computes them.
-    if (column.generated) continue;
-    const rule = task.mask[column.name];
-    if (rule === undefined) {
-      plain.push({ name: column.name, dataType: column.dataType, nullable: column.nullable });
-      continue;
-    }
-    // A constant rule: the sandbox must hold the constant; production's rows become it when written.
-    const name = quoteIdent(column.name);
-    const value = rule.kind === 'fixed' ? rule.value : null;
-    let flag: string;
-    if (value === null) flag = `(${name} IS NOT NULL)`;
-    else {
-      flag = column.charset !== null ? `(NOT (CAST(${name} AS BINARY) <=> CAST(? AS BINARY)))` : `(NOT (${name} <=> ?))`;
-      params.push(String(value));
-    }
-    productionFlags.push({ name: column.name, dataType: 'int', nullable: false, expression: '0' });
-    sandboxFlags.push({ name: column.name, dataType: 'int', nullable: false, expression: flag });
-  }
-  const p = [...plain, ...productionFlags];
-  const s = [...plain, ...sandboxFlags];
-  return {
-    production: { hash: rowHash(p), digest: rowDigest(p) },
-    sandbox: { hash: rowHash(s), digest: rowDigest(s), params },
-  };
-}
-
-interface Sums {
-  readonly count: number;
-  readonly hash: string;
-}
-
-function sameSums(a: Sums, b: Sums): boolean {
-  return a.count === b.count && a.hash === b.hash;
-}
-
-/** Mutable counts of one run. */
-class Tally {
-  rangesCompared: number;
-  rangesRewritten: number;
-  rowsDeleted: number;
-  rowsReplaced: number;
-  rowsInserted: number;
-  rowsUnchanged: number;
-  constructor(from: DeltaCounts) {
-    this.rangesCompared = from.rangesCompared;
-    this.rangesRewritten = from.rangesRewritten;
-    this.rowsDeleted = from.rowsDeleted;
-    this.rowsReplaced = from.rowsReplaced;
-    this.rowsInserted = from.rowsInserted;
-    this.rowsUnchanged = from.rowsUnchanged;
-  }
-  get rows(): number {
-    return this.rowsUnchanged + this.rowsReplaced + this.rowsInserted;
-  }
-  freeze(): DeltaCounts {
-    return Object.freeze({
-      rangesCompared: this.rangesCompared,
-      rangesRewritten: this.rangesRewritten,
-      rowsDeleted: this.rowsDeleted,
-      rowsReplaced: this.rowsReplaced,
-      rowsInserted: this.rowsInserted,
-      rowsUnchanged: this.rowsUnchanged,
-    });
-  }
-}
-
-/** A leaf's row-by-row difference. */
-interface LeafDiff {
-  readonly productionRows: number;
-  readonly sandboxRows: number;
-  /** Sandbox keys production does not have. */
-  readonly gone: Buffer[][];
-  /** Production rows (packed, as read) that differ or are new, in key order. */
-  readonly write: SourceRow[];
-  readonly replaced: number;
-  /** Sandbox keys of the rows that differ (deleted, then written again). */
-  readonly replacedKeys: Buffer[][];
-  readonly inserted: number;
-}
 
 export async function deltaCopy(task: CopyTask, resume: DeltaResumeState | null, options: DeltaOptions): Promise<DeltaResult> {
   const refusal = deltaRefusal(task.key, task.mask);
@@ -205,26 +113,6 @@ export async function deltaCopy(task: CopyTask, resume: DeltaResumeState | null,
       sandbox?.destroy();
     }
   }
-}
-
-function checkResume(value: DeltaResumeState, task: CopyTask): { last: Buffer[] | null; done: boolean; counts: DeltaCounts } {
-  const invalid = (why: string): ReplicoopError =>
-    new ReplicoopError('copy_resume_invalid', `cannot resume the delta copy of ${task.table}: ${why}; start the table over`, {
-      details: { table: task.table },
-    });
-  if (value.version !== 1 || value.mode !== 'delta') throw invalid('unknown state version');
-  if (value.table !== task.table) throw invalid(`the stored position belongs to table ${value.table}`);
-  if (JSON.stringify(value.key) !== JSON.stringify(task.key)) throw invalid('the key changed');
-  if ((value.where ?? null) !== task.where) throw invalid('the where filter changed');
-  if (value.mask !== maskFingerprint(task)) throw invalid('the mask rules changed');
-  if ((value.keep ?? null) !== (task.keep ?? null)) throw invalid('the keep condition changed');
-  if (value.last !== null && (!Array.isArray(value.last) || value.last.length !== task.key!.length))
-    throw invalid('the stored key is malformed');
-  return {
-    last: value.last === null ? null : value.last.map((v) => Buffer.from(v, 'base64')),
-    done: value.done === true,
-    counts: { ...NO_COUNTS, ...value.counts },
-  };
 }
 
 class DeltaRun {
@@ -578,23 +466,5 @@ class DeltaRun {
 
   get #threshold(): number {
     return this.#options.fullThreshold ?? DELTA_FULL_THRESHOLD;
-  }
-}
-
-/** Rows already in memory as a RowSource for the chunk writers. */
-class ArrayRowSource implements RowSource {
-  readonly #rows: readonly SourceRow[];
-  #next = 0;
-  constructor(rows: readonly SourceRow[]) {
-    this.#rows = rows;
-  }
-  read(): SourceRow | null {
-    return this.#next < this.#rows.length ? this.#rows[this.#next++]! : null;
-  }
-  get ended(): boolean {
-    return this.#next >= this.#rows.length;
-  }
-  wait(): Promise<void> {
-    return Promise.resolve();
   }
 }
