@@ -122,6 +122,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
           .map((s) => s.stepId),
       );
       const objects = new Set(plan.steps.filter((s) => touched.has(s.id)).map((s) => s.object));
+      // A table this run renamed is gone under its old name by this run's own doing.
+      for (const [from, to] of Object.entries(plan.settings.renames?.tables ?? {})) if (objects.has(to)) objects.add(from);
       const foreign = diffSnapshots(plan.snapshots.sandbox, current, { definers: plan.settings.definers }).filter(
         (c) => !objects.has(c.name),
       );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { describeTarget } from '../config/connection-target.js';
 import { openSessions } from '../db/open-sessions.js';
 import { type SandboxSession, DEFAULT_RETRY, type RetryPolicy } from '../db/session.js';
@@ -6,6 +7,9 @@ import { isConnectionError } from '../db/sql-error.js';
 import { ReplicoopError, maskSecrets } from '../errors.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
 import { createBackup } from '../backup/backup.js';
+import { createTableBackup } from '../backup/table-backup.js';
+import { readBackupScope } from '../backup/backup-scope.js';
+import { planBackupScope } from './plan-backup-scope.js';
 import { restoreBackup } from '../backup/restore.js';
 import type { ApplyInput, ApplyResult, ValidationOutcome, Validator } from './apply-types.js';
 import { checkIdentity, preflight } from './preflight.js';
@@ -160,8 +164,15 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
 
     let backupFile = run.backupFile;
     let backupCost: { seconds: number; bytes: number } | null = null;
+    const scoped = config.backup.scope === 'plan' ? planBackupScope(plan, { full: options.full === true }) : null;
+    // What this run's backup covers (null: the whole database, or no backup); a resumed run reads it from the file.
+    let covered = backupFile && existsSync(backupFile) ? await readBackupScope(backupFile) : null;
     if (!backupFile && options.backup) {
-      info(`backing up sandbox ${config.sandbox.database} to ${config.backup.dir}`);
+      info(
+        scoped
+          ? `backing up what the plan can change in sandbox ${config.sandbox.database} (${scoped.scope.relations.length} tables/views/sequences, ${scoped.scope.triggers.length + scoped.scope.routines.length + scoped.scope.events.length} programs; ${scoped.onFirstWrite.length} delta-copied tables only if they change) to ${config.backup.dir}`
+          : `backing up sandbox ${config.sandbox.database} to ${config.backup.dir}`,
+      );
       const backupStarted = performance.now();
       let backup;
       try {
@@ -170,6 +181,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
           dir: config.backup.dir,
           runId: run.id,
           keep: config.backup.keep,
+          scope: scoped?.scope ?? null,
           onProgress: (p) => {
             events.progress?.(`backup: ${p.tablesDone}/${p.tablesTotal} tables${p.table ? ` (${p.table})` : ''}`);
             if (p.tablesDone > 0) faultPoint('backup');
@@ -188,6 +200,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         throw error;
       }
       backupFile = backup.file;
+      covered = scoped?.scope ?? null;
       backupCost = { seconds: (performance.now() - backupStarted) / 1000, bytes: backup.bytes };
       store.setBackupFile(run.id, backup.file);
       for (const removed of backup.removed) logger.info(`removed old backup ${removed}`);
@@ -218,6 +231,17 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       checkInterrupt,
       checkEveryStep: checked.drifted,
       ...(options.full ? { full: true } : {}),
+      ...(covered && backupFile
+        ? {
+            beforeFirstWrite: async (table: string) => {
+              if (covered!.relations.includes(table)) return;
+              const taken = await createTableBackup(config.sandbox, backupFile!, table);
+              if (taken === null) return;
+              backupCost = { seconds: (backupCost?.seconds ?? 0) + taken.seconds, bytes: (backupCost?.bytes ?? 0) + taken.bytes };
+              logger.info(`backed up table ${table} before its delta copy writes to it: ${taken.file}`, { run: run.id });
+            },
+          }
+        : {}),
     });
     let outcomes;
     try {

@@ -36,6 +36,11 @@ export interface ExecutorContext {
   readonly checkEveryStep?: boolean;
   /** apply --full: no delta copies. */
   readonly full?: boolean;
+  /**
+   * Awaited before the first write to the table of a delta-planned copy (the whole-table backup a
+   * scoped backup leaves to the copy); idempotent. Absent: nothing to do (--no-backup, scope full).
+   */
+  readonly beforeFirstWrite?: (table: string) => Promise<void>;
 }
 
 /** Runs the steps in order; each step's status is written right after it commits. */
@@ -260,8 +265,12 @@ export class StepExecutor {
     );
     let lastRows = record?.rowsDone ?? 0;
     let chunks = 0;
+    // A delta-planned table copied in full (the probe found it too different, or a resumed full copy):
+    // its backup is taken first, if this run does not hold it yet.
+    const backupFirst = data.mode === 'delta' ? this.#c.beforeFirstWrite : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (backupFirst) await backupFirst(data.table);
         const result = await copyTable(task, resume, {
           chunkRows: config.copy.chunkRows,
           method: config.copy.method,
@@ -363,6 +372,7 @@ export class StepExecutor {
           maskSecret: config.masking.secret,
           openProduction: () => pools.production.acquire(),
           openSandbox: () => pools.sandbox.acquire(),
+          ...(this.#c.beforeFirstWrite ? { beforeFirstWrite: () => this.#c.beforeFirstWrite!(data.table) } : {}),
           onCommit: ({ rowsDone, resume: next }) => {
             ranges++;
             // Committed in the sandbox, not yet recorded: a resume compares this range again.

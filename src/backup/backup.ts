@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ROW_TABLE_TYPES_SQL } from '../sql/table-types.js';
+import { tableBackupDir, type BackupScope } from './backup-scope.js';
 import {
   closeSync,
   createWriteStream,
@@ -11,6 +12,7 @@ import {
   renameSync,
   statSync,
   statfsSync,
+  rmSync,
   unlinkSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,6 +44,11 @@ export interface CreateBackupOptions {
   readonly now?: Date;
   readonly method?: BackupMethod | 'auto';
   readonly onProgress?: (progress: BackupProgress) => void;
+  /**
+   * Only these objects (backup.scope: plan; see backup-scope.ts), always with the built-in
+   * dumper, which can select triggers and routines one by one; null or absent: everything.
+   */
+  readonly scope?: BackupScope | null;
 }
 
 export interface BackupResult {
@@ -64,7 +71,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   if (!Number.isInteger(options.keep) || options.keep < 1) {
     throw new ReplicoopError('backup_invalid_keep', `backup keep must be a whole number >= 1, got ${options.keep}`);
   }
-  const method = resolveBackupMethod(options.method ?? 'auto');
+  const scope = options.scope ?? null;
+  const method = scope ? 'builtin' : resolveBackupMethod(options.method ?? 'auto');
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
@@ -78,18 +86,18 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   const removed: string[] = [];
   let tables: number;
   try {
-    tables = await writeBackup(method, target, partial, options.onProgress);
+    tables = await writeBackup(method, target, partial, options.onProgress, scope);
   } catch (error) {
     removeQuietly(partial);
     if (!isDiskFull(error)) throw backupFailed(error, file);
     // The design's disk_space_error strategy: make room by dropping all but the newest older
     // backup, then try once more.
     for (const old of listBackups(dir, target.database).slice(1)) {
-      removeQuietly(old.path);
+      removeBackupFiles(old.path);
       removed.push(old.path);
     }
     try {
-      tables = await writeBackup(method, target, partial, options.onProgress);
+      tables = await writeBackup(method, target, partial, options.onProgress, scope);
     } catch (retryError) {
       removeQuietly(partial);
       if (!isDiskFull(retryError)) throw backupFailed(retryError, file);
@@ -223,7 +231,7 @@ export function ensureBackupSpace(
     .slice(Math.max(keep - 1, 0))
     .reverse();
   for (const old of expendable) {
-    removeQuietly(old.path);
+    removeBackupFiles(old.path);
     removed.push(old.path);
     if (freeBytes(dir) >= neededBytes) return removed;
   }
@@ -276,14 +284,15 @@ async function writeBackup(
   method: BackupMethod,
   target: ConnectionTarget,
   partial: string,
-  onProgress?: (p: BackupProgress) => void,
+  onProgress: ((p: BackupProgress) => void) | undefined,
+  scope: BackupScope | null,
 ): Promise<number> {
   // A leftover from a killed earlier attempt must not be appended to.
   removeQuietly(partial);
   const session = await SandboxSession.open(target);
   let ok = false;
   try {
-    const tables = await countTables(session);
+    const tables = await countTables(session, scope);
     if (method === 'mariadb-dump') {
       // mariadb-dump stops at an invalid view (exit 2): it skips them, their text follows as comments.
       const invalid = await invalidViewsOf(session);
@@ -292,7 +301,7 @@ async function writeBackup(
       await runDumpTool(target, partial, tables, onProgress, invalid, block);
     } else {
       await pipeline(
-        builtinDump(session, tables, onProgress),
+        builtinDump(session, tables, onProgress, scope),
         createGzip({ level: GZIP_LEVEL }),
         createWriteStream(partial, { mode: 0o600 }),
       );
@@ -307,14 +316,16 @@ async function writeBackup(
 }
 
 // A backup runs before every apply, on its critical path: favour speed over size.
-const GZIP_LEVEL = zlibConstants.Z_BEST_SPEED;
+export const GZIP_LEVEL = zlibConstants.Z_BEST_SPEED;
 
-async function countTables(session: SandboxSession): Promise<number> {
-  const rows = await session.query<{ N: string | number }>(
-    `SELECT COUNT(*) AS N FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN (${ROW_TABLE_TYPES_SQL})`,
+async function countTables(session: SandboxSession, scope: BackupScope | null): Promise<number> {
+  const rows = await session.query<{ TABLE_NAME: string }>(
+    `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN (${ROW_TABLE_TYPES_SQL})`,
     [session.database],
   );
-  return Number(rows[0]?.N ?? 0);
+  if (scope === null) return rows.length;
+  const covered = new Set(scope.relations);
+  return rows.filter((r) => covered.has(r.TABLE_NAME)).length;
 }
 
 async function runDumpTool(
@@ -395,7 +406,7 @@ function applyRetention(dir: string, database: string, current: string, keep: nu
   const others = listBackups(dir, database).filter((b) => b.path !== current);
   const removed: string[] = [];
   for (const old of others.slice(Math.max(keep - 1, 0))) {
-    removeQuietly(old.path);
+    removeBackupFiles(old.path);
     removed.push(old.path);
   }
   return removed;
@@ -419,7 +430,7 @@ function isDiskFull(error: unknown): boolean {
   return false;
 }
 
-function fsyncPath(path: string): void {
+export function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
@@ -429,7 +440,7 @@ function fsyncPath(path: string): void {
 }
 
 /** Makes the rename durable; some platforms cannot fsync a directory, which is then skipped. */
-function fsyncDirectory(dir: string): void {
+export function fsyncDirectory(dir: string): void {
   try {
     fsyncPath(dir);
   } catch {
@@ -437,7 +448,13 @@ function fsyncDirectory(dir: string): void {
   }
 }
 
-function removeQuietly(path: string): void {
+/** A backup file and its run's whole-table backups (backup-scope.ts). */
+function removeBackupFiles(path: string): void {
+  removeQuietly(path);
+  rmSync(tableBackupDir(path), { recursive: true, force: true });
+}
+
+export function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

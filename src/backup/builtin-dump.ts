@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ROW_TABLE_TYPES } from '../sql/table-types.js';
+import { scopeDropSection, scopeHeader, type BackupScope } from './backup-scope.js';
 import { quoteIdent, quoteQualified, quoteString } from '../sql/quote.js';
 import { escapeBytes } from '../sql/escape.js';
 import type { SandboxSession } from '../db/session.js';
@@ -60,10 +61,16 @@ interface ProgramDefinition {
   readonly timeZone: string | null;
 }
 
+/**
+ * Dumps the sandbox database, or with a scope only the objects it covers (see backup-scope.ts):
+ * the covered tables, views and sequences with their triggers, and the covered triggers,
+ * routines and events, after DROP ... IF EXISTS of every covered name.
+ */
 export async function* builtinDump(
   session: SandboxSession,
   tablesTotal: number,
   onProgress?: (p: BackupProgress) => void,
+  scope: BackupScope | null = null,
 ): AsyncGenerator<Buffer> {
   const db = session.database;
   // SHOW CREATE output depends on sql_mode (ANSI_QUOTES and friends): dump with none set.
@@ -72,10 +79,13 @@ export async function* builtinDump(
   await session.execute('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   await session.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT');
 
-  const objects = await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
-    'SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
-    [db],
-  );
+  const relations = scope ? new Set(scope.relations) : null;
+  const objects = (
+    await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
+      'SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+      [db],
+    )
+  ).filter((o) => relations === null || relations.has(o.TABLE_NAME));
   const columnRows = await session.query<ColumnRow>(
     `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_SET_NAME, EXTRA, GENERATION_EXPRESSION
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
@@ -95,7 +105,7 @@ export async function* builtinDump(
   const invalidViews = views.filter((view) => !columnsOf.get(view)?.length);
   const validViews = views.filter((view) => !invalidViews.includes(view));
   const invalidBlock = await invalidViewsBlock(session, invalidViews);
-  const programs = await readProgramDefinitions(session, validViews);
+  const programs = await readProgramDefinitions(session, validViews, scope);
 
   let bytes = 0;
   let tablesDone = 0;
@@ -105,7 +115,9 @@ export async function* builtinDump(
     return buf;
   };
 
+  if (scope) yield emit(scopeHeader(scope));
   yield emit(dumpHeader(db));
+  if (scope) yield emit(scopeDropSection(scope));
 
   for (const sequence of sequences) {
     const [create] = await session.queryArrays(`SHOW CREATE SEQUENCE ${quoteQualified(db, sequence)}`, [], { raw: true });
@@ -214,21 +226,40 @@ function programBlock(drop: string, program: ProgramDefinition): Buffer {
  * text), the object is dumped as UTF-8 instead, so the file stays loadable by the built-in
  * restore; its character_set_client then becomes utf8mb4.
  */
-async function readProgramDefinitions(session: SandboxSession, views: readonly string[]): Promise<ProgramDefinition[]> {
+async function readProgramDefinitions(
+  session: SandboxSession,
+  views: readonly string[],
+  scope: BackupScope | null,
+): Promise<ProgramDefinition[]> {
   const db = session.database;
-  const routines = await session.query<{ ROUTINE_NAME: string; ROUTINE_TYPE: 'PROCEDURE' | 'FUNCTION' }>(
-    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
-    [db],
-  );
-  // Creation order is what sets ACTION_ORDER among triggers of the same table and event.
-  const triggers = await session.query<{ TRIGGER_NAME: string }>(
-    'SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER',
-    [db],
-  );
-  const events = await session.query<{ EVENT_NAME: string }>(
-    'SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME',
-    [db],
-  );
+  const covered = (names: readonly string[] | undefined) => {
+    const set = names ? new Set(names) : null;
+    return (name: string): boolean => set === null || set.has(name);
+  };
+  const routineCovered = covered(scope?.routines);
+  const eventCovered = covered(scope?.events);
+  const triggerCovered = covered(scope?.triggers);
+  const tableCovered = covered(scope?.relations);
+  const routines = (
+    await session.query<{ ROUTINE_NAME: string; ROUTINE_TYPE: 'PROCEDURE' | 'FUNCTION' }>(
+      "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+      [db],
+    )
+  ).filter((r) => routineCovered(r.ROUTINE_NAME));
+  // Creation order is what sets ACTION_ORDER among triggers of the same table and event. A
+  // scoped dump holds the covered triggers and those of the covered tables (DROP TABLE drops them).
+  const triggers = (
+    await session.query<{ TRIGGER_NAME: string; EVENT_OBJECT_TABLE: string }>(
+      'SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER',
+      [db],
+    )
+  ).filter((t) => scope === null || triggerCovered(t.TRIGGER_NAME) || tableCovered(t.EVENT_OBJECT_TABLE));
+  const events = (
+    await session.query<{ EVENT_NAME: string }>(
+      'SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME',
+      [db],
+    )
+  ).filter((e) => eventCovered(e.EVENT_NAME));
 
   const wanted: { kind: ProgramDefinition['kind']; name: string }[] = [
     ...routines.map((r) => ({ kind: r.ROUTINE_TYPE, name: r.ROUTINE_NAME })),

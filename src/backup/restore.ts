@@ -13,6 +13,7 @@ import { childEnv, clientInvocation, CLIENT_TOOLS, findTool, lastLines, waitForE
 import { decodeUtf8, SqlScriptSplitter, type SqlStatement } from './sql-script-splitter.js';
 import { ACCESS_DENIED_ERRNOS, ER_EMPTY_QUERY, ER_PROCACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED } from '../sql/errno.js';
 import { INVALID_VIEW_MARKER } from './builtin-dump.js';
+import { SCOPED_BACKUP_MARKER, tableBackupsOf } from './backup-scope.js';
 import { definerClause, formatAccount, parseAccount, sameAccount, withCurrentUserDefiner, type Definer } from './definers.js';
 
 /**
@@ -48,6 +49,10 @@ export interface RestoreResult {
   readonly definersRewritten: readonly string[];
   /** Views that were invalid when backed up: their definitions are comments in the file, not re-created. */
   readonly invalidViews: readonly string[];
+  /** A backup of only what the plan could change (backup-scope.ts): nothing else was dropped. */
+  readonly scoped: boolean;
+  /** The files loaded, in order (a scoped run's whole-table backups, then the main file). */
+  readonly files: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,9 +69,16 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   requireSandbox(target, 'restore');
   if (!existsSync(file)) throw new ReplicoopError('restore_failed', `backup file ${file} does not exist`, { details: { file } });
   const method = resolveRestoreMethod(options.method ?? 'auto');
-  const totalBytes = statSync(file).size;
+  // A scoped run's whole-table backups load first; the main file (with the trigger definitions) last.
+  const files = [...tableBackupsOf(file), file];
 
-  const invalidViews = await verifyGzip(file, totalBytes, onProgress);
+  const invalidViews: string[] = [];
+  let scoped = false;
+  for (const f of files) {
+    const verified = await verifyGzip(f, statSync(f).size, onProgress);
+    invalidViews.push(...verified.invalidViews);
+    if (f === file) scoped = verified.scoped;
+  }
   if (invalidViews.length > 0) {
     options.onNote?.(
       `views ${invalidViews.join(', ')} were invalid when backed up (they use a dropped table, column or function) and are not re-created; their definitions are comments in ${file}`,
@@ -77,7 +89,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   let ok = false;
   try {
     // Before anything is dropped: can this account re-create every object of the backup?
-    const definers = await checkDefiners(session, file);
+    const definers = await checkDefiners(session, files);
     let used = method;
     if (definers.rewriteFor) {
       const names = definers.foreign.join(', ');
@@ -93,17 +105,31 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
         `objects defined by ${names} are restored with DEFINER=CURRENT_USER (${formatAccount(definers.rewriteFor)}): this account lacks SUPER/SET USER, which re-creating them as they were needs`,
       );
     }
-    onProgress?.({ phase: 'drop', bytesRead: 0, totalBytes });
-    const dropped = await dropEverything(session);
-    let bytes: number;
-    if (used === 'client') {
-      await session.close();
-      bytes = await loadWithClient(target, file, totalBytes, onProgress);
-    } else {
-      bytes = await loadBuiltin(session, file, totalBytes, onProgress, definers.rewriteFor);
+    // A scoped backup drops what it covers itself (DROP ... IF EXISTS first): nothing else goes.
+    let dropped = 0;
+    if (!scoped) {
+      onProgress?.({ phase: 'drop', bytesRead: 0, totalBytes: statSync(file).size });
+      dropped = await dropEverything(session);
+    }
+    let bytes = 0;
+    if (used === 'client') await session.close();
+    for (const f of files) {
+      const size = statSync(f).size;
+      bytes +=
+        used === 'client'
+          ? await loadWithClient(target, f, size, onProgress)
+          : await loadBuiltin(session, f, size, onProgress, definers.rewriteFor);
     }
     ok = true;
-    return Object.freeze({ method: used, bytes, dropped, definersRewritten: definers.rewriteFor ? definers.foreign : [], invalidViews });
+    return Object.freeze({
+      method: used,
+      bytes,
+      dropped,
+      definersRewritten: definers.rewriteFor ? definers.foreign : [],
+      invalidViews: [...new Set(invalidViews)],
+      scoped,
+      files,
+    });
   } finally {
     if (ok) await session.close();
     else session.destroy();
@@ -120,8 +146,15 @@ function resolveRestoreMethod(requested: RestoreMethod | 'auto'): RestoreMethod 
 }
 
 /** Checks the file end to end; returns the invalid views whose definitions it carries as comments. */
-async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: RestoreProgress) => void): Promise<string[]> {
+async function verifyGzip(
+  file: string,
+  totalBytes: number,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<{ invalidViews: string[]; scoped: boolean }> {
   let bytesRead = 0;
+  let first = true;
+  let scoped = false;
+  const scopeMarker = Buffer.from(SCOPED_BACKUP_MARKER);
   const invalidViews: string[] = [];
   const marker = Buffer.from(`\n${INVALID_VIEW_MARKER}\``);
   let carry = Buffer.alloc(0);
@@ -137,6 +170,8 @@ async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: Res
     const discard = new Writable({
       write(chunk: Buffer, _encoding, done) {
         const text = Buffer.concat([carry, chunk]);
+        if (first) scoped = text.subarray(0, scopeMarker.length).equals(scopeMarker);
+        first = false;
         for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
           const end = text.indexOf('` (', at + marker.length);
           if (end !== -1) invalidViews.push(text.toString('utf8', at + marker.length, end).replace(/``/g, '`'));
@@ -147,7 +182,7 @@ async function verifyGzip(file: string, totalBytes: number, onProgress?: (p: Res
       },
     });
     await pipeline(createReadStream(file), counter, createGunzip(), discard);
-    return [...new Set(invalidViews)];
+    return { invalidViews: [...new Set(invalidViews)], scoped };
   } catch (error) {
     throw new ReplicoopError(
       'restore_failed',
@@ -335,7 +370,7 @@ interface DefinerCheck {
 const DEFINER_PRIVILEGES = new Set(['SUPER', 'SET USER', 'SET_USER_ID', 'SET_ANY_DEFINER']);
 
 /** Reads the backup once more (it was just verified) only when the account may not keep others' definers. */
-async function checkDefiners(session: SandboxSession, file: string): Promise<DefinerCheck> {
+async function checkDefiners(session: SandboxSession, files: readonly string[]): Promise<DefinerCheck> {
   const [row] = await session.query<{ account: string }>('SELECT CURRENT_USER() AS account');
   const account = parseAccount(String(row?.account ?? ''));
   const privileges = await session.query<{ PRIVILEGE_TYPE: string }>('SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES');
@@ -343,7 +378,6 @@ async function checkDefiners(session: SandboxSession, file: string): Promise<Def
     return { rewriteFor: null, foreign: [], nonUtf8Line: null };
   const foreign = new Set<string>();
   let nonUtf8Line: number | null = null;
-  const splitter = new SqlScriptSplitter();
   const look = (statement: SqlStatement): void => {
     const text = decodeUtf8(statement.sql);
     if (text === null) {
@@ -353,9 +387,12 @@ async function checkDefiners(session: SandboxSession, file: string): Promise<Def
     const clause = definerClause(text);
     if (clause && !sameAccount(clause.definer, account)) foreign.add(formatAccount(clause.definer));
   };
-  for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>)
-    for (const statement of splitter.push(chunk)) look(statement);
-  for (const statement of splitter.end()) look(statement);
+  for (const file of files) {
+    const splitter = new SqlScriptSplitter();
+    for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>)
+      for (const statement of splitter.push(chunk)) look(statement);
+    for (const statement of splitter.end()) look(statement);
+  }
   return { rewriteFor: foreign.size > 0 ? account : null, foreign: [...foreign].sort(), nonUtf8Line };
 }
 

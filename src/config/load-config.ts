@@ -231,7 +231,7 @@ interface RawConfig {
       }
   )[];
   ignore?: string[];
-  backup?: { dir?: string; keep?: number };
+  backup?: { dir?: string; keep?: number; scope?: 'plan' | 'full' };
   state?: string;
   logs?: string;
   reports?: string;
@@ -370,7 +370,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     sandbox: sandbox!,
     maintain: Object.freeze(maintain),
     ignore: Object.freeze([...ignore]),
-    backup: Object.freeze({ dir: within(raw.backup?.dir, './backups'), keep: raw.backup?.keep ?? 5 }),
+    backup: Object.freeze({ dir: within(raw.backup?.dir, './backups'), keep: raw.backup?.keep ?? 5, scope: raw.backup?.scope ?? 'plan' }),
     statePath: within(raw.state, './.replicoop/state.db'),
     logsDir: within(raw.logs, './logs'),
     reportsDir: within(raw.reports, './reports'),

@@ -67,7 +67,8 @@ export interface ResolvedConfig {
   readonly sandbox: ConnectionTarget;
   readonly maintain: readonly MaintainTable[];
   readonly ignore: readonly string[];
-  readonly backup: { readonly dir: string; readonly keep: number };
+  /** scope plan: only what the plan can change (see backup/backup-scope.ts); full: the whole sandbox database. */
+  readonly backup: { readonly dir: string; readonly keep: number; readonly scope: 'plan' | 'full' };
   readonly statePath: string;
   readonly logsDir: string;
   readonly reportsDir: string;

@@ -167,6 +167,8 @@ export interface DeltaOptions {
   /** Ranges of at most this many rows are compared row by row (default LEAF_ROWS; tests make it small). */
   readonly leafRows?: number;
   readonly maxStatementBytes?: number;
+  /** Awaited once, before the first write to the sandbox table (the whole-table backup of a scoped run). */
+  readonly beforeFirstWrite?: () => Promise<void>;
 }
 
 export type DeltaResult =

@@ -310,6 +310,7 @@ class DeltaRun {
   }
 
   #lastLeafChanged = false;
+  #beforeWriteDone = false;
 
   /** Row-by-row comparison of one leaf, then one transaction writing its difference. */
   async #rewriteLeaf(range: KeyRange, productionRows?: SourceRow[]): Promise<void> {
@@ -317,6 +318,11 @@ class DeltaRun {
     this.#tally.rowsUnchanged += diff.productionRows - diff.replaced - diff.inserted;
     this.#lastLeafChanged = diff.gone.length > 0 || diff.write.length > 0;
     if (!this.#lastLeafChanged) return;
+    if (!this.#beforeWriteDone) {
+      // The rollback's copy of the table (backup.scope: plan), taken only when it is about to change.
+      await this.#options.beforeFirstWrite?.();
+      this.#beforeWriteDone = true;
+    }
     this.#tally.rangesRewritten++;
     const sandbox = this.#sandbox;
     const table = quoteIdent(this.#task.table);

@@ -59,7 +59,7 @@ describe('config: a good file', () => {
       },
     ]);
     expect(config.masking.secret).toBe('a-long-default-secret');
-    expect(config.backup).toEqual({ dir: '/etc/replicoop/backups', keep: 5 });
+    expect(config.backup).toEqual({ dir: '/etc/replicoop/backups', keep: 5, scope: 'plan' });
     expect(config.statePath).toBe('/etc/replicoop/.replicoop/state.db');
     expect(config.logsDir).toBe('/etc/replicoop/logs');
     expect(config.copy).toEqual({ concurrency: 2, chunkRows: 20000, method: 'auto', mode: 'auto' });

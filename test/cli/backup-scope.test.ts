@@ -1,0 +1,199 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { testServers, uniqueName } from '../support/servers.js';
+
+// backup.scope: plan (the default). The backup before a run holds only what the plan can change;
+// a table the delta copy rewrites is backed up whole just before its first write; a rollback (by
+// replicoop or by hand with the stock client) gives back the sandbox byte for byte.
+
+const SCHEMA = `
+CREATE TABLE untouched (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE altered (id INT PRIMARY KEY, a INT);
+CREATE TABLE renamed_old (id INT PRIMARY KEY, n INT);
+CREATE TABLE full_t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40));
+CREATE TABLE delta_same (id INT PRIMARY KEY, v VARCHAR(40));
+CREATE TABLE delta_changed (id INT PRIMARY KEY, v VARCHAR(40), KEY by_v (v));
+CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(100));
+CREATE TRIGGER \`delta_changed_ai\` AFTER INSERT ON \`delta_changed\` FOR EACH ROW INSERT INTO audit (msg) VALUES (CONCAT('row ', NEW.id));
+CREATE VIEW v_untouched AS SELECT id FROM untouched;
+CREATE VIEW v_changed AS SELECT id, a FROM altered;
+CREATE FUNCTION f_changed (x INT) RETURNS INT DETERMINISTIC RETURN x + 1;
+CREATE PROCEDURE p_untouched () SELECT 1;
+INSERT INTO untouched SELECT seq, CONCAT('u', seq) FROM seq_1_to_300;
+INSERT INTO altered SELECT seq, seq FROM seq_1_to_300;
+INSERT INTO renamed_old SELECT seq, seq FROM seq_1_to_50;
+INSERT INTO full_t (v) SELECT CONCAT('f', seq) FROM seq_1_to_500;
+INSERT INTO delta_same SELECT seq, CONCAT('s', seq) FROM seq_1_to_3000;
+INSERT INTO delta_changed SELECT seq, CONCAT('c', seq) FROM seq_1_to_3000;
+`;
+
+// Production moves on: structure changes of every kind, rows changed in one delta table only.
+const PRODUCTION_CHANGES = `
+ALTER TABLE altered ADD COLUMN b INT NULL;
+RENAME TABLE renamed_old TO renamed_new;
+CREATE TABLE created_t (id INT PRIMARY KEY);
+DROP VIEW v_changed;
+CREATE VIEW v_changed AS SELECT id, a, b FROM altered;
+DROP FUNCTION f_changed;
+CREATE FUNCTION f_changed (x INT) RETURNS INT DETERMINISTIC RETURN x + 2;
+UPDATE delta_changed SET v = CONCAT(v, '!') WHERE id % 97 = 0;
+DELETE FROM delta_changed WHERE id BETWEEN 2000 AND 2010;
+INSERT INTO delta_changed SELECT seq, 'new' FROM seq_3001_to_3050;
+UPDATE full_t SET v = 'changed' WHERE id < 10;
+`;
+
+/** Everything a rollback must give back, data included, as the stock dump tool writes it. */
+function fullDump(port: number, database: string): string {
+  return execFileSync(
+    'mariadb-dump',
+    [
+      '--no-defaults',
+      '-h127.0.0.1',
+      `-P${port}`,
+      '-uroot',
+      '--skip-dump-date',
+      '--skip-comments',
+      '--skip-extended-insert',
+      '--order-by-primary',
+      '--routines',
+      '--triggers',
+      '--events',
+      '--hex-blob',
+      database,
+    ],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+}
+
+function latestBackup(dir: string): string {
+  const files = readdirSync(join(dir, 'backups'))
+    .filter((f) => f.endsWith('.sql.gz'))
+    .sort();
+  return join(dir, 'backups', files[files.length - 1]!);
+}
+
+async function setup(prefix: string): Promise<{ dir: string; productionDb: string; sandboxDb: string }> {
+  const { production, sandbox } = testServers();
+  const productionDb = uniqueName(`${prefix}p`);
+  const sandboxDb = uniqueName(`${prefix}s`);
+  await production.createDatabase(productionDb);
+  await sandbox.createDatabase(sandboxDb);
+  await production.sql(SCHEMA, productionDb);
+  const dir = tempDir();
+  writeConfig(
+    dir,
+    { productionPort: production.port, sandboxPort: sandbox.port, productionDb, sandboxDb },
+    {
+      maintain: [{ table: 'full_t', copy: { mode: 'full' } }, 'delta_same', 'delta_changed'],
+      renames: { renamed_old: 'renamed_new' },
+      copy: { chunkRows: 500 },
+    },
+  );
+  // The first refresh fills the sandbox; then production changes.
+  expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+  const first = await runCli(['apply', 'plan.json'], { cwd: dir });
+  expect(first.code, first.stderr).toBe(0);
+  await production.sql(PRODUCTION_CHANGES, productionDb);
+  const plan = await runCli(['plan', '-q'], { cwd: dir });
+  expect(plan.code, plan.stderr).toBe(0);
+  return { dir, productionDb, sandboxDb };
+}
+
+describe('backup.scope: plan', () => {
+  it('backs up only what the plan changes, a delta table only when it is written, and rolls back byte for byte', async () => {
+    const { sandbox } = testServers();
+    const s = await setup('bsc');
+    const before = fullDump(sandbox.port, s.sandboxDb);
+
+    const apply = await runCli(['apply', 'plan.json'], { cwd: s.dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toMatch(/backing up what the plan can change in sandbox .* 2 delta-copied tables only if they change/);
+    const file = latestBackup(s.dir);
+    const text = gunzipSync(readFileSync(file)).toString('utf8');
+    expect(text.startsWith('-- replicoop backup scope: ')).toBe(true);
+    // Covered: what the plan alters, renames (both names), creates (dropped on rollback), re-creates and copies in full.
+    for (const name of ['altered', 'renamed_old', 'full_t']) expect(text).toContain(`CREATE TABLE \`${name}\``);
+    for (const name of ['renamed_new', 'created_t']) expect(text).toContain(`DROP TABLE IF EXISTS \`${name}\`;`);
+    expect(text).toContain('CREATE ALGORITHM=UNDEFINED');
+    expect(text).toMatch(/CREATE DEFINER=\S+ FUNCTION `?f_changed/);
+    // The trigger lifted around the copy of delta_changed is covered; its table's rows are not.
+    expect(text).toMatch(/CREATE DEFINER=\S+ TRIGGER `?delta_changed_ai/);
+    // Not covered: what the plan leaves alone.
+    for (const name of ['untouched', 'delta_same', 'delta_changed', 'audit']) expect(text, name).not.toContain(`CREATE TABLE \`${name}\``);
+    expect(text).not.toContain('v_untouched');
+    expect(text).not.toContain('p_untouched');
+    // The delta table that changed was backed up whole before its first write; the equal one was not.
+    const tablesDir = file.replace(/\.sql\.gz$/, '.tables');
+    const tableFiles = readdirSync(tablesDir);
+    expect(tableFiles).toHaveLength(1);
+    expect(tableFiles[0]).toMatch(/^delta_changed-[0-9a-f]{12}\.sql\.gz$/);
+    const tableText = gunzipSync(readFileSync(join(tablesDir, tableFiles[0]!))).toString('utf8');
+    expect(tableText).toContain('CREATE TABLE `delta_changed`');
+    expect(tableText).toContain("(3000,'c3000')");
+
+    const rollback = await runCli(['rollback'], { cwd: s.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(fullDump(sandbox.port, s.sandboxDb)).toBe(before);
+
+    // The same backup restored by hand with the stock client, as the README says, after applying again.
+    const again = await runCli(['apply', 'plan.json', '--restart'], { cwd: s.dir });
+    expect(again.code, again.stderr).toBe(0);
+    const file2 = latestBackup(s.dir);
+    expect(existsSync(file2.replace(/\.sql\.gz$/, '.tables'))).toBe(true);
+    const byHand = spawnSync(
+      'sh',
+      [
+        '-c',
+        `set -e; for f in "$1".tables/*.sql.gz; do gunzip < "$f" | mariadb --no-defaults -h127.0.0.1 -P"$2" -uroot "$3"; done; gunzip < "$1".sql.gz | mariadb --no-defaults -h127.0.0.1 -P"$2" -uroot "$3"`,
+        'restore',
+        file2.replace(/\.sql\.gz$/, ''),
+        String(sandbox.port),
+        s.sandboxDb,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(byHand.status, byHand.stderr).toBe(0);
+    expect(fullDump(sandbox.port, s.sandboxDb)).toBe(before);
+  });
+
+  it('killed during the delta copy after the table backup, rolls back byte for byte; resumed, it does not back the table up again', async () => {
+    const { sandbox } = testServers();
+    const s = await setup('bsk');
+    const before = fullDump(sandbox.port, s.sandboxDb);
+    const steps = (JSON.parse(readFileSync(join(s.dir, 'plan.json'), 'utf8')) as { steps: { id: string; object: string; kind: string }[] })
+      .steps;
+    const step = steps.find((x) => x.object === 'delta_changed' && x.kind === 'copy_table')!.id;
+    const crashed = await runCli(['apply', 'plan.json'], { cwd: s.dir, env: { REPLICOOP_FAULT: `range:${step}:1` } });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const file = latestBackup(s.dir);
+    const tablesDir = file.replace(/\.sql\.gz$/, '.tables');
+    const [tableFile] = readdirSync(tablesDir);
+    const firstBackup = readFileSync(join(tablesDir, tableFile!));
+
+    // Resumed: the table now holds part of the refresh; its backup stays the one from before the run.
+    const resumed = await runCli(['apply', 'plan.json'], { cwd: s.dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readdirSync(tablesDir)).toEqual([tableFile]);
+    expect(readFileSync(join(tablesDir, tableFile!)).equals(firstBackup)).toBe(true);
+
+    const rollback = await runCli(['rollback'], { cwd: s.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(fullDump(sandbox.port, s.sandboxDb)).toBe(before);
+  });
+
+  it('backup.scope: full dumps the whole sandbox as before', async () => {
+    const s = await setup('bsf');
+    const config = join(s.dir, 'replicoop.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}backup:\n  scope: full\n`);
+    const apply = await runCli(['apply', 'plan.json'], { cwd: s.dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    const text = gunzipSync(readFileSync(latestBackup(s.dir))).toString('utf8');
+    expect(text.startsWith('-- replicoop backup scope: ')).toBe(false);
+    for (const name of ['untouched', 'delta_same', 'delta_changed', 'audit']) expect(text, name).toContain(`CREATE TABLE \`${name}\``);
+    expect(existsSync(latestBackup(s.dir).replace(/\.sql\.gz$/, '.tables'))).toBe(false);
+  });
+});
