@@ -1,17 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { hostname } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { ErrorObject } from 'ajv';
 import { load } from 'js-yaml';
 import { ReplicoopError, registerSecret } from '../errors.js';
 import { schemaPath } from '../package-info.js';
 import { schemaValidator } from '../schema-validator.js';
-import type { ConnectionTarget, Role } from './connection-target.js';
+import { formatSchemaErrors } from './format-schema-errors.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
 import type { MaintainTable, MaskRule, Renames, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
 import { nameMaskLine, rawMaintainTable } from './maintain-path.js';
+import { resolveConnection, sameDatabase, type RawConnection } from './resolve-connection.js';
 import { whereProblem } from './where-lexer.js';
 
 /**
@@ -82,79 +80,6 @@ function parseDocument(text: string, absolute: string, display: string): unknown
   return doc;
 }
 
-/** ajv errors -> "/pointer: message" lines, one per problem, anyOf noise folded into one line. */
-export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
-  // anyOf failures produce one error per branch; keep the most specific: an anyOf summary unless
-  // a deeper error explains it, and no branch noise at the anyOf's own path.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  const kept = errors.filter((e) => {
-    if (e.keyword === 'anyOf')
-      return !errors.some(
-        (o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`) && !(o.keyword !== 'anyOf' && anyOfPaths.has(o.instancePath)),
-      );
-    return !anyOfPaths.has(e.instancePath);
-  });
-  const lines: string[] = [];
-  for (const error of kept) {
-    const path = error.instancePath || '/';
-    let message: string;
-    switch (error.keyword) {
-      case 'additionalProperties': {
-        const key = String((error.params as { additionalProperty: string }).additionalProperty);
-        const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-        const guess = closest(key, known);
-        message = `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
-        break;
-      }
-      case 'required':
-        message = `missing required key "${String((error.params as { missingProperty: string }).missingProperty)}"`;
-        break;
-      case 'enum':
-        message = `must be one of: ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
-        break;
-      case 'anyOf': {
-        const description = (error.parentSchema as { description?: string } | undefined)?.description;
-        message = `must be ${description ? description.replace(/\.$/, '') : 'a valid value'}`;
-        break;
-      }
-      default:
-        message = error.message ?? 'is invalid';
-    }
-    const line = `${path}: ${message}`;
-    if (!lines.includes(line)) lines.push(line);
-  }
-  return lines;
-}
-
-/** The known key a typo most likely meant: at most two edits away (one for short keys). */
-function closest(key: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.min(2, Math.floor(key.length / 3));
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance - 1;
-    }
-  }
-  return best;
-}
-
-/** Damerau-Levenshtein (optimal string alignment) distance: a swap of two letters counts one. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** A value that was exactly "${VAR}" may stand for a number or a boolean (port: ${DB_PORT}). */
 function coerceWholeTokens(value: unknown, paths: ReadonlySet<string>): unknown {
   if (paths.size === 0) return value;
@@ -198,18 +123,6 @@ function resolveRef(root: SchemaNode, node: SchemaNode | undefined): SchemaNode 
   if (!node?.$ref) return node;
   const name = node.$ref.replace('#/definitions/', '');
   return root.definitions?.[name];
-}
-
-interface RawConnection {
-  url?: string;
-  host?: string;
-  port?: number;
-  socket?: string;
-  user?: string;
-  password?: string;
-  database?: string;
-  connectTimeoutMs?: number;
-  ssl?: { ca?: string; rejectUnauthorized?: boolean };
 }
 
 type RawMaskRule = null | string | { fixed: string | number | null };
@@ -458,148 +371,6 @@ export function identifierProblem(name: string): string | null {
   if (name.includes('\0')) return 'contains a NUL character';
   if (/[*?[\]]/.test(name)) return 'contains glob characters (maintain takes exact table names)';
   if (name.includes('.')) return 'contains "." (name the table alone; the database comes from production.database)';
-  return null;
-}
-
-function resolveConnection(role: Role, raw: RawConnection, base: string, problems: string[]): ConnectionTarget | null {
-  let fields: RawConnection = { ...raw };
-  if (raw.url !== undefined) {
-    const extra = (['host', 'port', 'socket', 'user', 'password', 'database'] as const).filter((k) => raw[k] !== undefined);
-    if (extra.length > 0) {
-      problems.push(`/${role}: use either url or ${extra.join('/')}, not both`);
-      return null;
-    }
-    const parsed = parseConnectionUrl(raw.url);
-    if (typeof parsed === 'string') {
-      problems.push(`/${role}/url: ${parsed}`);
-      return null;
-    }
-    fields = { ...raw, ...parsed };
-  }
-  let ok = true;
-  if (!fields.user) {
-    problems.push(`/${role}: missing required key "user"`);
-    ok = false;
-  }
-  if (!fields.database) {
-    problems.push(`/${role}: missing required key "database"`);
-    ok = false;
-  } else {
-    const problem = databaseNameProblem(fields.database);
-    if (problem) {
-      problems.push(`/${role}/database: "${fields.database}" is not a valid database name: it ${problem}`);
-      ok = false;
-    }
-  }
-  if (fields.host !== undefined && fields.host.trim() === '') {
-    problems.push(`/${role}/host: is empty`);
-    ok = false;
-  }
-  let ssl: ConnectionTarget['ssl'];
-  if (fields.ssl) {
-    let ca: string | undefined;
-    if (fields.ssl.ca !== undefined) {
-      const caPath = resolve(base, fields.ssl.ca);
-      if (!existsSync(caPath)) {
-        problems.push(`/${role}/ssl/ca: file not found: ${fields.ssl.ca}`);
-        ok = false;
-      } else ca = readFileSync(caPath, 'utf8');
-    }
-    ssl = Object.freeze({ ...(ca ? { ca } : {}), rejectUnauthorized: fields.ssl.rejectUnauthorized ?? true });
-  }
-  if (!ok) return null;
-  registerSecret(fields.password);
-  return Object.freeze({
-    role,
-    host: fields.host ?? '127.0.0.1',
-    port: fields.port ?? 3306,
-    user: fields.user!,
-    password: fields.password ?? '',
-    database: fields.database!,
-    ...(fields.socket ? { socket: resolve(base, fields.socket) } : {}),
-    ...(ssl ? { ssl } : {}),
-    ...(fields.connectTimeoutMs ? { connectTimeoutMs: fields.connectTimeoutMs } : {}),
-  });
-}
-
-function databaseNameProblem(name: string): string | null {
-  if (name.length > 64) return 'is longer than 64 characters';
-  if (/\s$/.test(name)) return 'ends with a space';
-  if (/[/\\.\0]/.test(name)) return 'contains "/", "\\", "." or NUL';
-  return null;
-}
-
-/** mysql://user:pass@host:port/db -> fields; a string is the reason it cannot be parsed. */
-export function parseConnectionUrl(text: string): RawConnection | string {
-  const userinfo = userinfoProblem(text);
-  if (userinfo) return userinfo;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'is not a valid URL (expected mysql://user:password@host:port/database)';
-  }
-  if (!['mysql:', 'mariadb:'].includes(url.protocol))
-    return `has scheme "${url.protocol.replace(':', '')}", expected mysql:// or mariadb://`;
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!database) return 'names no database (expected mysql://user:password@host:port/database)';
-  const port = url.port ? Number(url.port) : 3306;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const out: RawConnection = { host: host || '127.0.0.1', port, database };
-  if (url.username) out.user = decodeURIComponent(url.username);
-  if (url.password) out.password = decodeURIComponent(url.password);
-  return out;
-}
-
-/** Characters a URL's user or password cannot hold as they are, with their percent-encoding. */
-const URL_RESERVED: Readonly<Record<string, string>> = {
-  '#': '%23',
-  '/': '%2F',
-  '?': '%3F',
-  '@': '%40',
-  '[': '%5B',
-  ']': '%5D',
-  ' ': '%20',
-};
-
-/**
- * A password holding "#", "/", "@" and the like breaks the URL apart ("#" starts a fragment, "/"
- * the path) and would connect with the wrong credentials or to the wrong host: said plainly,
- * naming the characters and never the password.
- */
-function userinfoProblem(text: string): string | null {
-  const scheme = text.indexOf('://');
-  if (scheme < 0) return null;
-  const rest = text.slice(scheme + 3);
-  const at = rest.lastIndexOf('@');
-  if (at < 0) return null;
-  const info = rest.slice(0, at);
-  const found = Object.keys(URL_RESERVED).filter((c) => info.includes(c));
-  const badPercent = /%(?![0-9a-fA-F]{2})/.test(info);
-  if (found.length === 0 && !badPercent) return null;
-  const what = [...found.map((c) => `${c === ' ' ? 'a space' : `"${c}"`} as ${URL_RESERVED[c]}`), ...(badPercent ? ['"%" as %25'] : [])];
-  return `the user or password contains characters that must be percent-encoded in a URL (write ${what.join(', ')}), or give user and password as separate keys instead of url`;
-}
-
-const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost.localdomain', 'ip6-localhost']);
-
-/** A canonical host for "same server?" comparisons: every name of this machine becomes "local". */
-export function canonicalHost(host: string): string {
-  const lower = host.trim().toLowerCase().replace(/\.$/, '');
-  if (LOCAL_NAMES.has(lower) || lower === hostname().toLowerCase()) return 'local';
-  if (isIP(lower) === 4 && lower.startsWith('127.')) return 'local';
-  return lower;
-}
-
-/** Describes why two targets are the same database, or returns null. Config-time check; connect time checks server identity too. */
-export function sameDatabase(a: ConnectionTarget, b: ConnectionTarget): string | null {
-  if (a.database.toLowerCase() !== b.database.toLowerCase()) return null;
-  if (a.socket || b.socket) {
-    // A socket and a TCP address may or may not be one server: the connect-time identity check decides.
-    return a.socket && b.socket && a.socket === b.socket ? `socket ${a.socket}, database ${a.database}` : null;
-  }
-  if (canonicalHost(a.host) === canonicalHost(b.host) && a.port === b.port)
-    return `${a.host}:${a.port} and ${b.host}:${b.port}, database ${a.database}`;
   return null;
 }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, parseConnectionUrl, sameDatabase } from '../../../src/config/load-config.js';
+import { loadConfig, parseConfig } from '../../../src/config/load-config.js';
+import { parseConnectionUrl, sameDatabase } from '../../../src/config/resolve-connection.js';
 import { ReplicoopError, maskSecrets } from '../../../src/errors.js';
 
 const GOOD = `
