@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { editDistance } from '../compare-text.js';
 
 /** ajv errors -> "/pointer: message" lines, one per problem, anyOf noise folded into one line. */
 export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
@@ -56,19 +57,4 @@ function closest(key: string, known: readonly string[]): string | null {
     }
   }
   return best;
-}
-
-/** Damerau-Levenshtein (optimal string alignment) distance: a swap of two letters counts one. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { fullDump } from '../support/dump.js';
 import { testServers, uniqueName } from '../support/servers.js';
 
 // backup.scope: plan (the default). The backup before a run holds only what the plan can change;
@@ -45,29 +46,6 @@ DELETE FROM delta_changed WHERE id BETWEEN 2000 AND 2010;
 INSERT INTO delta_changed SELECT seq, 'new' FROM seq_3001_to_3050;
 UPDATE full_t SET v = 'changed' WHERE id < 10;
 `;
-
-/** Everything a rollback must give back, data included, as the stock dump tool writes it. */
-function fullDump(port: number, database: string): string {
-  return execFileSync(
-    'mariadb-dump',
-    [
-      '--no-defaults',
-      '-h127.0.0.1',
-      `-P${port}`,
-      '-uroot',
-      '--skip-dump-date',
-      '--skip-comments',
-      '--skip-extended-insert',
-      '--order-by-primary',
-      '--routines',
-      '--triggers',
-      '--events',
-      '--hex-blob',
-      database,
-    ],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
-  );
-}
 
 function latestBackup(dir: string): string {
   const files = readdirSync(join(dir, 'backups'))

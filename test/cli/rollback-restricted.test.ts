@@ -1,32 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { testServers, uniqueName } from '../support/servers.js';
+import { fullDump } from '../support/dump.js';
 import { SHOP_MAINTAIN, SHOP_PRODUCTION, SHOP_SANDBOX, sides } from '../support/shop.js';
 
 const env = { MASK_SECRET: 'mask-secret-for-tests-0123', SANDBOX_PW: 'pw-sandbox-rb' };
-
-/** mariadb-dump of the whole sandbox (rows too) as root; definer clauses replaced, as the restore re-creates them as the sandbox user. */
-function fullDump(port: number, db: string): string {
-  const text = execFileSync(
-    'mariadb-dump',
-    [
-      '--no-defaults',
-      '-h127.0.0.1',
-      `-P${port}`,
-      '-uroot',
-      '--skip-dump-date',
-      '--routines',
-      '--triggers',
-      '--events',
-      '--hex-blob',
-      '--order-by-primary',
-      db,
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 28 },
-  );
-  return text.replace(/DEFINER=`[^`]*`@`[^`]*`/g, 'DEFINER=<definer>');
-}
 
 describe('rollback by the account that ran apply (ALL on the sandbox database, no SUPER/SET USER)', () => {
   it('restores the sandbox exactly, objects root defined included (as the sandbox user, said so)', async () => {
@@ -45,7 +23,7 @@ describe('rollback by the account that ran apply (ALL on the sandbox database, n
     const user = `rb_${sandboxDb.slice(-8)}`;
     await sandbox.sql(`CREATE USER '${user}'@'%' IDENTIFIED BY '${env.SANDBOX_PW}'; GRANT ALL ON \`${sandboxDb}\`.* TO '${user}'@'%'`);
     try {
-      const before = fullDump(sandbox.port, sandboxDb);
+      const before = fullDump(sandbox.port, sandboxDb, { maskDefiners: true });
       expect(before).toContain('tr_sandbox_only');
       const dir = tempDir();
       const config = sides(production.port, sandbox.port, productionDb, sandboxDb);
@@ -58,11 +36,11 @@ describe('rollback by the account that ran apply (ALL on the sandbox database, n
       expect(plan.code, plan.stderr).toBe(0);
       const applied = await runCli(['apply', 'plan.json', '--no-validate'], { cwd: dir, env });
       expect(applied.code, applied.stderr).toBe(0);
-      expect(fullDump(sandbox.port, sandboxDb)).not.toBe(before);
+      expect(fullDump(sandbox.port, sandboxDb, { maskDefiners: true })).not.toBe(before);
       const rollback = await runCli(['rollback'], { cwd: dir, env });
       expect(rollback.code, rollback.stderr).toBe(0);
       expect(rollback.stderr).toContain(`objects defined by root@localhost are restored with DEFINER=CURRENT_USER (${user}@%)`);
-      expect(fullDump(sandbox.port, sandboxDb)).toBe(before);
+      expect(fullDump(sandbox.port, sandboxDb, { maskDefiners: true })).toBe(before);
     } finally {
       await sandbox.sql(`DROP USER IF EXISTS '${user}'@'%'`);
     }
