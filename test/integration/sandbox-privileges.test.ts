@@ -128,7 +128,8 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
     const dbs = await loadFixtureDatabases('sbxdef', { production: SAKILA, sandbox: SAKILA });
     databases.push(dbs);
     const user = await sandboxAccount('sb_def', [`GRANT ALL PRIVILEGES ON \`${dbs.sandboxDb}\`.*`]);
-    const dir = project(dbs, user, { maintain: ['actor'] });
+    // backup.scope: full, so that the backup holds the routines (root's) that this plan does not touch.
+    const dir = project(dbs, user, { maintain: ['actor'], backup: { scope: 'full' } });
     const plan = await runCli(['plan', '-q'], { cwd: dir });
     expect(plan.code).toBe(1);
     // The six routines were loaded by root: the account sees them listed (ALL includes EXECUTE) but not their bodies.
