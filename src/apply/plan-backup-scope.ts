@@ -1,4 +1,5 @@
 import type { BackupScope } from '../backup/backup-scope.js';
+import type { DeltaBackup } from '../copy/copy-task.js';
 import type { Plan } from '../plan/plan-types.js';
 
 export interface PlanBackupScope {
@@ -71,3 +72,24 @@ export function planBackupScope(plan: Plan, options: { readonly full: boolean })
     onFirstWrite: sorted(onFirstWrite),
   });
 }
+
+/**
+ * Whether a delta-copied table's rows can be backed up one by one: a rollback drops the table's
+ * triggers before putting rows back (so that restoring them fires nothing) and the main backup
+ * file re-creates them, so each trigger it has before or after the run must be covered by the
+ * main backup (the plan lifts the triggers of copied tables, which covers them). Null: back the
+ * table up whole before its first write.
+ */
+export function rowLevelBackup(plan: Plan, scope: BackupScope, table: string): { readonly triggers: readonly string[] } | null {
+  const names = new Set<string>();
+  for (const snapshot of [plan.snapshots.production, plan.snapshots.sandbox])
+    for (const trigger of snapshot.triggers) if (trigger.table === table) names.add(trigger.name);
+  const triggers = [...names].sort();
+  return triggers.every((t) => scope.triggers.includes(t)) ? { triggers } : null;
+}
+
+/** A table the main backup holds whole: nothing to save as its copy goes. */
+export const NO_DELTA_BACKUP: DeltaBackup = Object.freeze({
+  beforeLeaf: () => Promise.resolve(),
+  beforeWideWrite: () => Promise.resolve(),
+});

@@ -7,9 +7,9 @@ import { isConnectionError } from '../db/sql-error.js';
 import { ReplicoopError, maskSecrets } from '../errors.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
 import { createBackup } from '../backup/backup.js';
-import { createTableBackup } from '../backup/table-backup.js';
+import { createTableBackup, deltaBackup, type SavedBackup } from '../backup/table-backup.js';
 import { readBackupScope } from '../backup/backup-scope.js';
-import { planBackupScope } from './plan-backup-scope.js';
+import { NO_DELTA_BACKUP, planBackupScope, rowLevelBackup } from './plan-backup-scope.js';
 import { restoreBackup } from '../backup/restore.js';
 import type { ApplyInput, ApplyResult, ValidationOutcome, Validator } from './apply-types.js';
 import { checkIdentity, preflight } from './preflight.js';
@@ -164,13 +164,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
 
     let backupFile = run.backupFile;
     let backupCost: { seconds: number; bytes: number } | null = null;
+    // What the copy backs up as it goes (a delta-copied table's rows, or the table whole) counts as backup.
+    const onSaved = (table: string, saved: SavedBackup): void => {
+      backupCost = { seconds: (backupCost?.seconds ?? 0) + saved.seconds, bytes: (backupCost?.bytes ?? 0) + saved.bytes };
+      if (saved.first)
+        logger.info(
+          saved.kind === 'table'
+            ? `backed up table ${table} whole before the copy writes to it: ${saved.file}`
+            : `backing up the rows of ${table} that its delta copy changes, before it changes them: ${saved.file}`,
+          { run: run.id },
+        );
+    };
     const scoped = config.backup.scope === 'plan' ? planBackupScope(plan, { full: options.full === true }) : null;
     // What this run's backup covers (null: the whole database, or no backup); a resumed run reads it from the file.
     let covered = backupFile && existsSync(backupFile) ? await readBackupScope(backupFile) : null;
     if (!backupFile && options.backup) {
       info(
         scoped
-          ? `backing up what the plan can change in sandbox ${config.sandbox.database} (${scoped.scope.relations.length} tables/views/sequences, ${scoped.scope.triggers.length + scoped.scope.routines.length + scoped.scope.events.length} programs; ${scoped.onFirstWrite.length} delta-copied tables only if they change) to ${config.backup.dir}`
+          ? `backing up what the plan can change in sandbox ${config.sandbox.database} (${scoped.scope.relations.length} tables/views/sequences, ${scoped.scope.triggers.length + scoped.scope.routines.length + scoped.scope.events.length} programs; ${scoped.onFirstWrite.length} delta-copied tables: only the rows their copy changes) to ${config.backup.dir}`
           : `backing up sandbox ${config.sandbox.database} to ${config.backup.dir}`,
       );
       const backupStarted = performance.now();
@@ -236,10 +247,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             beforeFirstWrite: async (table: string) => {
               if (covered!.relations.includes(table)) return;
               const taken = await createTableBackup(config.sandbox, backupFile!, table);
-              if (taken === null) return;
-              backupCost = { seconds: (backupCost?.seconds ?? 0) + taken.seconds, bytes: (backupCost?.bytes ?? 0) + taken.bytes };
-              logger.info(`backed up table ${table} before its delta copy writes to it: ${taken.file}`, { run: run.id });
+              if (taken !== null) onSaved(table, { kind: 'table', ...taken, first: true });
             },
+            deltaBackup: (table: string) =>
+              covered!.relations.includes(table)
+                ? NO_DELTA_BACKUP
+                : deltaBackup({
+                    target: config.sandbox,
+                    mainFile: backupFile!,
+                    table,
+                    rowLevel: rowLevelBackup(plan, covered!, table),
+                    onSaved: (saved) => onSaved(table, saved),
+                  }),
           }
         : {}),
     });

@@ -8,7 +8,7 @@ import type { Plan, PlanStep } from '../plan/plan-types.js';
 import type { CheckpointName, StateStore, StepRecord, StepResume } from '../state/state-store.js';
 import { SessionPool } from '../db/session-pool.js';
 import { copyTable } from '../copy/copy-table.js';
-import { copyTaskFromTable, type CopyTask, type DeltaResumeState, type ResumeState } from '../copy/copy-task.js';
+import { copyTaskFromTable, type CopyTask, type DeltaBackup, type DeltaResumeState, type ResumeState } from '../copy/copy-task.js';
 import { deltaCopy } from '../copy/delta-copy.js';
 import type { ApplyEvents, StepOutcome } from './apply-types.js';
 import { runDdlStep } from './run-ddl-step.js';
@@ -41,6 +41,8 @@ export interface ExecutorContext {
    * scoped backup leaves to the copy); idempotent. Absent: nothing to do (--no-backup, scope full).
    */
   readonly beforeFirstWrite?: (table: string) => Promise<void>;
+  /** The backup a delta copy of the table reports its writes to (backup.scope: plan); absent as above. */
+  readonly deltaBackup?: (table: string) => DeltaBackup;
 }
 
 /** Runs the steps in order; each step's status is written right after it commits. */
@@ -363,6 +365,8 @@ export class StepExecutor {
     let lastRows = 0;
     let ranges = 0;
     logger.info(`step ${step.id} started: delta copy${resume ? ' (resuming after the last committed range)' : ''}`);
+    // One for the step: it remembers, across retries, which rows it has saved.
+    const backup = this.#c.deltaBackup?.(data.table);
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await deltaCopy(task, resume, {
@@ -372,7 +376,7 @@ export class StepExecutor {
           maskSecret: config.masking.secret,
           openProduction: () => pools.production.acquire(),
           openSandbox: () => pools.sandbox.acquire(),
-          ...(this.#c.beforeFirstWrite ? { beforeFirstWrite: () => this.#c.beforeFirstWrite!(data.table) } : {}),
+          ...(backup ? { backup } : {}),
           onCommit: ({ rowsDone, resume: next }) => {
             ranges++;
             // Committed in the sandbox, not yet recorded: a resume compares this range again.

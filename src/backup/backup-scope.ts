@@ -82,12 +82,32 @@ export function tableBackupPath(mainFile: string, table: string): string {
   return join(tableBackupDir(mainFile), `${safe}-${sha256(table).slice(0, 12)}.sql.gz`);
 }
 
-/** The finished table backups of a run (never the .partial of one being written), sorted. */
+/**
+ * The row-level backup of one table of a run (row-backup.ts): the DELETE by key of every row the
+ * delta copy changed, and the rows it deleted or overwrote as they were.
+ */
+export function rowBackupPaths(mainFile: string, table: string): { readonly keys: string; readonly rows: string } {
+  const base = tableBackupPath(mainFile, table).replace(/\.sql\.gz$/, '');
+  return { keys: `${base}${ROW_KEYS_SUFFIX}`, rows: `${base}${ROW_ROWS_SUFFIX}` };
+}
+
+export const ROW_KEYS_SUFFIX = '.keys.sql';
+export const ROW_ROWS_SUFFIX = '.rows.sql';
+
+/**
+ * A run's table backups in the order a restore loads them (never the .partial of one being
+ * written): the whole-table dumps, then every row-level backup's DELETE by key, then their rows.
+ * A table can have both: dumped whole mid-run (before a REPLACE), after rows were backed up one
+ * by one; the dump puts it back to that moment, the row files to before the run. All DELETEs
+ * run before any row is put back, so a unique value that moved between rows never collides.
+ */
 export function tableBackupsOf(mainFile: string): string[] {
   const dir = tableBackupDir(mainFile);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.sql.gz'))
-    .sort()
-    .map((name) => join(dir, name));
+  const names = readdirSync(dir).sort();
+  return [
+    ...names.filter((name) => name.endsWith('.sql.gz')),
+    ...names.filter((name) => name.endsWith(ROW_KEYS_SUFFIX)),
+    ...names.filter((name) => name.endsWith(ROW_ROWS_SUFFIX)),
+  ].map((name) => join(dir, name));
 }

@@ -29,20 +29,20 @@ export interface BackupProgress {
 // The built-in dumper: the same kind of file as mariadb-dump, for hosts without it.
 
 // Above this an extended INSERT is cut, like mariadb-dump's net_buffer_length.
-const MAX_INSERT_BYTES = 1_000_000;
+export const MAX_INSERT_BYTES = 1_000_000;
 
 // Numbers are written as they come, bytes (BYTE_VALUED_TYPES) as hex, and text in a character set
 // outside UTF8_SAFE_CHARSETS as hex of its own bytes, which the column takes verbatim.
 
 type ValueEncoding = 'raw' | 'hex' | 'quoted';
 
-interface DumpColumn {
+export interface DumpColumn {
   readonly name: string;
   readonly select: string;
   readonly encoding: ValueEncoding;
 }
 
-interface ColumnRow {
+export interface ColumnRow {
   TABLE_NAME: string;
   COLUMN_NAME: string;
   DATA_TYPE: string;
@@ -313,7 +313,7 @@ async function showCreateProgram(session: SandboxSession, kind: ProgramDefinitio
   };
 }
 
-function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
+export function dumpColumns(rows: readonly ColumnRow[]): DumpColumn[] {
   const out: DumpColumn[] = [];
   for (const row of rows) {
     const extra = (row.EXTRA ?? '').toUpperCase();
@@ -381,7 +381,7 @@ const OPEN = Buffer.from('(');
 const CLOSE = Buffer.from(')');
 const QUOTE = Buffer.from("'");
 
-function encodeRow(row: readonly (Buffer | null)[], columns: readonly DumpColumn[]): Buffer {
+export function encodeRow(row: readonly (Buffer | null)[], columns: readonly DumpColumn[]): Buffer {
   const parts: Buffer[] = [OPEN];
   for (let i = 0; i < columns.length; i++) {
     if (i > 0) parts.push(COMMA);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { pipeline as pipelineCallback, Transform, Writable } from 'node:stream';
+import { PassThrough, pipeline as pipelineCallback, type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ConnectionTarget } from '../config/connection-target.js';
@@ -13,7 +13,8 @@ import { childEnv, clientInvocation, CLIENT_TOOLS, findTool, lastLines, waitForE
 import { decodeUtf8, SqlScriptSplitter, type SqlStatement } from './sql-script-splitter.js';
 import { ACCESS_DENIED_ERRNOS, ER_EMPTY_QUERY, ER_PROCACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED } from '../sql/errno.js';
 import { INVALID_VIEW_MARKER } from './builtin-dump.js';
-import { SCOPED_BACKUP_MARKER, tableBackupsOf } from './backup-scope.js';
+import { ROW_KEYS_SUFFIX, ROW_ROWS_SUFFIX, SCOPED_BACKUP_MARKER, tableBackupsOf } from './backup-scope.js';
+import { rowBackupExtent } from './row-backup.js';
 import { definerClause, formatAccount, parseAccount, sameAccount, withCurrentUserDefiner, type Definer } from './definers.js';
 
 /**
@@ -145,12 +146,29 @@ function resolveRestoreMethod(requested: RestoreMethod | 'auto'): RestoreMethod 
   return 'builtin';
 }
 
+function isRowBackup(file: string): boolean {
+  return file.endsWith(ROW_KEYS_SUFFIX) || file.endsWith(ROW_ROWS_SUFFIX);
+}
+
+/**
+ * The SQL text of a backup file: a gzip file decompressed (gunzip checks its CRC as it goes), a
+ * row backup's plain file up to its last complete part (row-backup.ts).
+ */
+function openSqlFile(file: string): { source: Readable; decode: Transform } {
+  if (!isRowBackup(file)) return { source: createReadStream(file), decode: createGunzip() };
+  return { source: createReadStream(file, { start: 0, end: rowBackupExtent(file) - 1 }), decode: new PassThrough() };
+}
+
 /** Checks the file end to end; returns the invalid views whose definitions it carries as comments. */
 async function verifyGzip(
   file: string,
   totalBytes: number,
   onProgress?: (p: RestoreProgress) => void,
 ): Promise<{ invalidViews: string[]; scoped: boolean }> {
+  if (isRowBackup(file)) {
+    rowBackupExtent(file);
+    return { invalidViews: [], scoped: false };
+  }
   let bytesRead = 0;
   let first = true;
   let scoped = false;
@@ -245,8 +263,9 @@ async function loadWithClient(
     let bytes = 0;
     let feedError: unknown = null;
     try {
+      const { source, decode } = openSqlFile(file);
       await pipeline(
-        createReadStream(file),
+        source,
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             bytesRead += chunk.length;
@@ -254,7 +273,7 @@ async function loadWithClient(
             done(null, chunk);
           },
         }),
-        createGunzip(),
+        decode,
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             bytes += chunk.length;
@@ -300,15 +319,16 @@ async function loadBuiltin(
   let statements = 0;
   let bytesRead = 0;
   let bytes = 0;
+  const { source, decode } = openSqlFile(file);
   const sql = pipelineCallback(
-    createReadStream(file),
+    source,
     new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytesRead += chunk.length;
         done(null, chunk);
       },
     }),
-    createGunzip(),
+    decode,
     () => undefined,
   );
   const splitter = new SqlScriptSplitter();
@@ -388,6 +408,8 @@ async function checkDefiners(session: SandboxSession, files: readonly string[]):
     if (clause && !sameAccount(clause.definer, account)) foreign.add(formatAccount(clause.definer));
   };
   for (const file of files) {
+    // A row backup holds rows and DELETEs, never a definer.
+    if (isRowBackup(file)) continue;
     const splitter = new SqlScriptSplitter();
     for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>)
       for (const statement of splitter.push(chunk)) look(statement);

@@ -167,8 +167,31 @@ export interface DeltaOptions {
   /** Ranges of at most this many rows are compared row by row (default LEAF_ROWS; tests make it small). */
   readonly leafRows?: number;
   readonly maxStatementBytes?: number;
-  /** Awaited once, before the first write to the sandbox table (the whole-table backup of a scoped run). */
-  readonly beforeFirstWrite?: () => Promise<void>;
+  /** The rollback's copy of what the copy is about to change (backup.scope: plan). */
+  readonly backup?: DeltaBackup;
+}
+
+/**
+ * What a scoped run's backup is told before the delta copy changes the sandbox table. Each call
+ * is awaited, and what it saved must be durable when it returns: the write follows at once.
+ */
+export interface DeltaBackup {
+  /**
+   * Before a leaf's transaction: the sandbox keys of the rows it deletes or overwrites (their
+   * rows are still as they were) and the keys of the rows it inserts. Key values are raw, as
+   * the key select list reads them (sql/key-sql.ts), in the order of `keyColumns`.
+   */
+  beforeLeaf(change: LeafChange): Promise<void>;
+  /** Before a write that may delete rows outside the leaf (REPLACE frees a unique value held by a later row). */
+  beforeWideWrite(): Promise<void>;
+}
+
+export interface LeafChange {
+  /** The session that is about to write the leaf (not inside a transaction). */
+  readonly sandbox: SandboxSession;
+  readonly keyColumns: readonly CopyColumn[];
+  readonly doomed: readonly (readonly Buffer[])[];
+  readonly inserted: readonly (readonly Buffer[])[];
 }
 
 export type DeltaResult =

@@ -310,7 +310,6 @@ class DeltaRun {
   }
 
   #lastLeafChanged = false;
-  #beforeWriteDone = false;
 
   /** Row-by-row comparison of one leaf, then one transaction writing its difference. */
   async #rewriteLeaf(range: KeyRange, productionRows?: SourceRow[]): Promise<void> {
@@ -318,16 +317,14 @@ class DeltaRun {
     this.#tally.rowsUnchanged += diff.productionRows - diff.replaced - diff.inserted;
     this.#lastLeafChanged = diff.gone.length > 0 || diff.write.length > 0;
     if (!this.#lastLeafChanged) return;
-    if (!this.#beforeWriteDone) {
-      // The rollback's copy of the table (backup.scope: plan), taken only when it is about to change.
-      await this.#options.beforeFirstWrite?.();
-      this.#beforeWriteDone = true;
-    }
     this.#tally.rangesRewritten++;
     const sandbox = this.#sandbox;
     const table = quoteIdent(this.#task.table);
     const doomed = [...diff.gone, ...diff.replacedKeys];
+    // The rollback's copy of what this leaf changes (backup.scope: plan), saved before it changes.
+    await this.#options.backup?.beforeLeaf({ sandbox, keyColumns: this.#plan.keyColumns, doomed, inserted: diff.insertedKeys });
     for (const mode of ['insert', 'replace'] as const) {
+      if (mode === 'replace') await this.#options.backup?.beforeWideWrite();
       await sandbox.execute('START TRANSACTION');
       try {
         for (let i = 0; i < doomed.length; i += DELETE_BATCH_KEYS) {
@@ -387,16 +384,19 @@ class DeltaRun {
     }
     const write: SourceRow[] = [];
     const replacedKeys: Buffer[][] = [];
+    const insertedKeys: Buffer[][] = [];
     let replaced = 0;
     let inserted = 0;
     for (const packed of productionRows) {
       const values = unpackRow(packed);
-      const rowId = id(this.#plan.keyIndexes.map((i) => values[i]!));
+      const keyValues = this.#plan.keyIndexes.map((i) => values[i]!);
+      const rowId = id(keyValues);
       const digest = values[this.#digestIndex]!.toString('latin1');
       const other = sandboxDigests.get(rowId);
       sandboxDigests.delete(rowId);
       if (other === undefined) {
         inserted++;
+        insertedKeys.push(keyValues.map((b) => Buffer.from(b)));
         write.push(packed);
       } else if (other.digest !== digest) {
         replaced++;
@@ -412,6 +412,7 @@ class DeltaRun {
       replaced,
       replacedKeys,
       inserted,
+      insertedKeys,
     };
   }
 

@@ -109,6 +109,8 @@ export interface LeafDiff {
   /** Sandbox keys of the rows that differ (deleted, then written again). */
   readonly replacedKeys: Buffer[][];
   readonly inserted: number;
+  /** Production keys of the rows that are new (raw key values). */
+  readonly insertedKeys: Buffer[][];
 }
 
 export function checkResume(value: DeltaResumeState, task: CopyTask): { last: Buffer[] | null; done: boolean; counts: DeltaCounts } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBackupScope } from '../../../src/apply/plan-backup-scope.js';
+import { planBackupScope, rowLevelBackup } from '../../../src/apply/plan-backup-scope.js';
 import { column, planOf, primaryKey, snapshot, table, trigger } from '../diff/builders.js';
 
 const keyed = (name: string, extra: string[] = []) =>
@@ -49,5 +49,15 @@ describe('planBackupScope: what the backup before a run must hold', () => {
       scope: { relations: [], triggers: [], routines: [], events: [] },
       onFirstWrite: [],
     });
+  });
+
+  it('backs a delta table up row by row when the main backup re-creates every trigger it has before or after the run', () => {
+    const plan = planOf(sandbox, production, settings);
+    const { scope } = planBackupScope(plan, { full: false });
+    expect(rowLevelBackup(plan, scope, 'm_delta')).toEqual({ triggers: ['m_delta_ai'] });
+    expect(rowLevelBackup(plan, scope, 'untouched')).toEqual({ triggers: [] });
+    // A trigger the main backup does not hold would be lost by dropping it: the table is backed up whole.
+    const narrower = { ...scope, triggers: [] };
+    expect(rowLevelBackup(plan, narrower, 'm_delta')).toBeNull();
   });
 });
