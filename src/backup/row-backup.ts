@@ -26,7 +26,7 @@
  * first attempt left. The keys already saved are listed in comment lines of the keys file, from
  * which a resumed run reads them back.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { LeafChange } from '../copy/copy-task.js';
 import type { SandboxSession } from '../db/session.js';
@@ -300,12 +300,13 @@ function writeFresh(path: string, text: string): void {
   }
 }
 
+/** fdatasync: the data and the new length are durable (what reading it back needs), not the times. */
 function append(path: string, data: Buffer): void {
   const fd = openSync(path, 'a');
   try {
     let at = 0;
     while (at < data.length) at += writeSync(fd, data, at);
-    fsyncSync(fd);
+    fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }
