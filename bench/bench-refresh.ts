@@ -212,6 +212,8 @@ async function main(): Promise<void> {
       const report = JSON.parse(readFileSync(join(dir, 'reports', reports.sort().pop()!), 'utf8')) as {
         checkpoints?: { name: string; at: string }[];
         steps?: { object: string; copyMode?: string; note?: string | null }[];
+        /** The whole run's backup: the main file and what the copies saved as they went (rows, tables). */
+        backup?: { seconds: number; bytes: number } | null;
       };
       const at = (name: string): number => Date.parse(report.checkpoints?.find((c) => c.name === name)?.at ?? '');
       const backups = readdirSync(join(dir, 'backups'));
@@ -220,8 +222,8 @@ async function main(): Promise<void> {
         seconds,
         cpu: 0,
         rssMb: rss ? Math.round(Number(rss[1]) / 1024) : null,
-        backupSeconds: (at('backup_created') - at('connections_established')) / 1000,
-        backupBytes: backups.length > 0 ? statSync(join(dir, 'backups', backups[0]!)).size : null,
+        backupSeconds: report.backup?.seconds ?? (at('backup_created') - at('connections_established')) / 1000,
+        backupBytes: report.backup?.bytes ?? (backups.length > 0 ? statSync(join(dir, 'backups', backups[0]!)).size : null),
         note: big ? `${big.copyMode ?? '?'}: ${big.note ?? ''}` : '',
       };
     };
