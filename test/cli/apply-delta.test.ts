@@ -2,28 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixturesFound, fixturesSkipReason, loadFixtureDatabases } from '../support/fixtures.js';
+import { fixturesFound, fixturesSkipReason, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
 import { testServers } from '../support/servers.js';
 import { databaseState, sides } from '../support/shop.js';
-
-const SAKILA_TABLES = [
-  'actor',
-  'address',
-  'category',
-  'city',
-  'country',
-  'customer',
-  'film',
-  'film_actor',
-  'film_category',
-  'film_text',
-  'inventory',
-  'language',
-  'payment',
-  'rental',
-  'staff',
-  'store',
-];
 
 const SECRET = 'mask-secret-for-tests-0123';
 const env = { MASK_SECRET: SECRET };

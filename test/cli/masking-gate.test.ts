@@ -2,30 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixturesFound, fixturesSkipReason, loadFixtureDatabases } from '../support/fixtures.js';
+import { fixturesFound, fixturesSkipReason, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
 import { testServers, uniqueName } from '../support/servers.js';
 import { sides } from '../support/shop.js';
 
 /** Issue 16: personal data must not reach the sandbox by accident (masking.require, passthrough, newColumns). */
 
-const SAKILA_TABLES = [
-  'actor',
-  'address',
-  'category',
-  'city',
-  'country',
-  'customer',
-  'film',
-  'film_actor',
-  'film_category',
-  'film_text',
-  'inventory',
-  'language',
-  'payment',
-  'rental',
-  'staff',
-  'store',
-];
 const env = { MASK_SECRET: 'mask-secret-for-gate-tests' };
 
 /** "table.column" of every gate line in stderr. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixturesFound, fixturesSkipReason, loadFixtureDatabases } from '../support/fixtures.js';
+import { fixturesFound, fixturesSkipReason, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
 import { testServers, uniqueName, type TestServer } from '../support/servers.js';
 import { sides } from '../support/shop.js';
 
@@ -11,25 +11,6 @@ import { sides } from '../support/shop.js';
  * written independently (hand SQL with joins for Sakila, a fixpoint over the rows for the
  * generated hierarchy).
  */
-
-const SAKILA_TABLES = [
-  'actor',
-  'address',
-  'category',
-  'city',
-  'country',
-  'customer',
-  'film',
-  'film_actor',
-  'film_category',
-  'film_text',
-  'inventory',
-  'language',
-  'payment',
-  'rental',
-  'staff',
-  'store',
-];
 
 async function count(server: TestServer, database: string, sql: string): Promise<number> {
   const rows = await server.sql<{ n: number | string }[]>(sql, database);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAccount, type TestAccount } from '../support/accounts.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
-import { fixturesFound, loadFixtureDatabases } from '../support/fixtures.js';
+import { fixturesFound, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
 import { testServers } from '../support/servers.js';
 
 const SAKILA = ['sakila/sakila-schema.anydb.mysql.sql', 'sakila/sakila-data.anydb.mysql.sql'];
@@ -96,24 +96,7 @@ describe.skipIf(!fixturesFound)('sandbox accounts on Sakila', () => {
     );
     expect(keep.stderr).toContain(`: GRANT SET USER ON *.* TO ${user.sql}`);
 
-    const tables = [
-      'actor',
-      'address',
-      'category',
-      'city',
-      'country',
-      'customer',
-      'film',
-      'film_actor',
-      'film_category',
-      'film_text',
-      'inventory',
-      'language',
-      'payment',
-      'rental',
-      'staff',
-      'store',
-    ];
+    const tables = SAKILA_TABLES;
     const dir = project(dbs, user, { maintain: tables });
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });

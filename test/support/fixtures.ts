@@ -29,3 +29,23 @@ export async function loadFixtureDatabases(
   for (const file of files.sandbox) await sandbox.loadFile(fixture(file), sandboxDb);
   return { productionDb, sandboxDb };
 }
+
+/** Every base table of the Sakila fixture (sakila-schema.anydb.mysql.sql), sorted. */
+export const SAKILA_TABLES: readonly string[] = Object.freeze([
+  'actor',
+  'address',
+  'category',
+  'city',
+  'country',
+  'customer',
+  'film',
+  'film_actor',
+  'film_category',
+  'film_text',
+  'inventory',
+  'language',
+  'payment',
+  'rental',
+  'staff',
+  'store',
+]);
