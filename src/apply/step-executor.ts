@@ -372,6 +372,7 @@ export class StepExecutor {
         const result = await deltaCopy(task, resume, {
           chunkRows: config.copy.chunkRows,
           method: config.copy.method,
+          fullThreshold: config.copy.deltaThreshold,
           ...(this.#resolvedMethod ? { resolvedMethod: this.#resolvedMethod } : {}),
           maskSecret: config.masking.secret,
           openProduction: () => pools.production.acquire(),

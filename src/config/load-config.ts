@@ -7,7 +7,15 @@ import { schemaValidator } from '../schema-validator.js';
 import { formatSchemaErrors } from './format-schema-errors.js';
 import { compileGlobs, globProblem } from './glob.js';
 import { interpolateEnv, type Env } from './interpolate-env.js';
-import type { MaintainTable, MaskRule, Renames, ResolvedConfig, SubsetConfig, SubsetFollow } from './types.js';
+import {
+  DEFAULT_DELTA_THRESHOLD,
+  type MaintainTable,
+  type MaskRule,
+  type Renames,
+  type ResolvedConfig,
+  type SubsetConfig,
+  type SubsetFollow,
+} from './types.js';
 import { nameMaskLine, rawMaintainTable } from './maintain-path.js';
 import { resolveConnection, sameDatabase, type RawConnection } from './resolve-connection.js';
 import { whereProblem } from './where-lexer.js';
@@ -149,7 +157,13 @@ interface RawConfig {
   logs?: string;
   reports?: string;
   masking?: { secret?: string; require?: string | string[]; newColumns?: 'fail' | 'warn' };
-  copy?: { concurrency?: number; chunkRows?: number; method?: 'auto' | 'load-data' | 'insert'; mode?: 'auto' | 'full' };
+  copy?: {
+    concurrency?: number;
+    chunkRows?: number;
+    method?: 'auto' | 'load-data' | 'insert';
+    mode?: 'auto' | 'full';
+    deltaThreshold?: number;
+  };
   definers?: 'current_user' | 'keep';
   renames?: Record<string, string | Record<string, string>>;
   unknown?: Partial<Record<'tables' | 'views' | 'triggers' | 'routines' | 'events', 'error' | 'skip'>>;
@@ -295,6 +309,7 @@ function resolveConfig(raw: RawConfig, absolute: string, display: string, fail: 
     copy: Object.freeze({
       concurrency: raw.copy?.concurrency ?? 2,
       chunkRows: raw.copy?.chunkRows ?? 20_000,
+      deltaThreshold: raw.copy?.deltaThreshold ?? DEFAULT_DELTA_THRESHOLD,
       method: raw.copy?.method ?? 'auto',
       mode: raw.copy?.mode ?? 'auto',
     }),

@@ -73,7 +73,14 @@ export interface ResolvedConfig {
   readonly logsDir: string;
   readonly reportsDir: string;
   readonly masking: MaskingConfig;
-  readonly copy: { readonly concurrency: number; readonly chunkRows: number; readonly method: CopyMethod; readonly mode: CopyMode };
+  readonly copy: {
+    readonly concurrency: number;
+    readonly chunkRows: number;
+    readonly method: CopyMethod;
+    readonly mode: CopyMode;
+    /** Probe share of differing rows above which a delta copy hands the table to the full copy. */
+    readonly deltaThreshold: number;
+  };
   readonly definers: 'current_user' | 'keep';
   readonly renames: Renames;
   /** How objects an account cannot read are treated, per class (unset: error). */
@@ -81,3 +88,9 @@ export interface ResolvedConfig {
   readonly apply: { readonly onFailure: 'keep' | 'rollback'; readonly validate: boolean };
   readonly subset: SubsetConfig;
 }
+
+/**
+ * copy.deltaThreshold's default: a delta copy whose probe finds more than this share of rows
+ * differing hands the table to the full copy (see README, bench:refresh --crossover).
+ */
+export const DEFAULT_DELTA_THRESHOLD = 0.3;

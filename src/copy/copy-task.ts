@@ -162,7 +162,7 @@ export interface DeltaOptions {
   readonly onCommit: (state: { rowsDone: number; resume: DeltaResumeState }) => void;
   readonly onProgress?: (progress: { rowsDone: number }) => void;
   readonly signal?: AbortSignal;
-  /** Share of differing rows in the probe above which the table is copied in full instead (default DELTA_FULL_THRESHOLD). */
+  /** Share of differing rows in the probe above which the table is copied in full instead (default copy.deltaThreshold's, DEFAULT_DELTA_THRESHOLD). */
   readonly fullThreshold?: number;
   /** Ranges of at most this many rows are compared row by row (default LEAF_ROWS; tests make it small). */
   readonly leafRows?: number;

@@ -35,6 +35,7 @@
  *   differ, the table is handed back to the full copy (TRUNCATE and LOAD DATA beat per-key
  *   writes when most rows change).
  */
+import { DEFAULT_DELTA_THRESHOLD } from '../config/types.js';
 import { deltaRefusal } from '../mask/mask-compare.js';
 import type { ProductionSession, SandboxSession } from '../db/session.js';
 import { ReplicoopError, isReplicoopError } from '../errors.js';
@@ -67,8 +68,6 @@ import {
 export const LEAF_ROWS = 2048;
 export const SPLIT_PARTS = 16;
 export const MAX_RANGE_ROWS = 131_072;
-/** Share of differing rows in the probe above which a full copy is cheaper (see README, bench:refresh). */
-export const DELTA_FULL_THRESHOLD = 0.3;
 const PROBE_RANGES = 8;
 const DELETE_BATCH_KEYS = 500;
 const MAX_PIECE_BYTES = 64 * 1024;
@@ -472,6 +471,6 @@ class DeltaRun {
   }
 
   get #threshold(): number {
-    return this.#options.fullThreshold ?? DELTA_FULL_THRESHOLD;
+    return this.#options.fullThreshold ?? DEFAULT_DELTA_THRESHOLD;
   }
 }
