@@ -322,27 +322,34 @@ export class StepExecutor {
           this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming from the last committed chunk`);
           continue;
         }
-        const message = maskSecrets(asReplicoopError(error).message);
-        this.#c.events.copyProgress?.({
-          stepId: step.id,
-          table: data.table,
-          rowsDone: lastRows,
-          estimatedRows: data.estimatedRows,
-          done: true,
-        });
-        store.markStep(runId, step.id, 'failed', { error: message });
-        logger.error(`step ${step.id} failed: ${message}`);
-        return {
-          ...base,
-          status: 'failed',
-          seconds: Math.round(performance.now() - started) / 1000,
-          rows: lastRows,
-          bytes: 0,
-          error: message,
-          note: null,
-        };
+        return this.copyFailed(step, error, lastRows, started);
       }
     }
+  }
+
+  /**
+   * A full or delta copy that failed for good (retries spent, or not a lost connection): its
+   * progress line is closed at the last committed count before the failure is recorded.
+   */
+  private copyFailed(step: PlanStep, error: unknown, rowsDone: number, started: number): StepOutcome {
+    const { store, runId, logger } = this.#c;
+    const data = step.data!;
+    const message = maskSecrets(asReplicoopError(error).message);
+    this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone, estimatedRows: data.estimatedRows, done: true });
+    store.markStep(runId, step.id, 'failed', { error: message });
+    logger.error(`step ${step.id} failed: ${message}`);
+    return {
+      stepId: step.id,
+      kind: step.kind,
+      object: step.object,
+      phase: step.phase,
+      status: 'failed',
+      seconds: Math.round(performance.now() - started) / 1000,
+      rows: rowsDone,
+      bytes: 0,
+      error: message,
+      note: null,
+    };
   }
 
   /**
@@ -416,27 +423,7 @@ export class StepExecutor {
           this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming after the last committed range`);
           continue;
         }
-        const message = maskSecrets(asReplicoopError(error).message);
-        this.#c.events.copyProgress?.({
-          stepId: step.id,
-          table: data.table,
-          rowsDone: lastRows,
-          estimatedRows: data.estimatedRows,
-          done: true,
-        });
-        store.markStep(runId, step.id, 'failed', { error: message });
-        logger.error(`step ${step.id} failed: ${message}`);
-        const outcome: StepOutcome = {
-          ...base,
-          status: 'failed',
-          seconds: Math.round(performance.now() - started) / 1000,
-          rows: lastRows,
-          bytes: 0,
-          error: message,
-          note: null,
-          copyMode: 'delta',
-        };
-        return { kind: 'done', outcome };
+        return { kind: 'done', outcome: { ...this.copyFailed(step, error, lastRows, started), copyMode: 'delta' } };
       }
     }
   }
