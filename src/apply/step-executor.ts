@@ -249,13 +249,15 @@ export class StepExecutor {
       return { ...base, status: 'failed', seconds: 0, rows: record?.rowsDone ?? 0, bytes: 0, error: message, note: null };
     }
     const unfinished = record?.status === 'running' || record?.status === 'failed';
-    let resume: ResumeState | null = unfinished && record.resume?.kind === 'copy' ? record.resume.state : null;
+    // The store keeps positions opaque (state/step-resume.ts); the engine checks the one it is
+    // handed against its task before using it (copy/resume-state.ts, copy/delta-parts.ts).
+    let resume = unfinished && record.resume?.kind === 'copy' ? (record.resume.state as ResumeState) : null;
     store.markStep(runId, step.id, 'running');
     const task = copyTaskFromTable(table, { ...entry, where: data.where }, data.key);
     // A full copy that was interrupted goes on as a full copy; --full overrides the plan's delta.
     let fullReason: string | null = this.#c.full ? 'apply --full' : null;
     if (data.mode === 'delta' && !this.#c.full && resume === null) {
-      const deltaResume = unfinished && record.resume?.kind === 'delta' ? record.resume.state : null;
+      const deltaResume = unfinished && record.resume?.kind === 'delta' ? (record.resume.state as DeltaResumeState) : null;
       const outcome = await this.runDelta(step, task, deltaResume, pools, started);
       if (outcome.kind === 'done') return outcome.outcome;
       fullReason = outcome.reason;
