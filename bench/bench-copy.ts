@@ -21,10 +21,22 @@
  * same cores, so the CPU a run costs in total decides its wall time as much as its parallelism.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../dev/local-server.js';
+import {
+  cpuSeconds,
+  machineLine,
+  median,
+  peakRssMb,
+  positiveOption,
+  quiet,
+  secondsSince,
+  SERVER_ARGS,
+  underTime,
+  which,
+} from './bench-support.js';
 
 interface Options {
   readonly rows: number;
@@ -49,19 +61,6 @@ interface Measurement {
   cpu?: CpuCost;
 }
 
-const CLOCK_TICKS = 100;
-
-/** utime + stime of a process, or of its waited-for children (cutime + cstime), in seconds. */
-function cpuSeconds(pid: number | 'self', children = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
-    return (Number(user) + Number(system)) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 interface Contender {
   readonly name: string;
   /** Untimed work before the run (its CPU is not counted either). */
@@ -75,28 +74,13 @@ const DDL = `CREATE TABLE ${TABLE} (
   id INT NOT NULL PRIMARY KEY, a INT NOT NULL, b INT NOT NULL, c INT NOT NULL,
   s VARCHAR(64) NOT NULL, d DATETIME NOT NULL, m DECIMAL(12,2) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-// Same servers for everyone; a buffer pool that holds the table so that no contender is limited by disk.
-const SERVER_ARGS = ['--innodb-buffer-pool-size=1G', '--innodb-log-file-size=512M', '--max-allowed-packet=64M'];
-
 function parseOptions(argv: readonly string[]): Options {
-  const value = (name: string, fallback: number): number => {
-    const index = argv.indexOf(`--${name}`);
-    if (index < 0) return fallback;
-    const parsed = Number(argv[index + 1]);
-    if (!Number.isSafeInteger(parsed) || parsed < 1) throw new Error(`--${name} needs a positive integer`);
-    return parsed;
-  };
   return {
-    rows: value('rows', 1_000_000),
-    reps: value('reps', 3),
-    concurrency: value('concurrency', 2),
-    chunkRows: value('chunk-rows', 20_000),
+    rows: positiveOption(argv, 'rows', 1_000_000),
+    reps: positiveOption(argv, 'reps', 3),
+    concurrency: positiveOption(argv, 'concurrency', 2),
+    chunkRows: positiveOption(argv, 'chunk-rows', 20_000),
   };
-}
-
-function which(command: string): string | null {
-  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : null;
 }
 
 function run(command: string, args: readonly string[], shell = false): Promise<{ seconds: number; stdout: string }> {
@@ -111,34 +95,10 @@ function run(command: string, args: readonly string[], shell = false): Promise<{
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status) => {
-      if (status === 0) resolve({ seconds: (performance.now() - started) / 1000, stdout });
+      if (status === 0) resolve({ seconds: secondsSince(started), stdout });
       else reject(new Error(`${shell ? command : [command, ...args].join(' ')} exited with ${status}: ${stderr.trim().slice(0, 500)}`));
     });
   });
-}
-
-/**
- * Makes InnoDB write back what the last run dirtied (bounded: 120 s). With a large buffer pool
- * the page cleaner would otherwise keep dirty pages for minutes and flush them during the next
- * contender's run.
- */
-async function quiet(servers: readonly LocalServer[]): Promise<void> {
-  for (const server of servers) {
-    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 0');
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const rows = (await server.sql("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")) as { Value: string }[];
-      if (Number(rows[0]?.Value ?? 0) < 100) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 90');
-  }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<void> {
@@ -146,11 +106,7 @@ async function main(): Promise<void> {
   console.log(
     `bench-copy: ${options.rows.toLocaleString('en-US')} rows, ${options.reps} repetitions, replicoop concurrency ${options.concurrency}`,
   );
-  console.log(
-    `machine: ${cpus().length} CPUs, load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (other processes compete for them)`,
-  );
+  console.log(`${machineLine()} (other processes compete for them)`);
 
   const [production, sandbox] = await Promise.all([
     LocalServer.start({ name: 'bench-prod', args: SERVER_ARGS }),
@@ -164,7 +120,7 @@ async function main(): Promise<void> {
     // The same rows in a second database of the sandbox server, the source of INSERT ... SELECT.
     await sandbox.sql(`CREATE DATABASE ${DATABASE}; CREATE DATABASE ${DATABASE}_src; USE ${DATABASE}_src; ${DDL}; ${fill}`);
     const expected = String(((await production.sql(`CHECKSUM TABLE ${TABLE}`, DATABASE)) as { Checksum: string }[])[0]!.Checksum);
-    console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    console.log(`generated in ${secondsSince(started).toFixed(1)} s\n`);
 
     const host = ['-h127.0.0.1', '-uroot'];
     const replicoop = (method: 'auto' | 'insert', concurrency: number): Contender => ({
@@ -207,15 +163,14 @@ async function main(): Promise<void> {
       },
       run: async () => {
         const started = performance.now();
-        const apply = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q'], {
+        const apply = spawnSync(...underTime(process.execPath, [cli, 'apply', 'plan.json', '-q']), {
           cwd: appDir,
           encoding: 'utf8',
           maxBuffer: 1 << 26,
         });
-        const seconds = (performance.now() - started) / 1000;
+        const seconds = secondsSince(started);
         if (apply.status !== 0) throw new Error(`apply failed: ${apply.stderr}`);
-        const rss = /maxrss_kb=(\d+)/.exec(apply.stderr);
-        return { seconds, maxRssMb: rss ? Math.round(Number(rss[1]) / 1024) : undefined };
+        return { seconds, maxRssMb: peakRssMb(apply.stderr) ?? undefined };
       },
     };
     const contenders: Contender[] = [
@@ -270,7 +225,7 @@ async function main(): Promise<void> {
       run: async () => {
         const started = performance.now();
         await sandbox.sql(`INSERT INTO ${DATABASE}.${TABLE} SELECT * FROM ${DATABASE}_src.${TABLE}`);
-        return { seconds: (performance.now() - started) / 1000 };
+        return { seconds: secondsSince(started) };
       },
     });
 

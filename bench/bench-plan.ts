@@ -17,17 +17,12 @@ import { loadConfig } from '../src/config/load-config.js';
 import { LocalServer } from '../dev/local-server.js';
 import { runPlan } from '../src/plan/run-plan.js';
 import { packageRoot } from '../src/package-info.js';
+import { median, secondsSince } from './bench-support.js';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const tables = option('tables', 1000);
@@ -58,7 +53,7 @@ async function main(): Promise<void> {
     const batch = 100;
     for (let i = 0; i < ddl.length; i += batch)
       await server.sql(`SET foreign_key_checks = 0; ${ddl.slice(i, i + batch).join(';\n')}`, 'prod');
-    console.log(`schema created in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`schema created in ${secondsSince(started).toFixed(1)} s`);
 
     const replicoop: number[] = [];
     const cli: number[] = [];

@@ -19,16 +19,26 @@
  *
  *   npm run bench:refresh -- [--rows 1000000] [--reps 3]      (or BENCH_REFRESH_ROWS=200000)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../dev/local-server.js';
+import {
+  cpuSeconds,
+  machineLine,
+  median,
+  peakRssMb,
+  positiveOption,
+  quiet,
+  secondsSince,
+  SERVER_ARGS,
+  underTime,
+  which,
+} from './bench-support.js';
 
 const DATABASE = 'bench';
 const BASE = 'bench_base';
-const SERVER_ARGS = ['--innodb-buffer-pool-size=1G', '--innodb-log-file-size=512M', '--max-allowed-packet=64M'];
-const CLOCK_TICKS = 100;
 const TABLES = ['t', 'small_a', 'small_b', 'small_c'];
 
 const DDL = `CREATE TABLE t (
@@ -87,28 +97,6 @@ interface Measurement {
   readonly note: string;
 }
 
-function option(argv: readonly string[], name: string, fallback: number): number {
-  const index = argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const parsed = Number(argv[index + 1]);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new Error(`--${name} needs a positive integer`);
-  return parsed;
-}
-
-function cpuSeconds(pid: number | 'self', children = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
-    return (Number(user) + Number(system)) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function which(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
-
 function run(command: string, args: readonly string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
@@ -124,26 +112,6 @@ function run(command: string, args: readonly string[], cwd?: string): Promise<{ 
   });
 }
 
-async function quiet(servers: readonly LocalServer[]): Promise<void> {
-  for (const server of servers) {
-    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 0');
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const rows = (await server.sql("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")) as { Value: string }[];
-      if (Number(rows[0]?.Value ?? 0) < 100) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await server.sql('SET GLOBAL innodb_max_dirty_pages_pct = 90');
-  }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** Puts database `to` back to the rows of `from` (same server, same tables). */
 async function restore(server: LocalServer, from: string, to: string): Promise<void> {
   await server.sql(TABLES.map((t) => `TRUNCATE TABLE ${to}.${t}; INSERT INTO ${to}.${t} SELECT * FROM ${from}.${t}`).join('; '));
@@ -156,14 +124,10 @@ async function checksums(server: LocalServer, database: string): Promise<string>
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const rows = option(argv, 'rows', Number(process.env.BENCH_REFRESH_ROWS ?? 1_000_000));
-  const reps = option(argv, 'reps', 3);
+  const rows = positiveOption(argv, 'rows', Number(process.env.BENCH_REFRESH_ROWS ?? 1_000_000));
+  const reps = positiveOption(argv, 'reps', 3);
   console.log(`bench-refresh: ${rows.toLocaleString('en-US')} rows in t (+ 3 small tables), ${reps} repetitions`);
-  console.log(
-    `machine: ${cpus().length} CPUs, load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(machineLine());
   const [production, sandbox] = await Promise.all([
     LocalServer.start({ name: 'bench-refresh-prod', args: SERVER_ARGS }),
     LocalServer.start({ name: 'bench-refresh-sandbox', args: SERVER_ARGS }),
@@ -175,7 +139,7 @@ async function main(): Promise<void> {
     await production.sql(`USE ${DATABASE}; ${fill(rows)}`);
     await restore(production, DATABASE, BASE);
     for (const db of [DATABASE, BASE]) await sandbox.sql(`CREATE DATABASE ${db}`);
-    console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`generated in ${secondsSince(started).toFixed(1)} s`);
 
     const dir = join(work, 'app');
     mkdirSync(dir, { recursive: true });
@@ -201,13 +165,8 @@ async function main(): Promise<void> {
 
     const applyContender = (full: boolean) => async (): Promise<Measurement> => {
       const t0 = performance.now();
-      const { stderr } = await run(
-        '/usr/bin/time',
-        ['-f', 'maxrss_kb=%M', process.execPath, cli, 'apply', 'plan.json', '-q', ...(full ? ['--full'] : [])],
-        dir,
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      const rss = /maxrss_kb=(\d+)/.exec(stderr);
+      const { stderr } = await run(...underTime(process.execPath, [cli, 'apply', 'plan.json', '-q', ...(full ? ['--full'] : [])]), dir);
+      const seconds = secondsSince(t0);
       const reports = readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json'));
       const report = JSON.parse(readFileSync(join(dir, 'reports', reports.sort().pop()!), 'utf8')) as {
         checkpoints?: { name: string; at: string }[];
@@ -221,7 +180,7 @@ async function main(): Promise<void> {
       return {
         seconds,
         cpu: 0,
-        rssMb: rss ? Math.round(Number(rss[1]) / 1024) : null,
+        rssMb: peakRssMb(stderr),
         backupSeconds: report.backup?.seconds ?? (at('backup_created') - at('connections_established')) / 1000,
         backupBytes: report.backup?.bytes ?? (backups.length > 0 ? statSync(join(dir, 'backups', backups[0]!)).size : null),
         note: big ? `${big.copyMode ?? '?'}: ${big.note ?? ''}` : '',
@@ -252,7 +211,7 @@ async function main(): Promise<void> {
             out,
           ]);
           await run('myloader', [...connect(sandbox.port), '-B', DATABASE, '-d', out, '-t', '4', '-o']);
-          return { seconds: (performance.now() - t0) / 1000, cpu: 0, rssMb: null, backupSeconds: null, backupBytes: null, note: '' };
+          return { seconds: secondsSince(t0), cpu: 0, rssMb: null, backupSeconds: null, backupBytes: null, note: '' };
         },
       });
     } else console.log('note: mydumper/myloader not installed (apt-get install -y mydumper); skipped');

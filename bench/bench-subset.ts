@@ -12,28 +12,22 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../dev/local-server.js';
+import { machineLine, median, secondsSince, SERVER_ARGS } from './bench-support.js';
 
 const DATABASE = 'bench';
-const SERVER_ARGS = ['--innodb-buffer-pool-size=1G', '--innodb-log-file-size=512M', '--max-allowed-packet=64M'];
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function timed(cli: string, args: string[], cwd: string): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = secondsSince(started);
   if (result.status !== 0) throw new Error(`replicoop ${args.join(' ')} failed: ${result.stderr}`);
   return seconds;
 }
@@ -45,11 +39,7 @@ async function main(): Promise<void> {
   console.log(
     `bench:subset: ${rows.toLocaleString('en-US')} child rows under ${parents.toLocaleString('en-US')} parents, ${reps} repetitions`,
   );
-  console.log(
-    `machine: ${cpus().length} CPUs, load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (other processes compete for them)`,
-  );
+  console.log(`${machineLine()} (other processes compete for them)`);
   const [production, sandbox] = await Promise.all([
     LocalServer.start({ name: 'bench-subset-prod', args: SERVER_ARGS }),
     LocalServer.start({ name: 'bench-subset-sandbox', args: SERVER_ARGS }),
@@ -68,7 +58,7 @@ async function main(): Promise<void> {
         ` INSERT INTO event SELECT seq, 1 + seq % ${parents}, seq % 17, MD5(seq), '2020-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows};`,
     );
     await sandbox.sql(`CREATE DATABASE ${DATABASE}; USE ${DATABASE}; ${ddl}`);
-    console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    console.log(`generated in ${secondsSince(started).toFixed(1)} s\n`);
 
     const configs = {
       unfiltered: { maintain: '[account, event]', expected: rows },

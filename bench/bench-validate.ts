@@ -23,6 +23,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { LocalServer } from '../dev/local-server.js';
 import { rowSerialisation, type HashColumn } from '../src/sql/row-hash.js';
 import { runValidate } from '../src/validate/run-validate.js';
+import { median, secondsSince } from './bench-support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -32,16 +33,10 @@ const DATABASE = 'bench';
 const TABLE_SQL = `CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a INT NOT NULL, b INT NULL, c INT NULL, s VARCHAR(64) NULL, dt DATETIME NULL, d DECIMAL(12,2) NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 const DATA_SQL = `INSERT INTO t SELECT seq, seq * 7 % 1000, seq % 13, IF(seq % 17 = 0, NULL, seq * 31 % 100000), MD5(seq), '2024-01-01' + INTERVAL seq SECOND, seq / 100 FROM seq_1_to_${ROWS}`;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 async function timed(run: () => Promise<void>): Promise<number> {
   const started = performance.now();
   await run();
-  return (performance.now() - started) / 1000;
+  return secondsSince(started);
 }
 
 function ptChecksum(server: LocalServer): Promise<void> {

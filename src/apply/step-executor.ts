@@ -251,13 +251,15 @@ export class StepExecutor {
       return { ...base, status: 'failed', seconds: 0, rows: record?.rowsDone ?? 0, bytes: 0, error: message, note: null };
     }
     const unfinished = record?.status === 'running' || record?.status === 'failed';
-    let resume: ResumeState | null = unfinished && record.resume?.kind === 'copy' ? record.resume.state : null;
+    // The store keeps positions opaque (state/step-resume.ts); the engine checks the one it is
+    // handed against its task before using it (copy/resume-state.ts, copy/delta-parts.ts).
+    let resume = unfinished && record.resume?.kind === 'copy' ? (record.resume.state as ResumeState) : null;
     store.markStep(runId, step.id, 'running');
     const task = copyTaskFromTable(table, { ...entry, where: data.where }, data.key);
     // A full copy that was interrupted goes on as a full copy; --full overrides the plan's delta.
     let fullReason: string | null = this.#c.full ? 'apply --full' : null;
     if (data.mode === 'delta' && !this.#c.full && resume === null) {
-      const deltaResume = unfinished && record.resume?.kind === 'delta' ? record.resume.state : null;
+      const deltaResume = unfinished && record.resume?.kind === 'delta' ? (record.resume.state as DeltaResumeState) : null;
       const outcome = await this.runDelta(step, task, deltaResume, pools, started);
       if (outcome.kind === 'done') return outcome.outcome;
       fullReason = outcome.reason;
@@ -324,27 +326,34 @@ export class StepExecutor {
           this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming from the last committed chunk`);
           continue;
         }
-        const message = maskSecrets(asReplicoopError(error).message);
-        this.#c.events.copyProgress?.({
-          stepId: step.id,
-          table: data.table,
-          rowsDone: lastRows,
-          estimatedRows: data.estimatedRows,
-          done: true,
-        });
-        store.markStep(runId, step.id, 'failed', { error: message });
-        logger.error(`step ${step.id} failed: ${message}`);
-        return {
-          ...base,
-          status: 'failed',
-          seconds: Math.round(performance.now() - started) / 1000,
-          rows: lastRows,
-          bytes: 0,
-          error: message,
-          note: null,
-        };
+        return this.copyFailed(step, error, lastRows, started);
       }
     }
+  }
+
+  /**
+   * A full or delta copy that failed for good (retries spent, or not a lost connection): its
+   * progress line is closed at the last committed count before the failure is recorded.
+   */
+  private copyFailed(step: PlanStep, error: unknown, rowsDone: number, started: number): StepOutcome {
+    const { store, runId, logger } = this.#c;
+    const data = step.data!;
+    const message = maskSecrets(asReplicoopError(error).message);
+    this.#c.events.copyProgress?.({ stepId: step.id, table: data.table, rowsDone, estimatedRows: data.estimatedRows, done: true });
+    store.markStep(runId, step.id, 'failed', { error: message });
+    logger.error(`step ${step.id} failed: ${message}`);
+    return {
+      stepId: step.id,
+      kind: step.kind,
+      object: step.object,
+      phase: step.phase,
+      status: 'failed',
+      seconds: Math.round(performance.now() - started) / 1000,
+      rows: rowsDone,
+      bytes: 0,
+      error: message,
+      note: null,
+    };
   }
 
   /**
@@ -421,27 +430,7 @@ export class StepExecutor {
           this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming after the last committed range`);
           continue;
         }
-        const message = maskSecrets(asReplicoopError(error).message);
-        this.#c.events.copyProgress?.({
-          stepId: step.id,
-          table: data.table,
-          rowsDone: lastRows,
-          estimatedRows: data.estimatedRows,
-          done: true,
-        });
-        store.markStep(runId, step.id, 'failed', { error: message });
-        logger.error(`step ${step.id} failed: ${message}`);
-        const outcome: StepOutcome = {
-          ...base,
-          status: 'failed',
-          seconds: Math.round(performance.now() - started) / 1000,
-          rows: lastRows,
-          bytes: 0,
-          error: message,
-          note: null,
-          copyMode: 'delta',
-        };
-        return { kind: 'done', outcome };
+        return { kind: 'done', outcome: { ...this.copyFailed(step, error, lastRows, started), copyMode: 'delta' } };
       }
     }
   }

@@ -11,11 +11,10 @@ import {
   readdirSync,
   renameSync,
   statSync,
-  statfsSync,
   rmSync,
   unlinkSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
@@ -23,8 +22,10 @@ import type { ConnectionTarget } from '../config/connection-target.js';
 import { describeTarget } from '../config/connection-target.js';
 import { SandboxSession, type Queryable } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
-import { builtinDump, invalidViewsBlock, invalidViewsOf, type BackupMethod, type BackupProgress } from './builtin-dump.js';
+import { builtinDump, type BackupMethod, type BackupProgress } from './builtin-dump.js';
 import { childEnv, clientInvocation, DUMP_TOOLS, findTool, lastLines, waitForExit } from './client-tools.js';
+import { freeSpaceOf, megabytes } from './free-space.js';
+import { invalidViewsBlock, invalidViewsOf } from './invalid-views.js';
 
 /**
  * Backup of the sandbox database: one gzip-compressed SQL file per backup, which the standard
@@ -162,34 +163,6 @@ export function listBackups(dir: string, database: string): readonly BackupFile[
 }
 
 /**
- * Throws backup_no_space when dir (or the nearest existing parent) has less free space than
- * neededBytes. The caller passes an estimate such as sandboxSizeBytes(): data plus index
- * length, which is usually well above the size of the compressed dump.
- */
-export function checkFreeSpace(dir: string, neededBytes: number): { availableBytes: number } {
-  let probe = dir;
-  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
-  let availableBytes: number;
-  try {
-    const stats = statfsSync(probe);
-    availableBytes = Number(stats.bavail) * Number(stats.bsize);
-  } catch (error) {
-    throw new ReplicoopError('backup_failed', `cannot read the free space of ${dir}: ${(error as Error).message}`, {
-      details: { dir },
-      cause: error,
-    });
-  }
-  if (availableBytes < neededBytes) {
-    throw new ReplicoopError(
-      'backup_no_space',
-      `not enough free space for the backup in ${dir}: about ${megabytes(neededBytes)} MB needed, ${megabytes(availableBytes)} MB available`,
-      { details: { dir, neededMb: megabytes(neededBytes), availableMb: megabytes(availableBytes) } },
-    );
-  }
-  return { availableBytes };
-}
-
-/**
  * What the next backup of this database will take, realistically: the newest earlier backup of
  * it in dir (plus a quarter for growth) when there is one, else half the data length (a dump
  * holds no index pages, and gzip shrinks SQL text several times). Never below 1 MB.
@@ -242,20 +215,6 @@ export function ensureBackupSpace(
     `not enough free space for the backup in ${dir}: about ${megabytes(neededBytes)} MB needed, ${megabytes(available)} MB available${removed.length ? ` after deleting ${removed.length} old backup(s)` : ''}${kept ? `; ${kept} newer backup(s) of ${database} are kept (backup.keep = ${keep})` : ''}; free some space, or lower backup.keep`,
     { details: { dir, neededMb: megabytes(neededBytes), availableMb: megabytes(available), removed } },
   );
-}
-
-function freeSpaceOf(dir: string): number {
-  let probe = dir;
-  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
-  try {
-    const stats = statfsSync(probe);
-    return Number(stats.bavail) * Number(stats.bsize);
-  } catch (error) {
-    throw new ReplicoopError('backup_failed', `cannot read the free space of ${dir}: ${(error as Error).message}`, {
-      details: { dir },
-      cause: error,
-    });
-  }
 }
 
 /** Data plus index length of the database as information_schema reports it. */
@@ -468,8 +427,4 @@ function fileSafe(name: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function megabytes(bytes: number): number {
-  return Math.ceil(bytes / (1024 * 1024));
 }

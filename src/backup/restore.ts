@@ -12,7 +12,7 @@ import { requireSandbox } from './backup.js';
 import { childEnv, clientInvocation, CLIENT_TOOLS, findTool, lastLines, waitForExit } from './client-tools.js';
 import { decodeUtf8, SqlScriptSplitter, type SqlStatement } from './sql-script-splitter.js';
 import { ACCESS_DENIED_ERRNOS, ER_EMPTY_QUERY, ER_PROCACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED } from '../sql/errno.js';
-import { INVALID_VIEW_MARKER } from './builtin-dump.js';
+import { INVALID_VIEW_MARKER } from './invalid-views.js';
 import { ROW_KEYS_SUFFIX, ROW_ROWS_SUFFIX, SCOPED_BACKUP_MARKER, tableBackupsOf } from './backup-scope.js';
 import { rowBackupExtent } from './row-backup.js';
 import { definerClause, formatAccount, parseAccount, sameAccount, withCurrentUserDefiner, type Definer } from './definers.js';

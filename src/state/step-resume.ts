@@ -1,15 +1,21 @@
-import type { CopyResumeState, DeltaResumeState } from '../copy/copy-task.js';
+/**
+ * A copy engine's position exactly as the engine handed it over: plain JSON that the store keeps
+ * and gives back without looking inside. The engine checks everything in it (version, table,
+ * key, filter, masks, ranges) against its task before continuing, and refuses what does not fit
+ * with a message saying to start the table over (copy/resume-state.ts segmentsFromResume,
+ * copy/delta-parts.ts checkResume). Opaque here, so that state/ does not depend on copy/.
+ */
+export type EnginePosition = object;
 
 /**
  * How far an interrupted step got, stored as JSON in the resume_key column. A DDL step of several
- * statements counts the ones that committed (DDL commits one by one); a data copy keeps the copy
- * engine's position, which the engine checks against its task before continuing
- * (copy/resume-state.ts segmentsFromResume).
+ * statements counts the ones that committed (DDL commits one by one); a full or delta copy keeps
+ * its engine's position.
  */
 export type StepResume =
   | { readonly kind: 'ddl'; readonly statementsDone: number }
-  | { readonly kind: 'copy'; readonly state: CopyResumeState }
-  | { readonly kind: 'delta'; readonly state: DeltaResumeState };
+  | { readonly kind: 'copy'; readonly state: EnginePosition }
+  | { readonly kind: 'delta'; readonly state: EnginePosition };
 
 /**
  * Reads the resume column. Rows written before the column was tagged hold the bare shapes
@@ -25,29 +31,22 @@ export function parseStepResume(text: string | null): StepResume | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!isPosition(value)) return null;
   const record = value as Record<string, unknown>;
   const kind = record['kind'];
   if (kind === 'ddl' || (kind === undefined && 'statementsDone' in record)) {
     const done = record['statementsDone'];
     return typeof done === 'number' && Number.isSafeInteger(done) && done > 0 ? { kind: 'ddl', statementsDone: done } : null;
   }
-  // The delta copy checks its position against its task as the full copy does (copy/delta-copy.ts).
   if (kind === 'delta') {
     const delta = record['state'];
-    return typeof delta === 'object' && delta !== null && !Array.isArray(delta)
-      ? { kind: 'delta', state: delta as DeltaResumeState }
-      : null;
+    return isPosition(delta) ? { kind: 'delta', state: delta } : null;
   }
   const state = kind === 'copy' ? record['state'] : kind === undefined ? value : undefined;
-  return isCopyResumeState(state) ? { kind: 'copy', state } : null;
+  return isPosition(state) ? { kind: 'copy', state } : null;
 }
 
-/**
- * Only the outline of a copy position: the copy engine checks everything in it (version, table,
- * key, filter, masks, ranges) against its task before continuing, and refuses what does not fit
- * with a message saying to start the table over (copy/resume-state.ts segmentsFromResume).
- */
-function isCopyResumeState(value: unknown): value is CopyResumeState {
+/** Only the outline of a position (a JSON object); its contents are the engine's to check. */
+function isPosition(value: unknown): value is EnginePosition {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,15 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkFreeSpace,
-  createBackup,
-  listBackups,
-  sandboxSizeBytes,
-  type BackupMethod,
-  type BackupProgress,
-} from '../../../src/backup/backup.js';
+import { createBackup, listBackups, sandboxSizeBytes, type BackupMethod, type BackupProgress } from '../../../src/backup/backup.js';
 import { clientInvocation } from '../../../src/backup/client-tools.js';
+import { checkFreeSpace } from '../../../src/backup/free-space.js';
 import { restoreBackup, type RestoreMethod } from '../../../src/backup/restore.js';
 import { SandboxSession } from '../../../src/db/session.js';
 import { ReplicoopError } from '../../../src/errors.js';
