@@ -63,7 +63,7 @@ describe('config: a good file', () => {
     expect(config.backup).toEqual({ dir: '/etc/replicoop/backups', keep: 5, scope: 'plan' });
     expect(config.statePath).toBe('/etc/replicoop/.replicoop/state.db');
     expect(config.logsDir).toBe('/etc/replicoop/logs');
-    expect(config.copy).toEqual({ concurrency: 2, chunkRows: 20000, method: 'auto', mode: 'auto' });
+    expect(config.copy).toEqual({ concurrency: 2, chunkRows: 20000, deltaThreshold: 0.3, method: 'auto', mode: 'auto' });
     expect(config.definers).toBe('current_user');
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -245,6 +245,13 @@ ${extra}`;
     );
     expect(errorOf(base('maintain: [{ table: t, where: "(a = 1" }]'))).toMatch(/\/maintain\/0\/where: .*unclosed parenthesis/);
     expect(errorOf(base(`maintain: [{ table: t, where: "a = 'x" }]`))).toMatch(/\/maintain\/0\/where: .*unclosed quote/);
+  });
+
+  it('reads copy.deltaThreshold as a share in (0, 1], naming the key when it is not', () => {
+    expect(parse(base('copy: { deltaThreshold: 1 }')).copy.deltaThreshold).toBe(1);
+    expect(parse(base('copy: { deltaThreshold: 0.05 }')).copy.deltaThreshold).toBe(0.05);
+    expect(errorOf(base('copy: { deltaThreshold: 0 }'))).toMatch(/^replicoop\.yaml: \/copy\/deltaThreshold: /);
+    expect(errorOf(base('copy: { deltaThreshold: 30 }'))).toMatch(/^replicoop\.yaml: \/copy\/deltaThreshold: /);
   });
 
   it('refuses an unclosed ${ instead of passing it on as a password, without quoting the value', () => {
