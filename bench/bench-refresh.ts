@@ -18,6 +18,8 @@
  * (clients + both servers), peak RSS of the replicoop process, and the backup's share.
  *
  *   npm run bench:refresh -- [--rows 1000000] [--reps 3]      (or BENCH_REFRESH_ROWS=200000)
+ *   npm run bench:refresh -- --crossover [--reps 1]           (2% to 50% of rows updated at random,
+ *                                                              the delta forced: where it stops paying)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -88,6 +90,13 @@ const SCENARIOS: readonly Scenario[] = [
   { name: '(d) every row changed', sql: () => 'UPDATE t SET a = a + 1' },
 ];
 
+/** --crossover: rows updated at random, from a few to most; the delta is forced (copy.deltaThreshold: 1). */
+const CROSSOVER_SHARES = [0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
+const CROSSOVER: readonly Scenario[] = CROSSOVER_SHARES.map((share) => ({
+  name: `${(share * 100).toFixed(0)}% of rows updated at random`,
+  sql: () => `UPDATE t SET b = b + 1 WHERE CRC32(id) % 1000 < ${Math.round(share * 1000)}`,
+}));
+
 interface Measurement {
   readonly seconds: number;
   readonly cpu: number;
@@ -125,8 +134,11 @@ async function checksums(server: LocalServer, database: string): Promise<string>
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const rows = positiveOption(argv, 'rows', Number(process.env.BENCH_REFRESH_ROWS ?? 1_000_000));
-  const reps = positiveOption(argv, 'reps', 3);
-  console.log(`bench-refresh: ${rows.toLocaleString('en-US')} rows in t (+ 3 small tables), ${reps} repetitions`);
+  const crossover = argv.includes('--crossover');
+  const reps = positiveOption(argv, 'reps', crossover ? 1 : 3);
+  console.log(
+    `bench-refresh${crossover ? ' --crossover' : ''}: ${rows.toLocaleString('en-US')} rows in t (+ 3 small tables), ${reps} repetitions`,
+  );
   console.log(machineLine());
   const [production, sandbox] = await Promise.all([
     LocalServer.start({ name: 'bench-refresh-prod', args: SERVER_ARGS }),
@@ -147,7 +159,7 @@ async function main(): Promise<void> {
       join(dir, 'replicoop.yaml'),
       `production: { host: 127.0.0.1, port: ${production.port}, user: root, database: ${DATABASE} }\n` +
         `sandbox: { host: 127.0.0.1, port: ${sandbox.port}, user: root, database: ${DATABASE} }\n` +
-        `maintain: [${TABLES.join(', ')}]\ncopy: { concurrency: 2 }\nbackup: { dir: ./backups, keep: 1 }\n`,
+        `maintain: [${TABLES.join(', ')}]\ncopy: { concurrency: 2${crossover ? ', deltaThreshold: 1' : ''} }\nbackup: { dir: ./backups, keep: 1 }\n`,
     );
     const cli = join(import.meta.dirname, '..', 'src', 'cli', 'main.js');
     const replicoop = (args: readonly string[]) => run(process.execPath, [cli, ...args], dir);
@@ -190,7 +202,8 @@ async function main(): Promise<void> {
       { name: 'replicoop apply plan.json (delta)', run: applyContender(false) },
       { name: 'replicoop apply plan.json --full', run: applyContender(true) },
     ];
-    if (which('mydumper') && which('myloader')) {
+    if (crossover) console.log('crossover: the delta copy is forced (copy.deltaThreshold: 1); mydumper/myloader left out');
+    else if (which('mydumper') && which('myloader')) {
       contenders.push({
         name: 'mydumper -t 4 + myloader -t 4',
         run: async () => {
@@ -217,7 +230,7 @@ async function main(): Promise<void> {
     } else console.log('note: mydumper/myloader not installed (apt-get install -y mydumper); skipped');
 
     const summary: string[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of crossover ? CROSSOVER : SCENARIOS) {
       await restore(production, BASE, DATABASE);
       await production.sql(scenario.sql(rows), DATABASE);
       const expected = await checksums(production, DATABASE);
@@ -264,7 +277,9 @@ async function main(): Promise<void> {
     console.log('\nmedians (whole commands; backup and validation included in replicoop):');
     for (const line of summary) console.log(line);
     console.log(
-      'goals: (a) --full/delta >= 8x, (b) >= 5x, (c) >= 2.5x, (d) >= 0.91x (delta no slower than 1.1x --full); myloader/--full >= 1.0x',
+      crossover
+        ? 'crossover: where --full/delta falls below 1.0x, a full copy is cheaper (compare copy.deltaThreshold, default 0.3 of the probed rows)'
+        : 'goals: (a) --full/delta >= 8x, (b) >= 5x, (c) >= 2.5x, (d) >= 0.91x (delta no slower than 1.1x --full); myloader/--full >= 1.0x',
     );
   } finally {
     await Promise.all([production.destroy(), sandbox.destroy()]);

@@ -37,7 +37,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { SYSTEM_VERSIONED_TABLE_TYPE } from '../sql/table-types.js';
 import { fsyncDirectory } from './backup.js';
 import { ROW_KEYS_SUFFIX, ROW_ROWS_SUFFIX } from './backup-scope.js';
-import { dumpColumns, encodeRow, MAX_INSERT_BYTES, type ColumnRow, type DumpColumn } from './builtin-dump.js';
+import { dumpColumns, encodeRow, MAX_INSERT_BYTES, type ColumnRow, type DumpColumn } from './dump-encoding.js';
 
 export const PART_END_MARKER = '-- replicoop: end of part ';
 const KEYS_LINE = '-- replicoop keys: ';
