@@ -5,7 +5,7 @@ import type { Plan } from '../plan/plan-types.js';
 export interface PlanBackupScope {
   /** What the backup before the run holds (backup.scope: plan). */
   readonly scope: BackupScope;
-  /** Tables of delta copies: backed up whole only if the copy is about to write to them. */
+  /** Tables of delta copies: their copy backs up the rows it changes, just before it changes them. */
   readonly onFirstWrite: readonly string[];
 }
 

@@ -3,10 +3,10 @@
  * covered objects that existed when it was taken, preceded by DROP ... IF EXISTS of every
  * covered name, so that loading it (by replicoop rollback or by hand with the stock client)
  * removes what the apply created under those names and puts back what was there; objects it
- * does not cover are never dropped. Tables the delta copy rewrites are backed up whole, the
- * first time the copy is about to write to them, into the run's table folder next to the file
- * (tableBackupPath); those files are loaded before the main one, whose trigger definitions come
- * last.
+ * does not cover are never dropped. Of a table the delta copy rewrites, the rows it changes are
+ * saved just before it changes them (row-backup.ts; or the whole table, table-backup.ts), into
+ * the run's table folder next to the file (tableBackupDir); those files are loaded before the
+ * main one, whose trigger definitions come last.
  */
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
