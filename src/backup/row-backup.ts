@@ -69,7 +69,8 @@ function partMarker(part: number): string {
 export function completeParts(text: Buffer): { part: number; end: number }[] {
   const found: { part: number; end: number }[] = [];
   // Values never hold a raw newline (the dump escapes it), so a marker line is always one of ours.
-  const pattern = new RegExp(`(?:^|\\n)${PART_END_MARKER}(\\d+)\\n`, 'g');
+  // (A part may be empty, e.g. a rows part of a leaf that only inserted: markers can follow each other.)
+  const pattern = new RegExp(`^${PART_END_MARKER}(\\d+)\n`, 'gm');
   const latin = text.toString('latin1');
   for (let m = pattern.exec(latin); m !== null; m = pattern.exec(latin)) found.push({ part: Number(m[1]), end: m.index + m[0].length });
   return found;

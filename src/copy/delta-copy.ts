@@ -23,6 +23,9 @@
  *   the constant" (production's side is the constant by construction); a rule computed by
  *   replicoop (email, name, phone, hash, redact) cannot be compared by the server, so such a
  *   table is copied in full (the plan says why; see deltaRefusal).
+ * - A leaf is compared on keys and digests from both sides; only the production rows that differ
+ *   or are new are then read whole (by key, in the same snapshot), so a scattered 1% change
+ *   moves 1% of the table's bytes, not all of them.
  * - Each differing leaf is one sandbox transaction: DELETE (by key) of the sandbox rows that
  *   production no longer has or holds differently, then INSERT of production's rows that differ
  *   or are new; when a unique value moved here from a later row the sandbox still holds, the
@@ -45,7 +48,6 @@ import { quoteIdent } from '../sql/quote.js';
 import { allOf, isIntegerKey, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, type KeyRange } from '../sql/key-range.js';
 import { estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
-import { unpackRow } from '../db/packed-rows.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { isSystemVersioned, prepareProduction, prepareSandbox, removeHistory, resolveMethod } from './copy-sessions.js';
 import { maskFingerprint } from './resume-state.js';
@@ -129,8 +131,6 @@ class DeltaRun {
   #done: boolean;
   #method: 'load-data' | 'insert' = 'insert';
   #packetBytes = MAX_STATEMENT_BYTES;
-  /** Index of the digest in a production leaf row (after the select list). */
-  readonly #digestIndex: number;
   readonly #leaf: number;
 
   constructor(
@@ -154,7 +154,6 @@ class DeltaRun {
     this.#keepFilter = task.keep ? { sql: `(${task.keep}) IS NOT TRUE`, params: [] } : null;
     this.#whereFilter = task.where === null ? null : { sql: task.where, params: [] };
     this.#leaf = Math.max(2, options.leafRows ?? LEAF_ROWS);
-    this.#digestIndex = plan.written.length + plan.keyIndexes.filter((i) => i >= plan.written.length).length;
   }
 
   async execute(): Promise<DeltaResult> {
@@ -298,28 +297,28 @@ class DeltaRun {
    * (or all the rest, at the end), compared row by row and written; returns the upper bound.
    */
   async #denseLeaf(lower: Buffer[] | null): Promise<Buffer[] | null> {
-    const rows = await this.#productionLeaf({ lower, upper: null }, this.#leaf);
+    const digests = await this.#productionDigests({ lower, upper: null }, this.#leaf);
     let upper: Buffer[] | null = null;
-    if (rows.length === this.#leaf) {
-      const values = unpackRow(rows[rows.length - 1]!);
-      upper = this.#plan.keyIndexes.map((i) => Buffer.from(values[i]!));
-    }
-    await this.#rewriteLeaf({ lower, upper }, rows);
+    if (digests.length === this.#leaf)
+      upper = digests[digests.length - 1]!.slice(0, this.#plan.keyColumns.length).map((b) => Buffer.from(b));
+    await this.#rewriteLeaf({ lower, upper }, digests);
     return upper;
   }
 
   #lastLeafChanged = false;
 
   /** Row-by-row comparison of one leaf, then one transaction writing its difference. */
-  async #rewriteLeaf(range: KeyRange, productionRows?: SourceRow[]): Promise<void> {
-    const diff = await this.#leafDiff(range, productionRows);
+  async #rewriteLeaf(range: KeyRange, productionDigests?: Buffer[][]): Promise<void> {
+    const diff = await this.#leafDiff(range, productionDigests);
     this.#tally.rowsUnchanged += diff.productionRows - diff.replaced - diff.inserted;
-    this.#lastLeafChanged = diff.gone.length > 0 || diff.write.length > 0;
+    this.#lastLeafChanged = diff.gone.length > 0 || diff.writeKeys.length > 0;
     if (!this.#lastLeafChanged) return;
     this.#tally.rangesRewritten++;
     const sandbox = this.#sandbox;
     const table = quoteIdent(this.#task.table);
     const doomed = [...diff.gone, ...diff.replacedKeys];
+    // Only the rows that differ or are new travel from production (the comparison read digests).
+    const rows = await this.#productionRows(diff.writeKeys);
     // The rollback's copy of what this leaf changes (backup.scope: plan), saved before it changes.
     await this.#options.backup?.beforeLeaf({ sandbox, keyColumns: this.#plan.keyColumns, doomed, inserted: diff.insertedKeys });
     for (const mode of ['insert', 'replace'] as const) {
@@ -327,14 +326,10 @@ class DeltaRun {
       await sandbox.execute('START TRANSACTION');
       try {
         for (let i = 0; i < doomed.length; i += DELETE_BATCH_KEYS) {
-          const keys = doomed.slice(i, i + DELETE_BATCH_KEYS).map((k) => keyEquals(this.#plan.keyColumns, k));
-          const condition = allOf([
-            { sql: keys.map((k) => `(${k.sql})`).join(' OR '), params: keys.flatMap((k) => k.params) },
-            this.#keepFilter,
-          ]);
+          const condition = allOf([this.#anyKey(doomed.slice(i, i + DELETE_BATCH_KEYS)), this.#keepFilter]);
           await sandbox.execute(`DELETE FROM ${table}${whereClause(condition)}`, condition?.params ?? []);
         }
-        if (diff.write.length > 0) await this.#writeRows(diff.write, mode);
+        if (rows.length > 0) await this.#writeRows(rows, mode);
         await sandbox.execute('COMMIT');
         break;
       } catch (error) {
@@ -352,22 +347,49 @@ class DeltaRun {
     this.#tally.rowsInserted += diff.inserted;
   }
 
-  /** Production rows of a range in key order (select list, then the digest), at most `limit`. */
-  #productionLeaf(range: KeyRange, limit: number | null): Promise<SourceRow[]> {
-    const pc = this.#condition('production', range);
-    return this.#production.queryPacked(
-      `SELECT ${this.#plan.selectList}, ${this.#compare.production.digest} FROM ${quoteIdent(this.#task.table)}${whereClause(pc)}` +
-        ` ORDER BY ${keyOrderBy(this.#plan.keyColumns)}${limit === null ? '' : ` LIMIT ${limit}`}`,
-      pc?.params ?? [],
-    );
+  #anyKey(keys: readonly (readonly Buffer[])[]): SqlFragment {
+    const terms = keys.map((k) => keyEquals(this.#plan.keyColumns, k));
+    return { sql: terms.map((t) => `(${t.sql})`).join(' OR '), params: terms.flatMap((t) => t.params) };
   }
 
-  async #leafDiff(range: KeyRange, fetched?: SourceRow[]): Promise<LeafDiff> {
+  /** Keys and digests of the production rows of a range in key order, at most `limit`. */
+  #productionDigests(range: KeyRange, limit: number | null): Promise<Buffer[][]> {
+    const pc = this.#condition('production', range);
+    return this.#production.queryArrays(
+      `SELECT ${keySelectList(this.#plan.keyColumns)}, ${this.#compare.production.digest} FROM ${quoteIdent(this.#task.table)}${whereClause(pc)}` +
+        ` ORDER BY ${keyOrderBy(this.#plan.keyColumns)}${limit === null ? '' : ` LIMIT ${limit}`}`,
+      pc?.params ?? [],
+      { raw: true },
+    ) as Promise<Buffer[][]>;
+  }
+
+  /** Production's rows of these keys (in key order, as given), read in the copy's snapshot. */
+  async #productionRows(keys: readonly Buffer[][]): Promise<SourceRow[]> {
+    const rows: SourceRow[] = [];
+    for (let i = 0; i < keys.length; i += DELETE_BATCH_KEYS) {
+      const condition = allOf([this.#anyKey(keys.slice(i, i + DELETE_BATCH_KEYS)), this.#whereFilter]);
+      rows.push(
+        ...(await this.#production.queryPacked(
+          `SELECT ${this.#plan.selectList} FROM ${quoteIdent(this.#task.table)}${whereClause(condition)} ORDER BY ${keyOrderBy(this.#plan.keyColumns)}`,
+          condition?.params ?? [],
+        )),
+      );
+    }
+    if (rows.length !== keys.length)
+      throw new ReplicoopError(
+        'copy_failed',
+        `delta copy of ${this.#task.table}: ${keys.length} production rows were to be written, ${rows.length} were read by their keys`,
+        { details: { table: this.#task.table } },
+      );
+    return rows;
+  }
+
+  async #leafDiff(range: KeyRange, fetched?: Buffer[][]): Promise<LeafDiff> {
     const table = quoteIdent(this.#task.table);
     const key = this.#plan.keyColumns;
     const sc = this.#condition('sandbox', range);
     const [productionRows, sandboxRows] = await Promise.all([
-      fetched ?? this.#productionLeaf(range, null),
+      fetched ?? this.#productionDigests(range, null),
       this.#sandbox.queryArrays(
         `SELECT ${keySelectList(key)}, ${this.#compare.sandbox.digest} FROM ${table}${whereClause(sc)}`,
         [...this.#compare.sandbox.params, ...(sc?.params ?? [])],
@@ -381,33 +403,33 @@ class DeltaRun {
       const values = row.slice(0, n).map((b) => Buffer.from(b));
       sandboxDigests.set(id(values), { key: values, digest: row[n]!.toString('latin1') });
     }
-    const write: SourceRow[] = [];
+    const writeKeys: Buffer[][] = [];
     const replacedKeys: Buffer[][] = [];
     const insertedKeys: Buffer[][] = [];
     let replaced = 0;
     let inserted = 0;
-    for (const packed of productionRows) {
-      const values = unpackRow(packed);
-      const keyValues = this.#plan.keyIndexes.map((i) => values[i]!);
+    for (const row of productionRows) {
+      const keyValues = row.slice(0, n);
       const rowId = id(keyValues);
-      const digest = values[this.#digestIndex]!.toString('latin1');
+      const digest = row[n]!.toString('latin1');
       const other = sandboxDigests.get(rowId);
       sandboxDigests.delete(rowId);
       if (other === undefined) {
         inserted++;
-        insertedKeys.push(keyValues.map((b) => Buffer.from(b)));
-        write.push(packed);
+        const copied = keyValues.map((b) => Buffer.from(b));
+        insertedKeys.push(copied);
+        writeKeys.push(copied);
       } else if (other.digest !== digest) {
         replaced++;
         replacedKeys.push(other.key);
-        write.push(packed);
+        writeKeys.push(keyValues.map((b) => Buffer.from(b)));
       }
     }
     return {
       productionRows: productionRows.length,
       sandboxRows: sandboxRows.length,
       gone: [...sandboxDigests.values()].map((v) => v.key),
-      write,
+      writeKeys,
       replaced,
       replacedKeys,
       inserted,
@@ -463,7 +485,7 @@ class DeltaRun {
       const [upper] = await nibbleBoundaries(this.#production, this.#target('production'), { lower: start, upper: next }, this.#leaf, 1);
       const diff = await this.#leafDiff({ lower: start, upper: upper ?? next });
       compared += Math.max(diff.productionRows, diff.sandboxRows);
-      differing += diff.gone.length + diff.write.length;
+      differing += diff.gone.length + diff.writeKeys.length;
     }
     if (compared === 0 || differing <= this.#threshold * compared) return null;
     const share = Math.round((100 * differing) / compared);

@@ -103,8 +103,8 @@ export interface LeafDiff {
   readonly sandboxRows: number;
   /** Sandbox keys production does not have. */
   readonly gone: Buffer[][];
-  /** Production rows (packed, as read) that differ or are new, in key order. */
-  readonly write: SourceRow[];
+  /** Production keys of the rows that differ or are new, in key order (their rows are read after). */
+  readonly writeKeys: Buffer[][];
   readonly replaced: number;
   /** Sandbox keys of the rows that differ (deleted, then written again). */
   readonly replacedKeys: Buffer[][];

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { restoreBackup } from '../../src/backup/restore.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { fullDump } from '../support/dump.js';
 import { testServers, uniqueName } from '../support/servers.js';
@@ -170,6 +171,13 @@ describe('backup.scope: plan', () => {
       { encoding: 'utf8' },
     );
     expect(byHand.status, byHand.stderr).toBe(0);
+    expect(fullDump(sandbox.port, s.sandboxDb)).toBe(before);
+
+    // And with the built-in restore (no client program), which reads the plain row files too.
+    const third = await runCli(['apply', 'plan.json', '--restart'], { cwd: s.dir });
+    expect(third.code, third.stderr).toBe(0);
+    const restored = await restoreBackup({ target: sandbox.target(s.sandboxDb, 'sandbox'), file: latestBackup(s.dir), method: 'builtin' });
+    expect(restored.files.filter((f) => /\.(keys|rows)\.sql$/.test(f))).toHaveLength(4);
     expect(fullDump(sandbox.port, s.sandboxDb)).toBe(before);
   });
 

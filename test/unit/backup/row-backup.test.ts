@@ -12,6 +12,8 @@ describe('row backup files', () => {
     const parts = completeParts(text);
     expect(parts.map((p) => p.part)).toEqual([0, 1, 2]);
     expect(text.toString('latin1', 0, parts[2]!.end).endsWith(part(2))).toBe(true);
+    // Empty parts (a rows part of a leaf that only inserted) follow each other.
+    expect(completeParts(Buffer.from(`h\n${part(0)}${part(1)}${part(2)}INSERT 3;\n${part(3)}`)).map((p) => p.part)).toEqual([0, 1, 2, 3]);
     // A marker cut short is not a part.
     expect(completeParts(Buffer.from(`h\n${part(0)}x\n${PART_END_MARKER}1`)).map((p) => p.part)).toEqual([0]);
   });
