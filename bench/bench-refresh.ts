@@ -18,6 +18,7 @@
  * (clients + both servers), peak RSS of the replicoop process, and the backup's share.
  *
  *   npm run bench:refresh -- [--rows 1000000] [--reps 3]      (or BENCH_REFRESH_ROWS=200000)
+ *   npm run bench:refresh -- --scenarios b,c                  (only those)
  *   npm run bench:refresh -- --crossover [--reps 1]           (2% to 50% of rows updated at random,
  *                                                              the delta forced: where it stops paying)
  */
@@ -131,6 +132,12 @@ async function checksums(server: LocalServer, database: string): Promise<string>
   return rows.map((r) => String(r.Checksum)).join(',');
 }
 
+/** BENCH_PROFILE=<dir>: a V8 CPU profile of every delta run there (node --cpu-prof). */
+function profile(full: boolean): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir && !full ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const rows = positiveOption(argv, 'rows', Number(process.env.BENCH_REFRESH_ROWS ?? 1_000_000));
@@ -177,7 +184,10 @@ async function main(): Promise<void> {
 
     const applyContender = (full: boolean) => async (): Promise<Measurement> => {
       const t0 = performance.now();
-      const { stderr } = await run(...underTime(process.execPath, [cli, 'apply', 'plan.json', '-q', ...(full ? ['--full'] : [])]), dir);
+      const { stderr } = await run(
+        ...underTime(process.execPath, [...profile(full), cli, 'apply', 'plan.json', '-q', ...(full ? ['--full'] : [])]),
+        dir,
+      );
       const seconds = secondsSince(t0);
       const reports = readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json'));
       const report = JSON.parse(readFileSync(join(dir, 'reports', reports.sort().pop()!), 'utf8')) as {
@@ -230,7 +240,12 @@ async function main(): Promise<void> {
     } else console.log('note: mydumper/myloader not installed (apt-get install -y mydumper); skipped');
 
     const summary: string[] = [];
-    for (const scenario of crossover ? CROSSOVER : SCENARIOS) {
+    // --scenarios a,c: only those (by the letter in their name).
+    const only = argv.includes('--scenarios') ? (argv[argv.indexOf('--scenarios') + 1] ?? '').split(',') : null;
+    const chosen = (crossover ? CROSSOVER : SCENARIOS).filter(
+      (s) => only === null || only.some((letter) => s.name.startsWith(`(${letter})`)),
+    );
+    for (const scenario of chosen) {
       await restore(production, BASE, DATABASE);
       await production.sql(scenario.sql(rows), DATABASE);
       const expected = await checksums(production, DATABASE);
