@@ -48,6 +48,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { allOf, isIntegerKey, keyEquals, keyOrderBy, keySelectList, whereClause, type SqlFragment } from '../sql/key-sql.js';
 import { rangeCondition, splitRange, type KeyRange } from '../sql/key-range.js';
 import { estimateTable, nibbleBoundaries, type CutTarget } from '../db/key-boundaries.js';
+import { PackedReader, unpackRow, type PackedRow } from '../db/packed-rows.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { isSystemVersioned, prepareProduction, prepareSandbox, removeHistory, resolveMethod } from './copy-sessions.js';
 import { maskFingerprint } from './resume-state.js';
@@ -300,7 +301,9 @@ class DeltaRun {
     const digests = await this.#productionDigests({ lower, upper: null }, this.#leaf);
     let upper: Buffer[] | null = null;
     if (digests.length === this.#leaf)
-      upper = digests[digests.length - 1]!.slice(0, this.#plan.keyColumns.length).map((b) => Buffer.from(b));
+      upper = unpackRow(digests[digests.length - 1]!)
+        .slice(0, this.#plan.keyColumns.length)
+        .map((b) => Buffer.from(b!));
     await this.#rewriteLeaf({ lower, upper }, digests);
     return upper;
   }
@@ -308,7 +311,7 @@ class DeltaRun {
   #lastLeafChanged = false;
 
   /** Row-by-row comparison of one leaf, then one transaction writing its difference. */
-  async #rewriteLeaf(range: KeyRange, productionDigests?: Buffer[][]): Promise<void> {
+  async #rewriteLeaf(range: KeyRange, productionDigests?: PackedRow[]): Promise<void> {
     const diff = await this.#leafDiff(range, productionDigests);
     this.#tally.rowsUnchanged += diff.productionRows - diff.replaced - diff.inserted;
     this.#lastLeafChanged = diff.gone.length > 0 || diff.writeKeys.length > 0;
@@ -352,15 +355,14 @@ class DeltaRun {
     return { sql: terms.map((t) => `(${t.sql})`).join(' OR '), params: terms.flatMap((t) => t.params) };
   }
 
-  /** Keys and digests of the production rows of a range in key order, at most `limit`. */
-  #productionDigests(range: KeyRange, limit: number | null): Promise<Buffer[][]> {
+  /** Keys and digests of the production rows of a range in key order, at most `limit` (packed rows). */
+  #productionDigests(range: KeyRange, limit: number | null): Promise<PackedRow[]> {
     const pc = this.#condition('production', range);
-    return this.#production.queryArrays(
+    return this.#production.queryPacked(
       `SELECT ${keySelectList(this.#plan.keyColumns)}, ${this.#compare.production.digest} FROM ${quoteIdent(this.#task.table)}${whereClause(pc)}` +
         ` ORDER BY ${keyOrderBy(this.#plan.keyColumns)}${limit === null ? '' : ` LIMIT ${limit}`}`,
       pc?.params ?? [],
-      { raw: true },
-    ) as Promise<Buffer[][]>;
+    );
   }
 
   /** Production's rows of these keys (in key order, as given), read in the copy's snapshot. */
@@ -384,24 +386,41 @@ class DeltaRun {
     return rows;
   }
 
-  async #leafDiff(range: KeyRange, fetched?: Buffer[][]): Promise<LeafDiff> {
+  /**
+   * Compares a leaf row by row. Both sides come as packed rows of (key values, digest): a row's
+   * key is identified by the bytes of its packed key values (length-prefixed, so unambiguous),
+   * and only the keys of rows that differ are copied out, so that comparing 2,048 equal rows
+   * allocates almost nothing.
+   */
+  async #leafDiff(range: KeyRange, fetched?: PackedRow[]): Promise<LeafDiff> {
     const table = quoteIdent(this.#task.table);
     const key = this.#plan.keyColumns;
     const sc = this.#condition('sandbox', range);
     const [productionRows, sandboxRows] = await Promise.all([
       fetched ?? this.#productionDigests(range, null),
-      this.#sandbox.queryArrays(
-        `SELECT ${keySelectList(key)}, ${this.#compare.sandbox.digest} FROM ${table}${whereClause(sc)}`,
-        [...this.#compare.sandbox.params, ...(sc?.params ?? [])],
-        { raw: true },
-      ) as Promise<Buffer[][]>,
+      this.#sandbox.queryPacked(`SELECT ${keySelectList(key)}, ${this.#compare.sandbox.digest} FROM ${table}${whereClause(sc)}`, [
+        ...this.#compare.sandbox.params,
+        ...(sc?.params ?? []),
+      ]),
     ]);
     const n = key.length;
-    const id = (values: readonly Buffer[]): string => values.map((b) => b.toString('hex')).join(':');
-    const sandboxDigests = new Map<string, { key: Buffer[]; digest: string }>();
+    const reader = new PackedReader();
+    /** The row's key id (its packed key bytes) and digest. */
+    const split = (row: PackedRow): [string, string] => {
+      reader.reset(row);
+      for (let i = 0; i < n; i++) reader.next();
+      const keyEnd = reader.at;
+      reader.next();
+      return [row.toString('latin1', 0, keyEnd), row.toString('latin1', reader.start, reader.start + reader.length)];
+    };
+    const keyOf = (row: PackedRow): Buffer[] =>
+      unpackRow(row)
+        .slice(0, n)
+        .map((b) => Buffer.from(b!));
+    const sandboxDigests = new Map<string, { row: PackedRow; digest: string }>();
     for (const row of sandboxRows) {
-      const values = row.slice(0, n).map((b) => Buffer.from(b));
-      sandboxDigests.set(id(values), { key: values, digest: row[n]!.toString('latin1') });
+      const [rowId, digest] = split(row);
+      sandboxDigests.set(rowId, { row, digest });
     }
     const writeKeys: Buffer[][] = [];
     const replacedKeys: Buffer[][] = [];
@@ -409,26 +428,26 @@ class DeltaRun {
     let replaced = 0;
     let inserted = 0;
     for (const row of productionRows) {
-      const keyValues = row.slice(0, n);
-      const rowId = id(keyValues);
-      const digest = row[n]!.toString('latin1');
+      const [rowId, digest] = split(row);
       const other = sandboxDigests.get(rowId);
-      sandboxDigests.delete(rowId);
       if (other === undefined) {
         inserted++;
-        const copied = keyValues.map((b) => Buffer.from(b));
+        const copied = keyOf(row);
         insertedKeys.push(copied);
         writeKeys.push(copied);
-      } else if (other.digest !== digest) {
+        continue;
+      }
+      sandboxDigests.delete(rowId);
+      if (other.digest !== digest) {
         replaced++;
-        replacedKeys.push(other.key);
-        writeKeys.push(keyValues.map((b) => Buffer.from(b)));
+        replacedKeys.push(keyOf(other.row));
+        writeKeys.push(keyOf(row));
       }
     }
     return {
       productionRows: productionRows.length,
       sandboxRows: sandboxRows.length,
-      gone: [...sandboxDigests.values()].map((v) => v.key),
+      gone: [...sandboxDigests.values()].map((v) => keyOf(v.row)),
       writeKeys,
       replaced,
       replacedKeys,
