@@ -92,7 +92,7 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 /** --crossover: rows updated at random, from a few to most; the delta is forced (copy.deltaThreshold: 1). */
-const CROSSOVER_SHARES = [0.02, 0.05, 0.1, 0.2, 0.35, 0.5];
+const CROSSOVER_SHARES = [0.02, 0.05, 0.1, 0.15, 0.2, 0.35, 0.5];
 const CROSSOVER: readonly Scenario[] = CROSSOVER_SHARES.map((share) => ({
   name: `${(share * 100).toFixed(0)}% of rows updated at random`,
   sql: () => `UPDATE t SET b = b + 1 WHERE CRC32(id) % 1000 < ${Math.round(share * 1000)}`,
@@ -293,7 +293,7 @@ async function main(): Promise<void> {
     for (const line of summary) console.log(line);
     console.log(
       crossover
-        ? 'crossover: where --full/delta falls below 1.0x, a full copy is cheaper (compare copy.deltaThreshold, default 0.3 of the probed rows)'
+        ? 'crossover: where --full/delta falls below 1.0x, a full copy is cheaper (compare copy.deltaThreshold, default 0.1 of the probed rows)'
         : 'goals: (a) --full/delta >= 8x, (b) >= 5x, (c) >= 2.5x, (d) >= 0.91x (delta no slower than 1.1x --full); myloader/--full >= 1.0x',
     );
   } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DELTA_THRESHOLD } from '../../src/config/types.js';
 import type { CopyTask, DeltaOptions, DeltaResult, DeltaResumeState } from '../../src/copy/copy-task.js';
 import { deltaCopy } from '../../src/copy/delta-copy.js';
 import { CopyPair } from '../support/copy-fixture.js';
@@ -30,6 +31,8 @@ function delta(
     openProduction: pair.openProduction,
     openSandbox: pair.openSandbox,
     onCommit: () => undefined,
+    // These tests prove what the delta writes; the probe's verdict (copy.deltaThreshold) has its own test.
+    fullThreshold: 1,
     ...overrides,
   });
 }
@@ -126,7 +129,7 @@ describe('delta copy: the sandbox ends as a full copy leaves it', () => {
     await pair.prod('UPDATE every_type SET c_invisible = -c_invisible WHERE id >= 10');
     const stateBefore = await sandboxState(pair, 'every_type');
     // Leaves of 64 rows: the table is large enough for a probe (small tables are never probed).
-    const result = await delta(pair, task, null, { leafRows: 64 });
+    const result = await delta(pair, task, null, { leafRows: 64, fullThreshold: DEFAULT_DELTA_THRESHOLD });
     expect(result.kind).toBe('too_different');
     expect(result.kind === 'too_different' && result.reason).toMatch(/% of \d+ probed rows differ/);
     expect(await sandboxState(pair, 'every_type')).toEqual(stateBefore);

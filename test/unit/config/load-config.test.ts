@@ -63,7 +63,7 @@ describe('config: a good file', () => {
     expect(config.backup).toEqual({ dir: '/etc/replicoop/backups', keep: 5, scope: 'plan' });
     expect(config.statePath).toBe('/etc/replicoop/.replicoop/state.db');
     expect(config.logsDir).toBe('/etc/replicoop/logs');
-    expect(config.copy).toEqual({ concurrency: 2, chunkRows: 20000, deltaThreshold: 0.3, method: 'auto', mode: 'auto' });
+    expect(config.copy).toEqual({ concurrency: 2, chunkRows: 20000, deltaThreshold: 0.1, method: 'auto', mode: 'auto' });
     expect(config.definers).toBe('current_user');
     expect(Object.isFrozen(config)).toBe(true);
   });
