@@ -105,8 +105,6 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
   }
 }
 
-/** Rows of a kept child whose existing parent is not kept: only a relation cut in a cycle can have them. */
-
 /**
  * Production as the last applied plan saw it, for columns a migration added since: that plan's
  * own production snapshot when its file is still the one the run applied (checksum), else the

@@ -267,7 +267,7 @@ export class StateStore {
     });
   }
 
-  /** In the design's order, not the order they were written. */
+  /** In the original design's order (ARCHITECTURE.md: checkpoints), not the order they were written. */
   getCheckpoints(runId: string): readonly CheckpointRecord[] {
     const rows = this.#read(() => this.#db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').all(runId) as CheckpointRow[]);
     const order = (name: string) => (CHECKPOINT_NAMES as readonly string[]).indexOf(name);
