@@ -1,5 +1,6 @@
 // The shape of the house, enforced (see ARCHITECTURE.md): no import cycles, type-only imports
-// marked, and the floors' "nevers" as restricted imports per folder.
+// marked, and the floors' "nevers" as restricted imports per folder. import-x/no-cycle skips
+// type-only imports; scripts/check-import-cycles.ts (also run by `npm run lint`) counts them.
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';

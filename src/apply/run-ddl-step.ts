@@ -6,7 +6,7 @@ import { sandboxSessionSql } from '../sql/sandbox-settings.js';
 
 export interface DdlStepOutcome {
   readonly statements: number;
-  /** Set when a foreign key error made us turn foreign_key_checks off (the original design's strategy). */
+  /** Set when a foreign key error made us turn foreign_key_checks off (ARCHITECTURE.md: foreign_key_error). */
   readonly foreignKeyChecksDisabled: boolean;
 }
 

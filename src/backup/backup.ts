@@ -91,8 +91,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   } catch (error) {
     removeQuietly(partial);
     if (!isDiskFull(error)) throw backupFailed(error, file);
-    // The design's disk_space_error strategy: make room by dropping all but the newest older
-    // backup, then try once more.
+    // The original design's disk_space_error strategy (ARCHITECTURE.md): make room by dropping
+    // all but the newest older backup, then try once more.
     for (const old of listBackups(dir, target.database).slice(1)) {
       removeBackupFiles(old.path);
       removed.push(old.path);
@@ -186,10 +186,10 @@ export async function estimateBackupBytes(session: Queryable, dir: string): Prom
 const MIN_ESTIMATE = 1024 * 1024;
 
 /**
- * Makes room for the next backup the way the original design did: when dir has less free space
- * than neededBytes, replicoop's own oldest backups of this database that retention would delete
- * after the new one anyway (all but the keep - 1 newest) go first; only then is it refused.
- * Returns the files deleted.
+ * Makes room for the next backup the way the original design did (ARCHITECTURE.md:
+ * disk_space_error): when dir has less free space than neededBytes, replicoop's own oldest
+ * backups of this database that retention would delete after the new one anyway (all but the
+ * keep - 1 newest) go first; only then is it refused. Returns the files deleted.
  */
 export function ensureBackupSpace(
   dir: string,

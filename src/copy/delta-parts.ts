@@ -1,7 +1,9 @@
 /**
  * The parts of the delta copy (delta-copy.ts) that hold no connection: what each side's rows are
- * compared on, the counts of a run, the resume position's check, and rows in memory as a source.
+ * compared on, the row-by-row difference of a leaf, the counts of a run, the resume position's
+ * check, and rows in memory as a source.
  */
+import { PackedReader, unpackRow, type PackedRow } from '../db/packed-rows.js';
 import { ReplicoopError } from '../errors.js';
 import { quoteIdent } from '../sql/quote.js';
 import { rowDigest, rowHash, type HashColumn } from '../sql/row-hash.js';
@@ -111,6 +113,66 @@ export interface LeafDiff {
   readonly inserted: number;
   /** Production keys of the rows that are new (raw key values). */
   readonly insertedKeys: Buffer[][];
+}
+
+/**
+ * The row-by-row difference of a leaf. Both sides come as packed rows of (key values, digest),
+ * `keyColumns` values of key first: a row's key is identified by the bytes of its packed key
+ * values (length-prefixed, so unambiguous), and only the keys of rows that differ are copied
+ * out, so that comparing 2,048 equal rows allocates almost nothing.
+ */
+export function diffLeaf(productionRows: readonly PackedRow[], sandboxRows: readonly PackedRow[], keyColumns: number): LeafDiff {
+  const n = keyColumns;
+  const reader = new PackedReader();
+  /** The row's key id (its packed key bytes) and digest. */
+  const split = (row: PackedRow): [string, string] => {
+    reader.reset(row);
+    for (let i = 0; i < n; i++) reader.next();
+    const keyEnd = reader.at;
+    reader.next();
+    return [row.toString('latin1', 0, keyEnd), row.toString('latin1', reader.start, reader.start + reader.length)];
+  };
+  const keyOf = (row: PackedRow): Buffer[] =>
+    unpackRow(row)
+      .slice(0, n)
+      .map((b) => Buffer.from(b!));
+  const sandboxDigests = new Map<string, { row: PackedRow; digest: string }>();
+  for (const row of sandboxRows) {
+    const [rowId, digest] = split(row);
+    sandboxDigests.set(rowId, { row, digest });
+  }
+  const writeKeys: Buffer[][] = [];
+  const replacedKeys: Buffer[][] = [];
+  const insertedKeys: Buffer[][] = [];
+  let replaced = 0;
+  let inserted = 0;
+  for (const row of productionRows) {
+    const [rowId, digest] = split(row);
+    const other = sandboxDigests.get(rowId);
+    if (other === undefined) {
+      inserted++;
+      const copied = keyOf(row);
+      insertedKeys.push(copied);
+      writeKeys.push(copied);
+      continue;
+    }
+    sandboxDigests.delete(rowId);
+    if (other.digest !== digest) {
+      replaced++;
+      replacedKeys.push(keyOf(other.row));
+      writeKeys.push(keyOf(row));
+    }
+  }
+  return {
+    productionRows: productionRows.length,
+    sandboxRows: sandboxRows.length,
+    gone: [...sandboxDigests.values()].map((v) => keyOf(v.row)),
+    writeKeys,
+    replaced,
+    replacedKeys,
+    inserted,
+    insertedKeys,
+  };
 }
 
 export function checkResume(value: DeltaResumeState, task: CopyTask): { last: Buffer[] | null; done: boolean; counts: DeltaCounts } {

@@ -23,7 +23,7 @@ ESCAPE[NEWLINE] = 0x6e; // n
 ESCAPE[RETURN] = 0x72; // r
 ESCAPE[NUL] = 0x30; // 0
 
-/** LOAD DATA's escapes, with the shared loop (escape-bytes.ts). */
+/** LOAD DATA's escapes, with the shared loop (sql/escape.ts). */
 function escapeInto(source: Buffer, start: number, end: number, out: Buffer, at: number): number {
   return escapeBytes(ESCAPE, source, start, end, out, at);
 }

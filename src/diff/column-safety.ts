@@ -1,3 +1,11 @@
+import {
+  BIT_TYPES,
+  BYTE_STRING_TYPES,
+  CHAR_TYPES,
+  ENUM_SET_TYPES,
+  FIXED_POINT_TYPES,
+  FRACTIONAL_SECONDS_TYPES,
+} from '../sql/column-types.js';
 import { stripIntegerDisplayWidth } from '../snapshot/dialect.js';
 import type { Column } from '../snapshot/model.js';
 import type { Safety } from './changes.js';
@@ -13,7 +21,6 @@ const TEXT_RANK: Record<string, number> = {
   mediumblob: 3,
   longblob: 4,
 };
-const TEMPORAL = new Set(['datetime', 'timestamp', 'time']);
 
 /** Parsed length/precision pieces of a column type. */
 function typeArgs(type: string): number[] {
@@ -60,21 +67,21 @@ export function columnChangeSafety(from: Column, to: Column): Safety {
       reasons.push(
         `${label}: ${unsigned(from.type) ? 'unsigned to signed' : 'signed to unsigned'} (values out of the new range are clipped)`,
       );
-  } else if (a === 'varchar' || a === 'char' || a === 'varbinary' || a === 'binary' || a === 'bit') {
+  } else if (CHAR_TYPES.has(a) || BYTE_STRING_TYPES.has(a) || BIT_TYPES.has(a)) {
     const [oldLength = 0] = typeArgs(from.type);
     const [newLength = 0] = typeArgs(to.type);
     if (newLength < oldLength) reasons.push(`${label}: shortened from ${from.type} to ${to.type} (longer values are truncated)`);
-  } else if (a === 'decimal' || a === 'numeric') {
+  } else if (FIXED_POINT_TYPES.has(a)) {
     const [p1 = 10, s1 = 0] = typeArgs(from.type);
     const [p2 = 10, s2 = 0] = typeArgs(to.type);
     if (s2 < s1 || p2 - s2 < p1 - s1) reasons.push(`${label}: precision narrowed from ${from.type} to ${to.type}`);
     if (unsigned(from.type) !== unsigned(to.type) && !unsigned(from.type)) reasons.push(`${label}: signed to unsigned`);
-  } else if (a === 'enum' || a === 'set') {
+  } else if (ENUM_SET_TYPES.has(a)) {
     const kept = new Set(enumValues(to.type));
     const removed = enumValues(from.type).filter((v) => !kept.has(v));
     if (removed.length > 0)
       reasons.push(`${label}: ${a.toUpperCase()} values removed (${removed.map((v) => `'${v}'`).join(', ')}); rows holding them change`);
-  } else if (TEMPORAL.has(a)) {
+  } else if (FRACTIONAL_SECONDS_TYPES.has(a)) {
     const [p1 = 0] = typeArgs(from.type);
     const [p2 = 0] = typeArgs(to.type);
     if (p2 < p1) reasons.push(`${label}: fractional seconds reduced from ${p1} to ${p2}`);

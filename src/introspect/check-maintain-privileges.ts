@@ -1,12 +1,10 @@
 import type { MaintainTable } from '../config/types.js';
 import type { Queryable } from '../db/session.js';
-import { errnoOf } from '../db/sql-error.js';
+import { hasErrno } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
+import { SELECT_DENIED_ERRNOS } from '../sql/errno.js';
 import { quoteIdent } from '../sql/quote.js';
 import { grantSql, onTable, type Privileges } from './privileges.js';
-
-// 1142 SELECT denied for the table, 1143 for a column (column-level grants only).
-const DENIED = new Set([1142, 1143]);
 
 /**
  * Every maintain table must be readable in full by the production account: a zero-row SELECT *
@@ -25,7 +23,7 @@ export async function checkMaintainPrivileges(
     try {
       await production.query(`SELECT * FROM ${quoteIdent(entry.table)} LIMIT 0`);
     } catch (error) {
-      if (!DENIED.has(errnoOf(error) ?? 0)) continue; // a missing table is checkMaintain's to report
+      if (!hasErrno(error, SELECT_DENIED_ERRNOS)) continue; // a missing table is checkMaintain's to report
       problems.push(
         `${displayFile}: /maintain/${index}: production account cannot read every column of maintain table "${entry.table}": ${grantSql(privileges, 'SELECT', onTable(production.database, entry.table))}`,
       );

@@ -7,7 +7,8 @@ import { maskProblem } from '../mask/mask-value.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { whereProblem } from '../config/where-lexer.js';
 import { maskLocation } from '../config/maintain-path.js';
-import { errnoOf } from '../db/sql-error.js';
+import { hasErrno } from '../db/sql-error.js';
+import { ER_TABLEACCESS_DENIED } from '../sql/errno.js';
 
 /** Engines whose rows are stored elsewhere (another server, a file, a remote source). */
 const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER']);
@@ -110,9 +111,6 @@ export async function checkMaintain(
   return { newUnmasked, warnings };
 }
 
-/** ER_TABLEACCESS_DENIED_ERROR: the user may not SELECT the table (sent whether or not it exists). */
-const TABLE_ACCESS_DENIED = 1142;
-
 /**
  * information_schema hides the tables a user has no privilege on, so "not in the snapshot" is
  * either absent or unreadable: a zero-row probe tells them apart, and an unreadable table is
@@ -123,7 +121,8 @@ async function missingTableProblem(config: ResolvedConfig, production: Productio
   try {
     await production.query(`SELECT 1 FROM ${quoteIdent(name)} LIMIT 0`);
   } catch (error) {
-    if (errnoOf(error) === TABLE_ACCESS_DENIED) {
+    // ER_TABLEACCESS_DENIED: the user may not SELECT the table (sent whether or not it exists).
+    if (hasErrno(error, ER_TABLEACCESS_DENIED)) {
       const user = config.production.user.replace(/'/g, "''");
       return `${at}: production user ${config.production.user} lacks the SELECT privilege on maintain table "${name}" (it cannot be read, or even seen): GRANT SELECT ON ${quoteIdent(config.production.database)}.${quoteIdent(name)} TO '${user}'@'<host>';`;
     }

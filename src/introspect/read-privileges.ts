@@ -4,13 +4,11 @@
  * PUBLIC grant, a role granted to a role). Raw text only; privileges.ts interprets it.
  */
 import type { Queryable } from '../db/session.js';
-import { errnoOf } from '../db/sql-error.js';
+import { hasErrno } from '../db/sql-error.js';
+import { SYSTEM_TABLE_UNREADABLE_ERRNOS } from '../sql/errno.js';
 import { quoteIdent } from '../sql/quote.js';
 import { privilegesFrom, type Privileges } from './privileges.js';
 import type { RawGrants } from './raw-schema.js';
-
-// 1142 table access denied, 1044 database access denied, 1146 no such table.
-const DENIED = new Set([1142, 1044, 1146, 1143]);
 
 export async function readRawGrants(db: Queryable): Promise<RawGrants> {
   const [who] = await db.query<{ account: string }>('SELECT CURRENT_USER() AS account');
@@ -38,7 +36,7 @@ export async function readRawGrants(db: Queryable): Promise<RawGrants> {
       await db.query('SELECT 1 FROM mysql.proc LIMIT 0');
       procTable = true;
     } catch (error) {
-      if (!DENIED.has(errnoOf(error) ?? 0)) throw error;
+      if (!hasErrno(error, SYSTEM_TABLE_UNREADABLE_ERRNOS)) throw error;
       procTable = false;
     }
   }

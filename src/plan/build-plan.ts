@@ -42,8 +42,8 @@ export interface PlanInput {
 
 /**
  * Pure: two snapshots and the settings in, an ordered plan out. Phases follow the original
- * design: structure (FK-dependency ordered), data for maintain tables (parents first), then
- * post-steps (foreign keys re-added, routines, views, triggers, events).
+ * design (ARCHITECTURE.md: phases): structure (FK-dependency ordered), data for maintain tables
+ * (parents first), then post-steps (foreign keys re-added, routines, views, triggers, events).
  */
 export function buildPlan(input: PlanInput): Plan {
   const { sandbox, settings } = input;

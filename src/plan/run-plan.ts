@@ -2,6 +2,7 @@
  * The `plan` use case: read both sides, check `maintain` against production, count the rows to
  * copy, and build the plan. The CLI command, the benchmark and the tests all plan through here,
  * so what they time and test is what users plan. Writes nothing: the caller saves the file.
+ * What the config contributes to the plan is the pure half, plan-input.ts.
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool, openSessions } from '../db/open-sessions.js';
@@ -24,6 +25,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import { readPlanFile } from './plan-file.js';
 import { existsSync } from 'node:fs';
 import { buildPlan } from './build-plan.js';
+import { planInput } from './plan-input.js';
 import { serverIdentity } from './plan-identity.js';
 import type { Plan } from './plan-types.js';
 
@@ -77,26 +79,20 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     );
     const keepCounts = await keepRows(config, sessions.sandbox, sessions.production, sandbox, production, effective);
     stage('diffing');
-    const plan = buildPlan({
-      production,
-      sandbox,
-      source: serverIdentity(config.production, sessions.production.server),
-      target: serverIdentity(config.sandbox, sessions.sandbox.server),
-      settings: {
-        definers: config.definers,
-        maintain: config.maintain,
-        ignore: config.ignore,
-        ...(Object.keys(config.unknown ?? {}).length > 0 ? { unknown: config.unknown } : {}),
-        ...(Object.keys(config.renames.tables).length + Object.keys(config.renames.columns).length > 0 ? { renames: config.renames } : {}),
-      },
-      rowCounts,
-      subset,
-      newUnmaskedColumns: masking.newUnmasked,
-      keepCounts,
-      copyMode: config.copy.mode,
-      replicoopVersion: packageVersion,
-      createdAt: options.createdAt ?? new Date().toISOString(),
-    });
+    const plan = buildPlan(
+      planInput(config, {
+        production,
+        sandbox,
+        source: serverIdentity(config.production, sessions.production.server),
+        target: serverIdentity(config.sandbox, sessions.sandbox.server),
+        rowCounts,
+        subset,
+        newUnmaskedColumns: masking.newUnmasked,
+        keepCounts,
+        replicoopVersion: packageVersion,
+        createdAt: options.createdAt ?? new Date().toISOString(),
+      }),
+    );
     // The plan's own steps (apply's preflight checks again, backup and restore included).
     assertSandboxPrivileges(await readPrivileges(sessions.sandbox), plan, 'plan', { backup: false });
     return plan;
@@ -104,8 +100,6 @@ export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = 
     await closeAll([sessions.production, sessions.sandbox, ...extras]);
   }
 }
-
-/** Rows of a kept child whose existing parent is not kept: only a relation cut in a cycle can have them. */
 
 /**
  * Production as the last applied plan saw it, for columns a migration added since: that plan's

@@ -2,10 +2,10 @@ import type { ApplyResult } from '../apply/run-apply.js';
 import type { Plan } from '../plan/plan-types.js';
 
 /**
- * The apply report. Its first fields are the original design's, under its names (`timestamp`,
- * `execution_time`, `tables_processed`, `maintain_tables`, `structure_only_tables`,
- * `total_records_replicated`, `backup_created`, `success`, `errors`); the others follow in the
- * same snake_case. Each field is described in the README ("The apply report").
+ * The apply report. Its first fields are the original design's (ARCHITECTURE.md: report
+ * fields), under its names (`timestamp`, `execution_time`, `tables_processed`, `maintain_tables`,
+ * `structure_only_tables`, `total_records_replicated`, `backup_created`, `success`, `errors`);
+ * the others follow in the same snake_case. Each field is described in the README ("The apply report").
  */
 export interface ApplyReport {
   readonly timestamp: string;

@@ -1,3 +1,4 @@
+import { isOfType, NO_LITERAL_DEFAULT_TYPES } from '../sql/column-types.js';
 import { quoteIdent, quoteString } from '../sql/quote.js';
 import { renderDefault, renderType, type RenderRules } from './dialect.js';
 import type { CheckConstraint, Column, ForeignKey, Index, Table, TableOptions } from './model.js';
@@ -21,7 +22,8 @@ export function renderColumn(column: Column, tableCollation: string, rules: Rend
   else if (column.dataType === 'timestamp') out += ' NULL';
   if (column.invisible && rules.flavor === 'mariadb') out += ` ${rules.invisibleColumnKeyword}`;
   if (column.default !== null) {
-    const lob = ['blob', 'text', 'json', 'geometry', 'point', 'linestring', 'polygon'].some((t) => column.dataType.endsWith(t));
+    // MySQL prints no DEFAULT NULL on the types that take no literal default (GEOMETRYCOLLECTION too).
+    const lob = isOfType(NO_LITERAL_DEFAULT_TYPES, column.dataType);
     if (!(column.default === 'NULL' && lob && !rules.defaultNullOnLobs))
       out += ` DEFAULT ${renderDefault(column.default, column.dataType, rules)}`;
   }

@@ -19,8 +19,9 @@ export const FLOATING_POINT_TYPES = family('float', 'double', 'real', 'double pr
 export const BOOLEAN_ALIASES = family('bool', 'boolean');
 export const BIT_TYPES = family('bit');
 export const YEAR_TYPES = family('year');
-/** Date and time types whose text form the server parses back exactly (YEAR is separate). */
-export const DATE_TIME_TYPES = family('date', 'datetime', 'timestamp', 'time');
+export const DATE_TYPES = family('date');
+/** Time types that take a fractional-seconds precision: DATETIME(6), TIMESTAMP(3), TIME(1). */
+export const FRACTIONAL_SECONDS_TYPES = family('datetime', 'timestamp', 'time');
 /** Character strings of bounded length (CHAR, VARCHAR). */
 export const CHAR_TYPES = family('char', 'varchar');
 /** The TEXT family: character large objects. */
@@ -51,6 +52,8 @@ export const TEXT_FORM_NATIVE_TYPES = family('uuid', 'inet4', 'inet6');
 export const NUMERIC_TYPES = union(INTEGER_TYPES, FIXED_POINT_TYPES, FLOATING_POINT_TYPES);
 /** Types whose values (and defaults) may be written as a bare number. */
 export const NUMBER_LITERAL_TYPES = union(NUMERIC_TYPES, BIT_TYPES, YEAR_TYPES, BOOLEAN_ALIASES);
+/** Date and time types whose text form the server parses back exactly (YEAR is separate). */
+export const DATE_TIME_TYPES = union(DATE_TYPES, FRACTIONAL_SECONDS_TYPES);
 /** Date, time and YEAR: text forms that need no escaping. */
 export const TEMPORAL_TYPES = union(DATE_TIME_TYPES, YEAR_TYPES);
 /** Strings in a character set, compared under a collation. */

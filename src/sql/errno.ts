@@ -68,3 +68,17 @@ export const ACCESS_DENIED_ERRNOS: ReadonlySet<number> = new Set([
 ]);
 /** EXECUTE/ALTER ROUTINE denied on a routine. */
 export const ER_PROCACCESS_DENIED = 1370;
+/** The table does not exist (or, for a system table, this server has no such table). */
+export const ER_NO_SUCH_TABLE = 1146;
+/**
+ * SELECT refused on a table: its table privilege is missing, or only some of its columns are
+ * granted (column-level grants). Sent whether or not the table exists.
+ */
+export const SELECT_DENIED_ERRNOS: ReadonlySet<number> = new Set([ER_TABLEACCESS_DENIED, ER_COLUMNACCESS_DENIED]);
+/** A system table this account cannot read: denied on the table, a column or its database, or absent. */
+export const SYSTEM_TABLE_UNREADABLE_ERRNOS: ReadonlySet<number> = new Set([
+  ER_TABLEACCESS_DENIED,
+  ER_DBACCESS_DENIED,
+  ER_NO_SUCH_TABLE,
+  ER_COLUMNACCESS_DENIED,
+]);

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { parseStepResume, type StepResume } from './step-resume.js';
+import { openStateFile, unavailable } from './state-file.js';
 import { ReplicoopError } from '../errors.js';
 
 export { parseStepResume, type StepResume } from './step-resume.js';
@@ -87,46 +86,6 @@ export interface StateStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE runs (
-  id TEXT PRIMARY KEY,
-  plan_checksum TEXT NOT NULL,
-  plan_path TEXT NOT NULL,
-  target TEXT NOT NULL,
-  target_server_id TEXT NOT NULL,
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'abandoned', 'rolled_back')),
-  backup_file TEXT,
-  error TEXT
-);
-CREATE INDEX runs_by_target ON runs (target, started_at);
-CREATE TABLE steps (
-  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  step_id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  phase TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'skipped')),
-  started_at TEXT,
-  finished_at TEXT,
-  error TEXT,
-  rows_done INTEGER NOT NULL DEFAULT 0,
-  resume_key TEXT,
-  PRIMARY KEY (run_id, step_id)
-);
-CREATE TABLE checkpoints (
-  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  name TEXT NOT NULL,
-  at TEXT NOT NULL,
-  PRIMARY KEY (run_id, name)
-);
-`;
-
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-
 interface RunRow {
   id: string;
   plan_checksum: string;
@@ -173,20 +132,7 @@ export class StateStore {
 
   /** Opens the state file, creating it (and its directory) when missing. Refuses foreign files. */
   static open(file: string, options: StateStoreOptions = {}): StateStore {
-    refuseForeignFile(file);
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, file);
-      return new StateStore(file, db, options.now ?? (() => new Date()));
-    } catch (error) {
-      db?.close();
-      throw unavailable(file, error);
-    }
+    return new StateStore(file, openStateFile(file, options.busyTimeoutMs ?? 5000), options.now ?? (() => new Date()));
   }
 
   createRun(run: NewRun): RunRecord {
@@ -321,7 +267,7 @@ export class StateStore {
     });
   }
 
-  /** In the design's order, not the order they were written. */
+  /** In the original design's order (ARCHITECTURE.md: checkpoints), not the order they were written. */
   getCheckpoints(runId: string): readonly CheckpointRecord[] {
     const rows = this.#read(() => this.#db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').all(runId) as CheckpointRow[]);
     const order = (name: string) => (CHECKPOINT_NAMES as readonly string[]).indexOf(name);
@@ -357,79 +303,6 @@ export class StateStore {
       throw unavailable(this.file, error);
     }
   }
-}
-
-/**
- * A path that holds something other than a SQLite database (a config file given by mistake, a
- * truncated copy) must be reported, never initialised over.
- */
-function refuseForeignFile(file: string): void {
-  let size: number;
-  try {
-    if (!existsSync(file)) return;
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw new ReplicoopError('state_unavailable', `state file ${file} is a directory`);
-    size = stat.size;
-  } catch (error) {
-    throw unavailable(file, error);
-  }
-  // SQLite itself treats an empty file as an empty database.
-  if (size === 0) return;
-  const header = Buffer.alloc(SQLITE_HEADER.length);
-  let read: number;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      read = readSync(fd, header, 0, header.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    throw unavailable(file, error);
-  }
-  if (read < header.length || !header.equals(SQLITE_HEADER)) {
-    throw new ReplicoopError(
-      'state_unavailable',
-      `state file ${file} is not a SQLite database (left untouched; move it away or point "state" elsewhere)`,
-      {
-        details: { file },
-      },
-    );
-  }
-}
-
-function migrate(db: Database.Database, file: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new ReplicoopError(
-      'state_unavailable',
-      `state file ${file} was written by a newer replicoop (schema ${version}, this one knows ${SCHEMA_VERSION})`,
-      {
-        details: { file, schemaVersion: version },
-      },
-    );
-  }
-  db.transaction(() => {
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-    if (tables.n > 0) {
-      throw new ReplicoopError('state_unavailable', `state file ${file} is a SQLite database of some other program (left untouched)`, {
-        details: { file },
-      });
-    }
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
-
-function unavailable(file: string, error: unknown): ReplicoopError {
-  if (error instanceof ReplicoopError) return error;
-  const e = error as { code?: string; message?: string };
-  const reason = (e.message ?? String(error)).split('\n')[0];
-  return new ReplicoopError('state_unavailable', `state file ${file} is unusable: ${reason}${e.code ? ` (${e.code})` : ''}`, {
-    details: { file, driverCode: e.code ?? null },
-    cause: error,
-  });
 }
 
 function toRun(row: RunRow): RunRecord {

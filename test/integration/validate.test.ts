@@ -1,9 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MaskRule } from '../../src/config/types.js';
 import { maskValue } from '../../src/mask/mask-value.js';
-import { ProductionSession, SandboxSession } from '../../src/db/session.js';
-import { readSnapshot } from '../../src/introspect/read-snapshot.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
+import { runPlan } from '../../src/plan/run-plan.js';
 import type { Plan } from '../../src/plan/plan-types.js';
 import { renderValidationMarkdown, renderValidationText, structureDiff } from '../../src/report/render-validation.js';
 import { runValidate } from '../../src/validate/run-validate.js';
@@ -52,34 +50,9 @@ async function maskInSandbox(pair: ValidatePair, tableName: string, column: stri
   }
 }
 
-/** A plan with the real identities of the test servers, as `replicoop plan` would write it. */
-async function realPlan(pair: ValidatePair): Promise<Plan> {
-  const { production, sandbox } = testServers();
-  const p = await ProductionSession.open(production.target(pair.database));
-  const s = await SandboxSession.open(sandbox.target(pair.database));
-  try {
-    const [ps, ss] = await Promise.all([readSnapshot(p), readSnapshot(s)]);
-    const identity = (port: number, session: ProductionSession | SandboxSession) => ({
-      host: '127.0.0.1',
-      port,
-      database: pair.database,
-      flavor: session.server.flavor,
-      version: session.server.version,
-      serverId: session.server.serverId,
-    });
-    return buildPlan({
-      production: ps,
-      sandbox: ss,
-      source: identity(production.port, p),
-      target: identity(sandbox.port, s),
-      settings: { definers: 'current_user', maintain: [], ignore: [] },
-      rowCounts: {},
-      replicoopVersion: 'test',
-      createdAt: '2026-01-01T00:00:00.000Z',
-    });
-  } finally {
-    await Promise.all([p.close(), s.close()]);
-  }
+/** The plan `replicoop plan` makes from the pair's config (the same use case, not a hand-built one). */
+function realPlan(pair: ValidatePair): Promise<Plan> {
+  return runPlan(pair.config(), { readers: 1, createdAt: '2026-01-01T00:00:00.000Z' });
 }
 
 describe('validate: a sandbox that matches production', () => {
