@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { FOREIGN_KEY_ORDER } from './foreign-key-order-cases.js';
 import type { CorpusCase, Query } from './run-case.js';
 
 /** A one-table case: `CREATE TABLE t (id INT PRIMARY KEY, ...)` on each side. */
@@ -533,6 +534,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...columns,
   ...indexes,
   ...foreignKeys,
+  ...FOREIGN_KEY_ORDER,
   ...checks,
   ...partitions,
   ...options,
