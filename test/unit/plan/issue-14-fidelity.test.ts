@@ -63,6 +63,17 @@ describe('generated-column DDL', () => {
     expect(step.reason).toContain("MODIFY keeps each row's stored value");
   });
 
+  it('regular -> STORED is a MODIFY that replaces the stored values: destructive, and the reason says so', () => {
+    const plan = planOf(snapshot({ tables: [withB(regular)] }), snapshot({ tables: [withB(stored)] }));
+    const step = plan.steps.find((s) => s.kind === 'alter_table')!;
+    expect(step.sql).toEqual(['ALTER TABLE `t`\n  MODIFY COLUMN `b` int(11) GENERATED ALWAYS AS (`a` * 2) STORED']);
+    expect(step.destructive).toBe(true);
+    expect(step.reason).toBe(
+      "column b: regular -> STORED: MODIFY computes each row's value from the expression, so the stored values are replaced; column b: becomes a generated column (stored values are replaced)",
+    );
+    expect(step.reason).not.toContain('rows are kept');
+  });
+
   it('a regular column becoming VIRTUAL is destructive: its stored values are replaced', () => {
     const change = diffTable(withB(regular), withB(virtual))!;
     expect(change.destructive).toBe(true);
