@@ -45,6 +45,13 @@ export const FOREIGN_KEY_ORDER: readonly CorpusCase[] = [
     backward: { renames: { tables: { a: 'a_old', z: 'z_old' }, columns: {} } },
   },
   {
+    name: 'fk order: kept key to a renamed parent, column type changes on both sides',
+    a: 'CREATE TABLE p_old (id INT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p_old (id))',
+    b: 'CREATE TABLE p (id BIGINT NOT NULL PRIMARY KEY); CREATE TABLE c (id INT PRIMARY KEY, pid BIGINT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
+    forward: { renames: { tables: { p_old: 'p' }, columns: {} } },
+    backward: { renames: { tables: { p: 'p_old' }, columns: {} } },
+  },
+  {
     name: "fk order: dropped child's key to a re-created parent",
     a: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY, v INT) WITH SYSTEM VERSIONING; CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p (id))',
     b: 'CREATE TABLE p (id INT NOT NULL PRIMARY KEY) WITH SYSTEM VERSIONING',
