@@ -93,7 +93,7 @@ export function columnChangeSafety(from: Column, to: Column): Safety {
     reasons.push(`${label}: character set changes from ${from.charset} to ${to.charset} (characters the new set lacks are lost)`);
   }
   if (from.nullable && !to.nullable && !to.generated) reasons.push(`${label}: becomes NOT NULL (existing NULLs are rejected or replaced)`);
-  if (from.generated === null && to.generated !== null && !to.generated.stored)
-    reasons.push(`${label}: becomes a generated column (stored values are replaced)`);
+  // VIRTUAL or STORED alike: the server computes every row's value from the expression.
+  if (from.generated === null && to.generated !== null) reasons.push(`${label}: becomes a generated column (stored values are replaced)`);
   return { destructive: reasons.length > 0, reasons };
 }

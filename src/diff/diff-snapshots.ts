@@ -40,7 +40,7 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, options: DiffOptions
       ...diffNamed(
         from.triggers,
         to.triggers,
-        triggerKey(compare),
+        triggerKey(compare, bothHaveText(from.triggers, to.triggers)),
         (t) => ({
           kind: 'create_trigger',
           name: t.name,
@@ -161,8 +161,20 @@ const viewKey =
   (o: CompareOptions) =>
   (v: View): string =>
     canonicalJson([v.definition, v.algorithm, v.security, v.checkOption, o.definers === 'keep' ? v.definer : '']);
+/**
+ * The triggers whose original statement both sides have. One side may lack it (a plan file's
+ * snapshot read before it was introspected, SHOW CREATE TRIGGER refused): that pair compares
+ * bodies, like with like, or the trigger would show a change forever.
+ */
+function bothHaveText(from: readonly Trigger[], to: readonly Trigger[]): ReadonlySet<string> {
+  const withText = (triggers: readonly Trigger[]): Set<string> =>
+    new Set(triggers.filter((t) => t.definition !== undefined).map((t) => t.name));
+  const a = withText(from);
+  return new Set([...withText(to)].filter((name) => a.has(name)));
+}
+
 const triggerKey =
-  (o: CompareOptions) =>
+  (o: CompareOptions, withText: ReadonlySet<string>) =>
   (t: Trigger): string =>
     canonicalJson([
       t.table,
@@ -170,7 +182,7 @@ const triggerKey =
       t.event,
       t.order,
       // The original text when both sides have it (a change of quoting or spacing in the header is a change too).
-      t.definition ?? t.statement,
+      withText.has(t.name) ? t.definition : t.statement,
       t.sqlMode,
       t.charsetClient,
       t.collationConnection,

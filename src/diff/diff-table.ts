@@ -167,6 +167,10 @@ export function diffTable(
         clauses.push({ kind: 'modify_column', from: old, to: column, position: moved ? position : null });
         if (old.generated !== null && old.generated.stored && column.generated === null)
           reasons.push(`column ${column.name}: STORED -> regular: MODIFY keeps each row's stored value`);
+        else if (old.generated === null && column.generated?.stored)
+          reasons.push(
+            `column ${column.name}: regular -> STORED: MODIFY computes each row's value from the expression, so the stored values are replaced`,
+          );
       }
     }
     if (changed) {

@@ -21,6 +21,7 @@ import {
   dropTriggerSql,
   dropViewSql,
 } from './render-ddl.js';
+import { goneForeignKeySteps, productionTableName, recreateOrder } from './foreign-key-order.js';
 import { topoSort } from './topo-sort.js';
 
 export interface StructureSteps {
@@ -172,50 +173,14 @@ function renameTableSteps({ changes }: StepInput): DraftStep[] {
 }
 
 /**
- * The tables whose structure a step of this plan changes before the tables being dropped are
- * dropped: altered in place or re-created.
- */
-function changedTables({ changes }: StepInput): Set<string> {
-  return new Set([...changesOf(changes, 'alter_table'), ...changesOf(changes, 'unsupported_table')].map((c) => c.name));
-}
-
-/**
- * 2b. A foreign key that goes away must be gone before anything it depends on changes, whatever
- *     object owns it (the server refuses to drop or change a referenced column while the key
- *     exists: 1829, 1832, 1833). The keys of tables being dropped are owned by steps that run
- *     last, so those pointing at a table that changes are dropped here, before any table is
- *     altered; keys dropped by an alter are ordered in alterTableSteps.
- */
-function goneForeignKeySteps(input: StepInput): DraftStep[] {
-  const changed = changedTables(input);
-  return changesOf(input.changes, 'drop_table').flatMap((change): DraftStep[] => {
-    const gone = change.table.foreignKeys.filter(
-      (fk) => fk.referencedSchema === null && fk.referencedTable !== change.name && changed.has(fk.referencedTable),
-    );
-    if (gone.length === 0) return [];
-    return [
-      {
-        phase: 'structure',
-        kind: 'alter_table',
-        objectType: 'table',
-        object: change.name,
-        sql: [dropForeignKeysSql(change.name, gone, input.context)],
-        destructive: false,
-        reason: `drops foreign key${gone.length > 1 ? 's' : ''} ${gone.map((fk) => fk.name).join(', ')} of ${change.name} (dropped later) first: ${[...new Set(gone.map((fk) => fk.referencedTable))].join(', ')} change${gone.length > 1 ? '' : 's'} before, which the server refuses while the key exists`,
-        schemaChange: true,
-        expect: null,
-        data: null,
-      },
-    ];
-  });
-}
-
-/**
  * 3. Tables altered in place. Foreign keys they gain are added in the post phase, once every
  *    table they may point at has its final shape; a table whose dropped FKs point at another
  *    altered table goes first.
  */
-function alterTableSteps({ changes, context, maintainNames, keptNames }: StepInput, deferred: DeferredForeignKeys): DraftStep[] {
+function alterTableSteps(input: StepInput, deferred: DeferredForeignKeys): DraftStep[] {
+  const { changes, context, maintainNames, keptNames } = input;
+  // A key names the table it points at as the sandbox did before config renames ran.
+  const target = productionTableName(input);
   const steps: DraftStep[] = [];
   const alters = changesOf(changes, 'alter_table');
   const alterByName = new Map(alters.map((a) => [a.name, a]));
@@ -226,7 +191,7 @@ function alterTableSteps({ changes, context, maintainNames, keptNames }: StepInp
       return alters
         .filter((a) =>
           a.clauses.some(
-            (c) => c.kind === 'drop_foreign_key' && c.foreignKey.referencedTable === name && c.foreignKey.referencedSchema === null,
+            (c) => c.kind === 'drop_foreign_key' && target(c.foreignKey.referencedTable) === name && c.foreignKey.referencedSchema === null,
           ),
         )
         .map((a) => a.name);
@@ -243,8 +208,8 @@ function alterTableSteps({ changes, context, maintainNames, keptNames }: StepInp
     const late = clauses.flatMap((c) => {
       if (c.kind !== 'drop_foreign_key') return [];
       if (engineChanges) return [c.foreignKey];
-      if (c.foreignKey.referencedSchema !== null || c.foreignKey.referencedTable === name) return [];
-      const at = alterOrder.indexOf(c.foreignKey.referencedTable);
+      if (c.foreignKey.referencedSchema !== null || target(c.foreignKey.referencedTable) === name) return [];
+      const at = alterOrder.indexOf(target(c.foreignKey.referencedTable));
       return at >= 0 && at < position ? [c.foreignKey] : [];
     });
     if (late.length === 0) continue;
@@ -313,10 +278,12 @@ function maintainedLoss(
  * altered by guessed DDL. A maintain table's rows are re-copied anyway; a structure-only
  * table's sandbox rows are lost, so that step is destructive (the plan is where it is seen).
  */
-function recreateTableSteps({ changes, maintainNames, keptNames, context }: StepInput): DraftStep[] {
+function recreateTableSteps(input: StepInput): DraftStep[] {
+  const { changes, maintainNames, keptNames, context } = input;
   const steps: DraftStep[] = [];
-  for (const change of changesOf(changes, 'unsupported_table')) {
-    if (change.to === null) continue;
+  const byName = new Map(changesOf(changes, 'unsupported_table').map((c) => [c.name, c]));
+  // Parents first, so that a re-created child's keys find the referenced columns in their new shape.
+  for (const change of recreateOrder(input).map((name) => byName.get(name)!)) {
     // A kept row (maintain[].keep) does not survive a DROP TABLE: such a table is structure-only here.
     const maintained = maintainNames.has(change.name) && !keptNames?.has(change.name);
     steps.push({
@@ -324,7 +291,7 @@ function recreateTableSteps({ changes, maintainNames, keptNames, context }: Step
       kind: 'recreate_table',
       objectType: 'table',
       object: change.name,
-      sql: [`DROP TABLE IF EXISTS ${quoteIdent(change.name)}`, change.toStatement ?? createTableSql(change.to, context)],
+      sql: [`DROP TABLE IF EXISTS ${quoteIdent(change.name)}`, change.toStatement ?? createTableSql(change.to!, context)],
       destructive: !maintained,
       reason: maintained
         ? `table ${change.name} cannot be altered in place (${change.detail}); it is a maintain table, so it is re-created from production's definition and its rows re-copied`

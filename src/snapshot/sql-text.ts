@@ -124,3 +124,31 @@ export function identifierWords(sql: string): Set<string> {
   }
   return names;
 }
+
+/**
+ * Rewrites the collation names in SQL text (a view, routine, trigger or event, a CHECK, DEFAULT or
+ * generated expression, a SHOW CREATE TABLE): every bare word, and a quoted name or string right
+ * after COLLATE, goes through `rename` (which returns it unchanged when it is no collation to
+ * replace). Other literals and plain comments are left alone; executable comments (`/*!50100 ...`,
+ * `/*M!100100 ...`) are rewritten inside, since the server runs them.
+ */
+export function replaceCollationNames(sql: string, rename: (name: string) => string): string {
+  const tokens = tokenize(sql);
+  let out = '';
+  let previous: Token | undefined;
+  for (const token of tokens) {
+    let text = token.text;
+    if (token.type === 'word') text = rename(token.value);
+    else if ((token.type === 'quoted-ident' || token.type === 'string') && /^collate$/i.test(previous?.text ?? '')) {
+      const renamed = rename(token.value);
+      if (renamed !== token.value) text = `${token.text[0]}${renamed}${token.text[0]}`;
+    } else if (token.type === 'comment') {
+      const executable = /^\/\*M?!\d*/.exec(token.text);
+      if (executable && token.text.endsWith('*/'))
+        text = `${executable[0]}${replaceCollationNames(token.text.slice(executable[0].length, -2), rename)}*/`;
+    }
+    out += text;
+    if (token.type !== 'space' && token.type !== 'comment' && !(token.type === 'punct' && token.text === '=')) previous = token;
+  }
+  return out;
+}

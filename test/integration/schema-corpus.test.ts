@@ -8,6 +8,8 @@ import { runBatch } from './corpus/run-case.js';
  * direction (dropped afterwards), so one plan, apply and oracle pass serves them all. Each run:
  * plan, apply for real, a fresh plan holds no schema change, SHOW CREATE of every object matches
  * production's (an oracle that does not use replicoop's model), and the case's own row checks.
+ * Measured alone (190 cases, 48 batch runs, 2 shared cores under other load): vitest's Duration
+ * 17-24 s, of which about 2 s is starting the servers every integration file shares.
  */
 const BATCH = 8;
 const batches: { index: number; c: (typeof CORPUS)[number] }[][] = [];

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { FOREIGN_KEY_ORDER } from './foreign-key-order-cases.js';
+import { GENERATED_VALUES } from './generated-values-cases.js';
 import type { CorpusCase, Query } from './run-case.js';
 
 /** A one-table case: `CREATE TABLE t (id INT PRIMARY KEY, ...)` on each side. */
@@ -530,9 +532,11 @@ export const CORPUS: readonly CorpusCase[] = [
   ...objects,
   ...generated,
   ...generatedMore,
+  ...GENERATED_VALUES,
   ...columns,
   ...indexes,
   ...foreignKeys,
+  ...FOREIGN_KEY_ORDER,
   ...checks,
   ...partitions,
   ...options,

@@ -35,7 +35,7 @@ describe('columnChangeSafety', () => {
     expect(safety.reasons.join('; ')).toContain(reason);
   });
 
-  it('flags NOT NULL, charset changes and a stored value becoming a virtual expression', () => {
+  it('flags NOT NULL, charset changes and a stored value becoming a VIRTUAL or STORED expression', () => {
     expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { nullable: false })).reasons).toEqual([
       'column c: becomes NOT NULL (existing NULLs are rejected or replaced)',
     ]);
@@ -45,8 +45,8 @@ describe('columnChangeSafety', () => {
     expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: false } })).reasons).toEqual([
       'column c: becomes a generated column (stored values are replaced)',
     ]);
-    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: true } })).destructive).toBe(
-      false,
-    );
+    expect(columnChangeSafety(typed('int(11)'), typed('int(11)', { generated: { expression: '1', stored: true } })).reasons).toEqual([
+      'column c: becomes a generated column (stored values are replaced)',
+    ]);
   });
 });

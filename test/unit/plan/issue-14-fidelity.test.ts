@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { diffSnapshots } from '../../../src/diff/diff-snapshots.js';
 import { diffTable } from '../../../src/diff/diff-table.js';
 import { renameHint, renameHints } from '../../../src/diff/rename-hints.js';
 import { createTriggerSql } from '../../../src/plan/render-ddl.js';
@@ -61,6 +62,17 @@ describe('generated-column DDL', () => {
     const step = plan.steps.find((s) => s.kind === 'alter_table')!;
     expect(step.sql).toEqual(['ALTER TABLE `t`\n  MODIFY COLUMN `b` int(11) DEFAULT NULL']);
     expect(step.reason).toContain("MODIFY keeps each row's stored value");
+  });
+
+  it('regular -> STORED is a MODIFY that replaces the stored values: destructive, and the reason says so', () => {
+    const plan = planOf(snapshot({ tables: [withB(regular)] }), snapshot({ tables: [withB(stored)] }));
+    const step = plan.steps.find((s) => s.kind === 'alter_table')!;
+    expect(step.sql).toEqual(['ALTER TABLE `t`\n  MODIFY COLUMN `b` int(11) GENERATED ALWAYS AS (`a` * 2) STORED']);
+    expect(step.destructive).toBe(true);
+    expect(step.reason).toBe(
+      "column b: regular -> STORED: MODIFY computes each row's value from the expression, so the stored values are replaced; column b: becomes a generated column (stored values are replaced)",
+    );
+    expect(step.reason).not.toContain('rows are kept');
   });
 
   it('a regular column becoming VIRTUAL is destructive: its stored values are replaced', () => {
@@ -175,6 +187,24 @@ describe('triggers are re-created from the original statement, only the DEFINER 
     const b = { ...a, definition: 'CREATE TRIGGER `tr` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.p = 1' };
     const plan = planOf(snapshot({ tables: [table('t')], triggers: [a] }), snapshot({ tables: [table('t')], triggers: [b] }));
     expect(plan.steps.map((s) => s.kind)).toEqual(['drop_trigger', 'create_trigger']);
+  });
+
+  it('when only one side has the original text, the bodies are compared: like with like, no change forever', () => {
+    const withText = trigger('tr', 't', { definition: 'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.p = 1' });
+    const { definition: _, ...withoutText } = withText;
+    const t = [table('t')];
+    for (const [sandbox, production] of [
+      [withText, withoutText],
+      [withoutText, withText],
+    ]) {
+      const changes = diffSnapshots(snapshot({ tables: t, triggers: [sandbox!] }), snapshot({ tables: t, triggers: [production!] }));
+      expect(changes).toEqual([]);
+      const changed = diffSnapshots(
+        snapshot({ tables: t, triggers: [sandbox!] }),
+        snapshot({ tables: t, triggers: [{ ...production!, statement: 'SET NEW.p = 2' }] }),
+      );
+      expect(changed.map((c) => c.kind)).toEqual(['alter_trigger']);
+    }
   });
 });
 
