@@ -59,6 +59,7 @@ import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
 import { resumeState, Segment, segmentsFromResume } from './resume-state.js';
 import type { CopyColumn, CopyOptions, CopyResult, CopyTask, ResumeState } from './copy-task.js';
 import { splitKeyRange } from './split-key-range.js';
+import { checkKeptRows, keepCollisionError } from './keep-collision.js';
 import { estimateTable } from '../db/key-boundaries.js';
 import { splitRange, WHOLE_RANGE } from '../sql/key-range.js';
 
@@ -93,6 +94,9 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
       const packet = setup.sandbox.server.maxAllowedPacket;
       run.packetBytes = options.maxStatementBytes ?? Math.min(MAX_STATEMENT_BYTES, Math.floor(packet * 0.9));
       if (run.method === 'load-data') run.packetBytes = Math.min(MAX_PIECE_BYTES, Math.floor(packet * 0.9));
+      // Before a row is deleted, in the snapshot the (first) range copies from: a production row
+      // written since the plan could collide with a kept one.
+      await checkKeptRows(task, setup.sandbox, setup.production);
       // A table without a key cannot continue where it stopped: it starts over.
       if (resume !== null && task.key !== null) {
         segments = segmentsFromResume(resume, task);
@@ -330,11 +334,14 @@ class TableCopy implements SegmentRun {
 
   /**
    * The caller's own error (thrown by onCommit) and the engine's copy_* and mask_* errors pass
-   * through; anything else (SQL, connection) is wrapped so the message names the table.
+   * through, a duplicate key next to kept rows becomes keep_collision; anything else (SQL,
+   * connection) is wrapped so the message names the table.
    */
   finalError(error: unknown): unknown {
     const first = this.failure ?? error;
     if (typeof first === 'object' && first !== null && this.#callerErrors.has(first)) return first;
+    const collision = keepCollisionError(this.task, first);
+    if (collision !== null) return collision;
     if (isCopyEngineError(first)) return first;
     const inner = isReplicoopError(first) ? first : null;
     return new ReplicoopError('copy_failed', `copying ${this.task.table}: ${first instanceof Error ? first.message : String(first)}`, {
