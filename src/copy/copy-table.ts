@@ -42,7 +42,10 @@
  *   READ LOCK, which would block production writes and needs the RELOAD privilege.
  * - Across tables: tables are copied by the caller on separate connections, each with its own
  *   snapshot, so there is no cross-table consistency while production is being written (a child
- *   row may reference a parent that was inserted after the parent table was read).
+ *   row may reference a parent that was inserted after the parent table was read). For a subset
+ *   (plan/subset.ts) this means the foreign-key closure is exact only for a production that is
+ *   not written during the copy; rows written mid-copy may be orphaned in the sandbox until the
+ *   next refresh, and validate reports them (README, "Subsets").
  * - `where` filters production rows; it is evaluated in the reading range's snapshot.
  * - Splitting one table lets the sandbox write on several threads, which is where the time goes
  *   once Node reads packed rows (db/packed-rows.ts): on the 2-CPU benchmark machine, which also
