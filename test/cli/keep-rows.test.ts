@@ -136,6 +136,12 @@ describe('keep: sandbox rows that survive a refresh', () => {
     );
     expect(await keptRow()).toEqual([{ id: 1001, email: 'dev2@test.example' }]);
     expect(await total()).toBe(102);
+    // Resumable here too.
+    await sandbox.sql("UPDATE accounts SET email = 'dev3@test.example' WHERE id = 1001", sandboxDb);
+    const deltaResumed = await runCli(['apply', 'plan.json', '--no-backup', '-q'], { cwd: dir });
+    expect(deltaResumed.code, deltaResumed.stdout + deltaResumed.stderr).toBe(0);
+    expect(await total()).toBe(103);
+    expect(await keptRow()).toEqual([{ id: 1001, email: 'dev3@test.example' }]);
     await production.dropDatabase(productionDb);
     await sandbox.dropDatabase(sandboxDb);
   }, 180_000);
