@@ -145,4 +145,44 @@ describe('keep: sandbox rows that survive a refresh', () => {
     await production.dropDatabase(productionDb);
     await sandbox.dropDatabase(sandboxDb);
   }, 180_000);
+
+  it('reports a collision on a masked unique key, which only the copy can see, as the keep collision it is (full copy)', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('keepm_p');
+    const sandboxDb = uniqueName('keepm_s');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    const ddl = 'CREATE TABLE accounts (id INT PRIMARY KEY, email VARCHAR(60) NOT NULL UNIQUE, name VARCHAR(40) NOT NULL);';
+    await production.sql(
+      `${ddl} INSERT INTO accounts SELECT seq, CONCAT('user', seq, '@example.com'), CONCAT('user ', seq) FROM seq_1_to_100;`,
+      productionDb,
+    );
+    await sandbox.sql(`${ddl} INSERT INTO accounts VALUES (1001, 'dev@test.example', 'test dev');`, sandboxDb);
+    const dir = tempDir();
+    const env = { MASK_SECRET: 'mask-secret-for-keep-tests' };
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+      maintain: [{ table: 'accounts', keep: "name LIKE 'test %'", mask: { email: 'email' } }],
+      masking: { secret: '${MASK_SECRET}' },
+      state: './state.db',
+      logs: './logs',
+      reports: './reports',
+    });
+    const plan = await runCli(['plan', '-q'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect((await runCli(['apply', 'plan.json', '--no-backup', '-q'], { cwd: dir, env })).code).toBe(0);
+    // The kept row takes the masked email production's row 5 gets: plan cannot compare it unmasked.
+    const masked = (await sandbox.sql<{ email: string }[]>('SELECT email FROM accounts WHERE id = 5', sandboxDb))[0]!.email;
+    await sandbox.sql(`UPDATE accounts SET email = 'moved' WHERE id = 5; UPDATE accounts SET email = ? WHERE id = 1001`, sandboxDb, [
+      masked,
+    ]);
+    expect((await runCli(['plan', '-q'], { cwd: dir, env })).code).toBe(0);
+    const failed = await runCli(['apply', 'plan.json', '--no-backup', '--full'], { cwd: dir, env });
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stdout + failed.stderr).toMatch(
+      /accounts: a production row collides with a sandbox row kept by maintain\[\]\.keep \("name LIKE 'test %'"\): Duplicate entry '[0-9a-f]+@example\.com' for key '(accounts\.)?email'; the chunk was rolled back and the kept rows are untouched/,
+    );
+    expect(await sandbox.sql('SELECT id, email FROM accounts WHERE id > 1000', sandboxDb)).toEqual([{ id: 1001, email: masked }]);
+    await production.dropDatabase(productionDb);
+    await sandbox.dropDatabase(sandboxDb);
+  }, 120_000);
 });
