@@ -5,10 +5,14 @@
  *   npm run bench:subset -- [--rows 1000000] [--parents 10000] [--reps 3]
  *
  * Two private servers; production holds `account` (parents, `region` = id % 10) and `event`
- * (children, account_id NOT NULL FK). Per repetition, each configuration runs `replicoop plan`
- * (introspection, the closure, its proof on production's data, exact row counts) and then
- * `replicoop apply plan.json --no-backup` (validation off, as in bench:copy), both timed as
- * whole commands. Printed: medians, rows copied, and the subset/unfiltered ratios.
+ * (children, account_id NOT NULL FK). Per repetition, each configuration starts from a freshly
+ * emptied sandbox (the database dropped and its empty tables created again, untimed) and runs
+ * `replicoop plan` (introspection, the closure, its proof on production's data, exact row
+ * counts) and then `replicoop apply plan.json --no-backup` (validation off, as in bench:copy),
+ * both timed as whole commands. Both configurations set `copy: { mode: full }`: the delta copy
+ * (the default) would compare against what the previous configuration left in the sandbox, so
+ * the comparison is the subset's full copy against the unfiltered full copy. Printed: medians,
+ * rows copied, and the subset/unfiltered ratios.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,11 +81,12 @@ async function main(): Promise<void> {
       for (const [name, config] of Object.entries(configs)) {
         const dir = join(work, `${name}-${rep}`);
         mkdirSync(dir, { recursive: true });
+        await sandbox.sql(`DROP DATABASE ${DATABASE}; CREATE DATABASE ${DATABASE}; USE ${DATABASE}; ${ddl}`);
         writeFileSync(
           join(dir, 'replicoop.yaml'),
           `production: { host: 127.0.0.1, port: ${production.port}, user: root, database: ${DATABASE} }\n` +
             `sandbox: { host: 127.0.0.1, port: ${sandbox.port}, user: root, database: ${DATABASE} }\n` +
-            `maintain: ${config.maintain}\napply: { validate: false }\n`,
+            `maintain: ${config.maintain}\napply: { validate: false }\ncopy: { mode: full }\n`,
         );
         const plan = timed(cli, ['plan', '-q'], dir);
         const apply = timed(cli, ['apply', 'plan.json', '--no-backup', '-q'], dir);

@@ -42,7 +42,10 @@
  *   READ LOCK, which would block production writes and needs the RELOAD privilege.
  * - Across tables: tables are copied by the caller on separate connections, each with its own
  *   snapshot, so there is no cross-table consistency while production is being written (a child
- *   row may reference a parent that was inserted after the parent table was read).
+ *   row may reference a parent that was inserted after the parent table was read). For a subset
+ *   (plan/subset.ts) this means the foreign-key closure is exact only for a production that is
+ *   not written during the copy; rows written mid-copy may be orphaned in the sandbox until the
+ *   next refresh, and validate reports them (README, "Subsets").
  * - `where` filters production rows; it is evaluated in the reading range's snapshot.
  * - Splitting one table lets the sandbox write on several threads, which is where the time goes
  *   once Node reads packed rows (db/packed-rows.ts): on the 2-CPU benchmark machine, which also
@@ -59,6 +62,7 @@ import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
 import { resumeState, Segment, segmentsFromResume } from './resume-state.js';
 import type { CopyColumn, CopyOptions, CopyResult, CopyTask, ResumeState } from './copy-task.js';
 import { splitKeyRange } from './split-key-range.js';
+import { checkKeptRows, keepCollisionError } from './keep-collision.js';
 import { estimateTable } from '../db/key-boundaries.js';
 import { splitRange, WHOLE_RANGE } from '../sql/key-range.js';
 
@@ -93,6 +97,9 @@ export async function copyTable(task: CopyTask, resume: ResumeState | null, opti
       const packet = setup.sandbox.server.maxAllowedPacket;
       run.packetBytes = options.maxStatementBytes ?? Math.min(MAX_STATEMENT_BYTES, Math.floor(packet * 0.9));
       if (run.method === 'load-data') run.packetBytes = Math.min(MAX_PIECE_BYTES, Math.floor(packet * 0.9));
+      // Before a row is deleted, in the snapshot the (first) range copies from: a production row
+      // written since the plan could collide with a kept one.
+      await checkKeptRows(task, setup.sandbox, setup.production);
       // A table without a key cannot continue where it stopped: it starts over.
       if (resume !== null && task.key !== null) {
         segments = segmentsFromResume(resume, task);
@@ -330,11 +337,14 @@ class TableCopy implements SegmentRun {
 
   /**
    * The caller's own error (thrown by onCommit) and the engine's copy_* and mask_* errors pass
-   * through; anything else (SQL, connection) is wrapped so the message names the table.
+   * through, a duplicate key next to kept rows becomes keep_collision; anything else (SQL,
+   * connection) is wrapped so the message names the table.
    */
   finalError(error: unknown): unknown {
     const first = this.failure ?? error;
     if (typeof first === 'object' && first !== null && this.#callerErrors.has(first)) return first;
+    const collision = keepCollisionError(this.task, first);
+    if (collision !== null) return collision;
     if (isCopyEngineError(first)) return first;
     const inner = isReplicoopError(first) ? first : null;
     return new ReplicoopError('copy_failed', `copying ${this.task.table}: ${first instanceof Error ? first.message : String(first)}`, {

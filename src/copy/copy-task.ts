@@ -6,6 +6,7 @@
 import type { CopyMethod, MaintainTable, MaskRule } from '../config/types.js';
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
 import type { Table } from '../snapshot/model.js';
+import { keepKeys, type KeepKey } from '../introspect/count-keep.js';
 
 export interface CopyColumn {
   readonly name: string;
@@ -29,6 +30,8 @@ export interface CopyTask {
   readonly mask: Readonly<Record<string, MaskRule>>;
   /** SQL condition on sandbox rows that survive the refresh (maintain[].keep); absent: none. */
   readonly keep?: string | null;
+  /** With keep: production's unique keys a kept row must not share (copy/keep-collision.ts). */
+  readonly keepKeys?: readonly KeepKey[];
 }
 
 export interface CopyOptions {
@@ -116,7 +119,7 @@ export function copyTaskFromTable(table: Table, maintain: MaintainTable, key: re
     key: key === null ? null : Object.freeze([...key]),
     where: maintain.where,
     mask: maintain.mask,
-    ...(maintain.keep ? { keep: maintain.keep } : {}),
+    ...(maintain.keep ? { keep: maintain.keep, keepKeys: keepKeys(table, maintain.mask) } : {}),
   });
 }
 

@@ -10,9 +10,9 @@ import { assertSandboxPrivileges } from './sandbox-grants.js';
 import { checkMaintain } from '../introspect/check-maintain.js';
 import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges.js';
 import { readPrivileges } from '../introspect/read-privileges.js';
-import { countKeep, countMaintainRows, type KeepCount } from '../introspect/count-rows.js';
+import { countMaintainRows } from '../introspect/count-rows.js';
+import { countKeep, keepCollisionMessage, keepKeys, type KeepCount } from '../introspect/count-keep.js';
 import type { Queryable } from '../db/session.js';
-import { chooseChunkKey } from '../snapshot/chunk-key.js';
 import type { MaintainTable } from '../config/types.js';
 import { ReplicoopError } from '../errors.js';
 import { closeSubset } from './run-subset-closure.js';
@@ -130,7 +130,8 @@ function lastAppliedProduction(config: ResolvedConfig, sandbox: Snapshot): Snaps
 
 /**
  * maintain[].keep: counts of sandbox rows kept and deleted per table, and a plan error when a
- * kept row has the key of a production row the copy brings (it would collide mid-apply).
+ * kept row has the value of a unique key of a production row the copy brings (it would collide
+ * mid-apply; the copy checks again before it deletes a row, production may change meanwhile).
  */
 async function keepRows(
   config: ResolvedConfig,
@@ -146,13 +147,16 @@ async function keepRows(
     if (!entry.keep) continue;
     const table = production.tables.find((t) => t.name === entry.table);
     if (!table) continue;
-    if (!sandbox.tables.some((t) => t.name === entry.table)) {
+    const sandboxTable = sandbox.tables.find((t) => t.name === entry.table);
+    if (!sandboxTable) {
       out[entry.table] = { kept: 0, deleted: 0, collisions: 0, samples: [] };
       continue;
     }
+    // A key over a column the sandbox does not have yet is checked by the copy, after the schema steps.
+    const keys = keepKeys(table, entry.mask).filter((k) => k.parts.every((p) => sandboxTable.columns.some((c) => c.name === p.column)));
     let counted: KeepCount;
     try {
-      counted = await countKeep(sandboxSession, productionSession, entry.table, entry.keep, chooseChunkKey(table), entry.where);
+      counted = await countKeep(sandboxSession, productionSession, entry.table, entry.keep, keys, entry.where);
     } catch (error) {
       problems.push(
         `${config.displayFile}: /maintain/${index}/keep: the sandbox rejects the condition for table "${entry.table}": ${(error as Error).message.replace(/^sandbox: /, '')}`,
@@ -160,11 +164,8 @@ async function keepRows(
       continue;
     }
     out[entry.table] = counted;
-    if (counted.collisions > 0) {
-      problems.push(
-        `${config.displayFile}: /maintain/${index}/keep: ${counted.collisions.toLocaleString('en-US')} sandbox row${counted.collisions === 1 ? '' : 's'} of ${entry.table} kept by "${entry.keep}" ha${counted.collisions === 1 ? 's' : 've'} the key of a production row the refresh copies (${counted.samples.join('; ')}); give the sandbox rows keys production does not use, or narrow keep`,
-      );
-    }
+    if (counted.collisions > 0)
+      problems.push(`${config.displayFile}: /maintain/${index}/keep: ${keepCollisionMessage(entry.table, entry.keep, counted)}`);
   }
   if (problems.length > 0) throw new ReplicoopError('keep_collision', problems.join('\n'), { details: { problems } });
   return out;

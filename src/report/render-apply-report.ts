@@ -32,6 +32,8 @@ export interface ApplyReport {
   readonly tables_changed: number;
   readonly maintain_table_names: readonly string[];
   readonly masked_columns: readonly { readonly table: string; readonly column: string; readonly rule: string }[];
+  /** Columns copied unmasked on purpose (maintain[].passthrough): the report says so as plainly as it lists the masks. */
+  readonly passthrough_columns: readonly { readonly table: string; readonly column: string }[];
   readonly validation: ApplyResult['validation'];
   readonly checkpoints: ApplyResult['checkpoints'];
   readonly steps: ApplyResult['steps'];
@@ -63,6 +65,7 @@ export function applyReport(result: ApplyResult, plan: Plan, planFile: string): 
     masked_columns: plan.steps.flatMap((s) =>
       (s.data?.maskedColumns ?? []).map((m) => ({ table: s.data!.table, column: m.column, rule: m.rule })),
     ),
+    passthrough_columns: plan.steps.flatMap((s) => (s.data?.passthroughColumns ?? []).map((column) => ({ table: s.data!.table, column }))),
     validation: result.validation,
     checkpoints: result.checkpoints,
     steps: result.steps,
@@ -93,6 +96,8 @@ export function renderApplyMarkdown(report: ApplyReport): string {
   if (report.validation) out.push(`| Validation | ${report.validation.passed ? 'passed' : 'FAILED'}: ${report.validation.summary} |`);
   if (report.masked_columns.length > 0)
     out.push(`| Masked columns | ${report.masked_columns.map((m) => `${m.table}.${m.column} (${m.rule})`).join(', ')} |`);
+  if (report.passthrough_columns.length > 0)
+    out.push(`| Passed through unmasked on purpose | ${report.passthrough_columns.map((p) => `${p.table}.${p.column}`).join(', ')} |`);
   out.push('');
   if (report.errors.length > 0) {
     out.push('### Errors');

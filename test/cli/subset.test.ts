@@ -3,6 +3,7 @@ import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { fixturesFound, fixturesSkipReason, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
 import { testServers, uniqueName, type TestServer } from '../support/servers.js';
 import { sides } from '../support/shop.js';
+import { count, HIERARCHY, HIERARCHY_DATA, orphans, refresh } from '../support/subset.js';
 
 /**
  * Issue 16: a where on a maintained table is closed over the foreign keys between maintained
@@ -11,41 +12,6 @@ import { sides } from '../support/shop.js';
  * written independently (hand SQL with joins for Sakila, a fixpoint over the rows for the
  * generated hierarchy).
  */
-
-async function count(server: TestServer, database: string, sql: string): Promise<number> {
-  const rows = await server.sql<{ n: number | string }[]>(sql, database);
-  return Number(rows[0]!.n);
-}
-
-/** Orphan rows of every foreign key in `database`, by an outer join (independent of replicoop's check). */
-async function orphans(server: TestServer, database: string): Promise<Record<string, number>> {
-  const fks = await server.sql<{ name: string; child: string; col: string; parent: string; ref: string }[]>(
-    `SELECT k.CONSTRAINT_NAME AS name, k.TABLE_NAME AS child, k.COLUMN_NAME AS col, k.REFERENCED_TABLE_NAME AS parent, k.REFERENCED_COLUMN_NAME AS ref
-       FROM information_schema.KEY_COLUMN_USAGE k WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY name`,
-    database,
-    [database],
-  );
-  expect(fks.length).toBeGreaterThan(0);
-  const out: Record<string, number> = {};
-  for (const f of fks) {
-    out[`${f.child}.${f.name}`] = await count(
-      server,
-      database,
-      `SELECT COUNT(*) AS n FROM \`${f.child}\` c LEFT JOIN \`${f.parent}\` p ON p.\`${f.ref}\` = c.\`${f.col}\` WHERE c.\`${f.col}\` IS NOT NULL AND p.\`${f.ref}\` IS NULL`,
-    );
-  }
-  return out;
-}
-
-async function refresh(dir: string): Promise<string> {
-  const plan = await runCli(['plan', '--json'], { cwd: dir });
-  expect(plan.code, plan.stderr).toBe(0);
-  const apply = await runCli(['apply', 'plan.json', '--no-backup', '-q'], { cwd: dir });
-  expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-  const validate = await runCli(['validate', '--strict', '-q'], { cwd: dir });
-  expect(validate.code, validate.stdout + validate.stderr).toBe(0);
-  return plan.stdout;
-}
 
 describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : ` (skipped: ${fixturesSkipReason})`}`, () => {
   const scenarios: { name: string; maintain: unknown[]; subset?: unknown; expected: Record<string, string> }[] = [
@@ -154,21 +120,6 @@ describe.skipIf(!fixturesFound)(`subset closure on Sakila${fixturesFound ? '' : 
     );
   }
 });
-
-const HIERARCHY = `
-CREATE TABLE region (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, capital_office_id INT NULL) ENGINE=InnoDB;
-CREATE TABLE office (id INT PRIMARY KEY, region_id INT NOT NULL, parent_id INT NULL, KEY (region_id), KEY (parent_id)) ENGINE=InnoDB;
-CREATE TABLE employee (id INT PRIMARY KEY, office_id INT NOT NULL, manager_id INT NULL, name VARCHAR(40) NOT NULL, KEY (office_id), KEY (manager_id)) ENGINE=InnoDB;
-`;
-
-const HIERARCHY_DATA = `
-INSERT INTO region SELECT seq, CONCAT('r', seq), seq FROM seq_1_to_10;
-INSERT INTO office SELECT seq, ((seq - 1) % 10) + 1, IF(seq <= 10, NULL, ((seq * 7) % (seq - 1)) + 1) FROM seq_1_to_200;
-INSERT INTO employee SELECT seq, ((seq * 13) % 200) + 1, IF(seq <= 200, NULL, ((seq * 31) % (seq - 1)) + 1), CONCAT('e', seq) FROM seq_1_to_5000;
-ALTER TABLE region ADD CONSTRAINT fk_region_capital FOREIGN KEY (capital_office_id) REFERENCES office (id);
-ALTER TABLE office ADD CONSTRAINT fk_office_region FOREIGN KEY (region_id) REFERENCES region (id), ADD CONSTRAINT fk_office_parent FOREIGN KEY (parent_id) REFERENCES office (id);
-ALTER TABLE employee ADD CONSTRAINT fk_employee_office FOREIGN KEY (office_id) REFERENCES office (id), ADD CONSTRAINT fk_employee_manager FOREIGN KEY (manager_id) REFERENCES employee (id);
-`;
 
 /** The closure of "regions 1..n" computed over the rows themselves, by iterating to a fixpoint. */
 async function hierarchyClosure(

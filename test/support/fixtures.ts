@@ -8,6 +8,19 @@ export const fixturesDir: string = resolve(process.env.REPLICOOP_FIXTURES ?? joi
 export const fixturesFound: boolean = existsSync(join(fixturesDir, 'sakila'));
 export const fixturesSkipReason = `fixtures not found at ${fixturesDir} (set REPLICOOP_FIXTURES to the shared fixtures folder)`;
 
+/**
+ * Outside CI a missing fixtures folder skips the tests that need it (a fresh clone still runs the
+ * rest); in CI (CI=true, where ../shared is checked out beside the clone) it is a failure, so the
+ * Sakila and employees tests can never be skipped there without anyone noticing.
+ */
+export function missingFixturesError(found: boolean, env: NodeJS.ProcessEnv): string | null {
+  if (found || (env.CI !== 'true' && env.CI !== '1')) return null;
+  return `CI=${env.CI}: ${fixturesSkipReason}; in CI the fixture tests must run, not skip`;
+}
+
+const missing = missingFixturesError(fixturesFound, process.env);
+if (missing !== null) throw new Error(missing);
+
 export function fixture(path: string): string {
   return join(fixturesDir, path);
 }

@@ -58,3 +58,31 @@ describe('apply report: data refresh and backup cost', () => {
     expect(markdown).toContain('| `b` | full |  |  |  |  | 40 |  | 0.25 |');
   });
 });
+
+describe('apply report: masked and passed-through columns', () => {
+  it('lists per table the masked columns with their rule and the columns passed through unmasked on purpose, in JSON and Markdown', () => {
+    const s = snapshot({ tables: [table('a'), table('b')] });
+    const plan = planOf(s, s, {
+      maintain: [
+        { table: 'a', where: null, mask: { id: { kind: 'null' } }, passthrough: ['email', 'phone'] },
+        { table: 'b', where: null, mask: {} },
+      ],
+    });
+    const report = applyReport(result([]), plan, 'plan.json');
+    expect(report.masked_columns).toEqual([{ table: 'a', column: 'id', rule: 'null' }]);
+    expect(report.passthrough_columns).toEqual([
+      { table: 'a', column: 'email' },
+      { table: 'a', column: 'phone' },
+    ]);
+    const markdown = renderApplyMarkdown(report);
+    expect(markdown).toContain('| Masked columns | a.id (null) |');
+    expect(markdown).toContain('| Passed through unmasked on purpose | a.email, a.phone |');
+  });
+
+  it('leaves the passthrough line out when nothing is passed through', () => {
+    const s = snapshot({ tables: [table('a')] });
+    const report = applyReport(result([]), planOf(s, s, { maintain: [{ table: 'a', where: null, mask: {} }] }), 'plan.json');
+    expect(report.passthrough_columns).toEqual([]);
+    expect(renderApplyMarkdown(report)).not.toContain('Passed through');
+  });
+});
