@@ -9,6 +9,7 @@ import type { AlterClause } from '../diff/changes.js';
 import type { ForeignKey, Table, Trigger } from '../snapshot/model.js';
 import { quoteIdent, sqlName } from '../sql/quote.js';
 import { changesOf, DeferredForeignKeys, simpleStep, type DraftStep, type StepInput } from './draft-step.js';
+import type { StepExpectation } from './plan-types.js';
 import {
   alterTableSql,
   createSequenceSql,
@@ -58,7 +59,7 @@ function databaseSteps({ changes }: StepInput): DraftStep[] {
     destructive: false,
     reason: change.reasons.join('; '),
     schemaChange: true,
-    expect: null,
+    expect: { objectType: 'database', name: change.name, state: 'present', pendingForeignKeys: [] },
     data: null,
   }));
 }
@@ -166,7 +167,8 @@ function renameTableSteps({ changes }: StepInput): DraftStep[] {
       destructive: false,
       reason: `renames table ${change.renamedFrom!} to ${change.name} (config renames; its rows are kept)`,
       schemaChange: true,
-      expect: null,
+      // Done once the old name is gone (and the new one there: apply/step-check.ts).
+      expect: { objectType: 'table', name: change.renamedFrom!, state: 'absent', pendingForeignKeys: [] },
       data: null,
     }));
 }
@@ -203,7 +205,7 @@ function goneForeignKeySteps(input: StepInput): DraftStep[] {
         destructive: false,
         reason: `drops foreign key${gone.length > 1 ? 's' : ''} ${gone.map((fk) => fk.name).join(', ')} of ${change.name} (dropped later) first: ${[...new Set(gone.map((fk) => fk.referencedTable))].join(', ')} change${gone.length > 1 ? '' : 's'} before, which the server refuses while the key exists`,
         schemaChange: true,
-        expect: null,
+        expect: droppedForeignKeys(change.name, gone),
         data: null,
       },
     ];
@@ -260,7 +262,7 @@ function alterTableSteps({ changes, context, maintainNames, keptNames }: StepInp
         ? `drops foreign keys of ${name} first: its engine changes, which the server refuses while they exist`
         : `drops foreign keys of ${name} first: they form a cycle with other tables being altered (re-added afterwards)`,
       schemaChange: true,
-      expect: null,
+      expect: droppedForeignKeys(name, late),
       data: null,
     });
   }
@@ -330,7 +332,8 @@ function recreateTableSteps({ changes, maintainNames, keptNames, context }: Step
         ? `table ${change.name} cannot be altered in place (${change.detail}); it is a maintain table, so it is re-created from production's definition and its rows re-copied`
         : `table ${change.name} cannot be altered in place (${change.detail}); it is re-created from production's definition, and its rows in the sandbox are lost`,
       schemaChange: true,
-      expect: null,
+      // Checked with the plan's own diff of that table (apply/step-check.ts): one that already equals production is never dropped again.
+      expect: { objectType: 'table', name: change.name, state: 'present', pendingForeignKeys: [] },
       data: null,
     });
   }
@@ -422,7 +425,7 @@ function dropTableSteps({ changes, context }: StepInput): DraftStep[] {
       destructive: false,
       reason: `drops foreign keys of ${name} that form a cycle with other tables being dropped`,
       schemaChange: true,
-      expect: null,
+      expect: droppedForeignKeys(name, blocking),
       data: null,
     });
   }
@@ -438,4 +441,15 @@ function dropTableSteps({ changes, context }: StepInput): DraftStep[] {
     );
   }
   return steps;
+}
+
+/** The expectation of a step that drops foreign keys of a table. */
+function droppedForeignKeys(table: string, foreignKeys: readonly ForeignKey[]): StepExpectation {
+  return {
+    objectType: 'table',
+    name: table,
+    state: 'present',
+    pendingForeignKeys: [],
+    droppedForeignKeys: foreignKeys.map((fk) => fk.name),
+  };
 }
