@@ -64,6 +64,13 @@ export function clientInvocation(kind: 'dump' | 'client', tool: string, target: 
           '--no-create-db',
           '--add-drop-table',
           '--no-tablespaces',
+          // Restoring must need no privilege beyond the README's sandbox GRANT, so that the account
+          // that ran apply can always roll back: --add-locks (on by default) wraps each table's rows in
+          // LOCK TABLES (the LOCK TABLES privilege), --disable-keys in ALTER TABLE ... DISABLE KEYS
+          // (ALTER, which a plan without table changes does not ask for). Neither speeds up InnoDB.
+          // Reading takes no lock: --single-transaction turns --lock-tables off.
+          '--skip-add-locks',
+          '--skip-disable-keys',
           // The default --tz-utc is kept: TIMESTAMPs are dumped in UTC and the file sets
           // time_zone='+00:00' before loading them, so they come back exact.
           '--',

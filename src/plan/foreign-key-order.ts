@@ -12,6 +12,7 @@
  * production's name.
  */
 import type { ForeignKey } from '../snapshot/model.js';
+import type { StepExpectation } from './plan-types.js';
 import { changesOf, type DraftStep, type StepInput } from './draft-step.js';
 import { dropForeignKeysSql } from './render-ddl.js';
 import { topoSort } from './topo-sort.js';
@@ -73,9 +74,20 @@ export function goneForeignKeySteps(input: StepInput): DraftStep[] {
         destructive: false,
         reason: `drops foreign key${gone.length > 1 ? 's' : ''} ${gone.map((fk) => fk.name).join(', ')} of ${name} (${fate}) first: ${referenced.join(', ')} change${referenced.length > 1 ? '' : 's'} before, which the server refuses while the key exists`,
         schemaChange: true,
-        expect: null,
+        expect: droppedForeignKeys(name, gone),
         data: null,
       },
     ];
   });
+}
+
+/** The expectation of a step that drops foreign keys of a table. */
+export function droppedForeignKeys(table: string, foreignKeys: readonly ForeignKey[]): StepExpectation {
+  return {
+    objectType: 'table',
+    name: table,
+    state: 'present',
+    pendingForeignKeys: [],
+    droppedForeignKeys: foreignKeys.map((fk) => fk.name),
+  };
 }

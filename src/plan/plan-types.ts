@@ -39,6 +39,8 @@ export interface StepExpectation {
   readonly pendingForeignKeys: readonly string[];
   /** For routines: PROCEDURE or FUNCTION. */
   readonly routineType?: 'PROCEDURE' | 'FUNCTION';
+  /** For a step that drops foreign keys of the table: their names (done once none is left). */
+  readonly droppedForeignKeys?: readonly string[];
 }
 
 export interface DataStep {

@@ -39,6 +39,12 @@ export interface MissingGrant {
 export interface SandboxPrivilegeOptions {
   /** A backup is taken (and may be restored by rollback): reading and re-creating everything the sandbox holds. Default true. */
   readonly backup?: boolean;
+  /**
+   * The backup is a whole-database dump by mariadb-dump or mysqldump (backup.scope: full with the
+   * tool on PATH). Its --events runs SHOW EVENTS, which the server refuses without EVENT even when
+   * the database holds no event (the built-in dumper reads information_schema, which just shows none).
+   */
+  readonly dumpTool?: boolean;
 }
 
 const STEP_PRIVILEGES: Readonly<Record<PlanStep['kind'], readonly string[]>> = {
@@ -115,7 +121,8 @@ export function missingSandboxGrants(
     if (sandbox.views.length > 0) need('SHOW VIEW', null, 'backing up views');
     if (sandbox.triggers.length > 0) need('TRIGGER', null, 'backing up and restoring triggers');
     if (sandbox.events.length > 0) need('EVENT', null, 'backing up and restoring events');
-    if (sandbox.tables.length > 0 || sandbox.views.length > 0) {
+    else if (options.dumpTool) need('EVENT', null, "mariadb-dump's SHOW EVENTS (backup.scope: full)");
+    if (sandbox.tables.length > 0 || sandbox.views.length > 0 || sandbox.sequences.length > 0) {
       for (const privilege of ['CREATE', 'DROP', 'INSERT']) need(privilege, null, 'restoring the backup (rollback)');
     }
     if (sandbox.views.length > 0) need('CREATE VIEW', null, 'restoring views (rollback)');

@@ -21,7 +21,7 @@ import {
   dropTriggerSql,
   dropViewSql,
 } from './render-ddl.js';
-import { goneForeignKeySteps, productionTableName, recreateOrder } from './foreign-key-order.js';
+import { droppedForeignKeys, goneForeignKeySteps, productionTableName, recreateOrder } from './foreign-key-order.js';
 import { topoSort } from './topo-sort.js';
 
 export interface StructureSteps {
@@ -59,7 +59,7 @@ function databaseSteps({ changes }: StepInput): DraftStep[] {
     destructive: false,
     reason: change.reasons.join('; '),
     schemaChange: true,
-    expect: null,
+    expect: { objectType: 'database', name: change.name, state: 'present', pendingForeignKeys: [] },
     data: null,
   }));
 }
@@ -167,7 +167,8 @@ function renameTableSteps({ changes }: StepInput): DraftStep[] {
       destructive: false,
       reason: `renames table ${change.renamedFrom!} to ${change.name} (config renames; its rows are kept)`,
       schemaChange: true,
-      expect: null,
+      // Done once the old name is gone (and the new one there: apply/step-check.ts).
+      expect: { objectType: 'table', name: change.renamedFrom!, state: 'absent', pendingForeignKeys: [] },
       data: null,
     }));
 }
@@ -225,7 +226,7 @@ function alterTableSteps(input: StepInput, deferred: DeferredForeignKeys): Draft
         ? `drops foreign keys of ${name} first: its engine changes, which the server refuses while they exist`
         : `drops foreign keys of ${name} first: they form a cycle with other tables being altered (re-added afterwards)`,
       schemaChange: true,
-      expect: null,
+      expect: droppedForeignKeys(name, late),
       data: null,
     });
   }
@@ -297,7 +298,8 @@ function recreateTableSteps(input: StepInput): DraftStep[] {
         ? `table ${change.name} cannot be altered in place (${change.detail}); it is a maintain table, so it is re-created from production's definition and its rows re-copied`
         : `table ${change.name} cannot be altered in place (${change.detail}); it is re-created from production's definition, and its rows in the sandbox are lost`,
       schemaChange: true,
-      expect: null,
+      // Checked with the plan's own diff of that table (apply/step-check.ts): one that already equals production is never dropped again.
+      expect: { objectType: 'table', name: change.name, state: 'present', pendingForeignKeys: [] },
       data: null,
     });
   }
@@ -389,7 +391,7 @@ function dropTableSteps({ changes, context }: StepInput): DraftStep[] {
       destructive: false,
       reason: `drops foreign keys of ${name} that form a cycle with other tables being dropped`,
       schemaChange: true,
-      expect: null,
+      expect: droppedForeignKeys(name, blocking),
       data: null,
     });
   }

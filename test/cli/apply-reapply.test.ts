@@ -135,7 +135,9 @@ describe('status after a killed run', () => {
     expect(status.stdout).toMatch(/interrupted \(or still running\)/);
     expect(status.stdout).not.toMatch(/rollback \(restore/);
     const next = /Next: (.*)/.exec(status.stdout)?.[1] ?? '';
-    expect(next).toBe('replicoop apply plan.json (resume), or replicoop apply plan.json --restart (it has no backup to roll back to)');
+    expect(next).toBe(
+      'replicoop apply plan.json (resume), or replicoop plan -o next.json, then replicoop apply next.json --restart (a new plan of what still differs; this run has no backup to roll back to)',
+    );
     const resumed = await runCli(['apply', 'plan.json', '--no-validate', '--no-backup'], { cwd: s.dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('resuming run');

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RunRecord } from '../../state/state-store.js';
 import type { CommandModule } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumberFlags } from '../flag-checks.js';
@@ -36,6 +38,7 @@ export const statusCommand: CommandModule<StatusArgs> = {
           steps: {
             total: steps.length,
             done: count('done'),
+            skipped: count('skipped'),
             running: count('running'),
             failed: count('failed'),
             pending: count('pending'),
@@ -52,7 +55,11 @@ export const statusCommand: CommandModule<StatusArgs> = {
         : isRollbackIncomplete(latest)
           ? `replicoop rollback --run ${latest.id} (its rollback stopped midway: the sandbox is partly restored from ${latest.backupFile ?? 'its backup'}; do not resume it)`
           : latest.status === 'running' || latest.status === 'failed'
-            ? `replicoop apply ${latest.planPath} (resume)${latest.backupFile ? `, or replicoop rollback (restore ${latest.backupFile})` : `, or replicoop apply ${latest.planPath} --restart (it has no backup to roll back to)`}`
+            ? waysOut(
+                latest,
+                await planFileState(resolve(cwd, latest.planPath), latest.planChecksum),
+                lastActivity(state.getSteps(latest.id), latest),
+              )
             : latest.status === 'done'
               ? 'replicoop validate, or replicoop plan for the next refresh'
               : 'replicoop plan';
@@ -87,3 +94,54 @@ export const statusCommand: CommandModule<StatusArgs> = {
     }
   },
 };
+
+/** What the file at a run's plan path holds now: that run's plan, another plan (made at createdAt), or nothing apply would read. */
+type PlanFileState =
+  { readonly holds: 'same' } | { readonly holds: 'another'; readonly createdAt: string } | { readonly holds: 'unusable' };
+
+async function planFileState(path: string, checksum: string): Promise<PlanFileState> {
+  const { readPlanFile } = await import('../../plan/plan-file.js');
+  try {
+    const plan = readPlanFile(path);
+    return plan.checksum === checksum ? { holds: 'same' } : { holds: 'another', createdAt: plan.createdAt };
+  } catch {
+    // Missing, truncated or edited: apply would refuse it too.
+    return { holds: 'unusable' };
+  }
+}
+
+/** When the run last touched the sandbox (ISO time): a plan made before that describes a sandbox that is gone. */
+function lastActivity(steps: readonly { readonly startedAt: string | null; readonly finishedAt: string | null }[], run: RunRecord): string {
+  let last = run.startedAt;
+  for (const step of steps) for (const at of [step.startedAt, step.finishedAt]) if (at !== null && at > last) last = at;
+  return last;
+}
+
+interface UnfinishedRun extends RunRecord {
+  readonly steps: { readonly total: number; readonly done: number; readonly skipped: number };
+  readonly checkpoints: readonly { readonly name: string }[];
+}
+
+/**
+ * The ways out of an unfinished run, only those that work in its state (each is run by a test in
+ * that state, test/cli/status-ways-out.test.ts). Resuming needs the run's own plan in its file, and
+ * a step left to run or a validation that did not finish: after a failed validation every step is
+ * done, and a resume would only validate again and fail the same way. Applying a plan needs one
+ * made after the run last changed the sandbox (an older one is refused as stale), so the run's own
+ * plan never qualifies: it is a new plan, applied with --restart.
+ */
+function waysOut(run: UnfinishedRun, planFile: PlanFileState, lastChange: string): string {
+  const stepsDone = run.steps.done + run.steps.skipped === run.steps.total;
+  const validationFailed = run.status === 'failed' && stepsDone && run.checkpoints.some((c) => c.name === 'validation_completed');
+  const ways: string[] = [];
+  if (planFile.holds === 'same' && !validationFailed) ways.push(`replicoop apply ${run.planPath} (resume)`);
+  if (run.backupFile) ways.push(`replicoop rollback --run ${run.id} (restore ${run.backupFile})`);
+  if (planFile.holds === 'another' && planFile.createdAt > lastChange) {
+    ways.push(`replicoop apply ${run.planPath} --restart (apply the newer plan now in ${run.planPath}, abandoning this run)`);
+  } else {
+    ways.push(
+      `replicoop plan -o next.json, then replicoop apply next.json --restart (a new plan of what still differs${run.backupFile ? '' : '; this run has no backup to roll back to'})`,
+    );
+  }
+  return ways.join(', or ');
+}
