@@ -5,7 +5,7 @@ import { objectSummary } from './object-summary.js';
 import { PLAIN, type Palette } from './palette.js';
 import { planDiagram } from './plan-diagram.js';
 
-const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±' };
+const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±', rename: '~' };
 
 export function hasSchemaChanges(plan: Plan): boolean {
   return plan.steps.some((s) => s.schemaChange);
@@ -14,7 +14,7 @@ export function hasSchemaChanges(plan: Plan): boolean {
 /** A unified diff of two CREATE statements (empty side for creates and drops). */
 export function unifiedDiff(change: ObjectChange): string {
   const patch = createTwoFilesPatch(
-    `sandbox/${change.name}`,
+    `sandbox/${change.renamedFrom ?? change.name}`,
     `production/${change.name}`,
     change.before === null ? '' : `${change.before}\n`,
     change.after === null ? '' : `${change.after}\n`,
