@@ -350,7 +350,11 @@ function markdownDiagram(plan: Plan): string[] {
   out.push(fence('mermaid', diagram.source));
   out.push('');
   out.push(
-    'Rectangles: maintain tables (data refreshed; the number is the copy order). Rounded: structure-only. Red border: a destructive change. Arrows point from a child table to the parent it references; dotted arrows are foreign keys in a cycle (`cut`: the subset cut it).',
+    'Rectangles: maintain tables (data refreshed; the number is the copy order). Rounded: structure-only. Red border: a destructive change. Arrows point from a child table to the parent it references; dotted arrows are foreign keys in a cycle (`cut`: the subset cut it).' +
+      (diagram.subsets
+        ? " Dashed border, `subset`: only some rows are copied, by the table's own `where` and, under `closure`, the foreign keys that add a condition to it; the effective filter is in the Data refresh table."
+        : '') +
+      (diagram.cutFilters ? ' A filter ending in `… (cut)` is shortened; the Data refresh table has it in full.' : ''),
   );
   if (diagram.note) out.push(`${mdEscape(diagram.note)}`);
   out.push('');
