@@ -18,18 +18,27 @@ export function objectSummary(change: ObjectChange, plan: Plan): string {
     return `default character set ${sandbox.charset}/${sandbox.collation} -> ${production.charset}/${production.collation}`;
   }
   if (change.objectType !== 'table') return otherSummary(change);
-  const sandbox = plan.snapshots.sandbox.tables.find((t) => t.name === change.name) ?? null;
+  const sandboxName = change.renamedFrom ?? change.name;
+  const sandbox = plan.snapshots.sandbox.tables.find((t) => t.name === sandboxName) ?? null;
   const production = plan.snapshots.production.tables.find((t) => t.name === change.name) ?? null;
   if (change.action === 'recreate') return "re-created from production's definition (cannot be altered in place)";
   if (sandbox === null && production !== null) return `new table: ${count(production.columns.length, 'column')}${tableExtras(production)}`;
   if (production === null) return sandbox ? `dropped with its rows (${count(sandbox.columns.length, 'column')})` : 'dropped';
   if (sandbox === null) return change.action;
-  const alter = diffTable(sandbox, production, {
-    stripWidths: plan.source.flavor === 'mysql' || plan.target.flavor === 'mysql',
-    definers: plan.settings.definers,
-  });
+  // The column renames the diff applied, so that a renamed column is not counted as dropped and added.
+  const columnRenames = new Map(Object.entries(plan.settings.renames?.columns[change.name] ?? {}).map(([o, n]) => [n, o]));
+  const alter = diffTable(
+    sandbox,
+    production,
+    { stripWidths: plan.source.flavor === 'mysql' || plan.target.flavor === 'mysql', definers: plan.settings.definers },
+    new Set(),
+    columnRenames,
+  );
+  const clauses = alter?.kind === 'alter_table' ? clauseSummary(alter.clauses) : '';
+  if (change.renamedFrom !== undefined)
+    return [`renamed from ${change.renamedFrom} (its rows are kept)`, clauses].filter(Boolean).join(', ');
   if (alter === null || alter.kind !== 'alter_table') return 'foreign keys only';
-  return clauseSummary(alter.clauses) || 'changed';
+  return clauses || 'changed';
 }
 
 function otherSummary(change: ObjectChange): string {
@@ -64,6 +73,9 @@ export function clauseSummary(clauses: readonly AlterClause[]): string {
   const parts: string[] = [];
   const added = of('add_column').length;
   const dropped = of('drop_column').length;
+  const renamed = of('rename_column');
+  if (renamed.length > 0)
+    parts.push(`${count(renamed.length, 'column')} renamed (${renamed.map((r) => `${r.from.name} -> ${r.to.name}`).join(', ')})`);
   if (added > 0) parts.push(`+${count(added, 'column')}`);
   const modified = of('modify_column');
   const typed = modified.filter((m) => m.from.type !== m.to.type);

@@ -5,7 +5,7 @@ import { objectSummary } from './object-summary.js';
 import { PLAIN, type Palette } from './palette.js';
 import { planDiagram } from './plan-diagram.js';
 
-const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±' };
+const SYMBOL: Record<ObjectChange['action'], string> = { create: '+', change: '~', drop: '-', recreate: '±', rename: '~' };
 
 export function hasSchemaChanges(plan: Plan): boolean {
   return plan.steps.some((s) => s.schemaChange);
@@ -14,7 +14,7 @@ export function hasSchemaChanges(plan: Plan): boolean {
 /** A unified diff of two CREATE statements (empty side for creates and drops). */
 export function unifiedDiff(change: ObjectChange): string {
   const patch = createTwoFilesPatch(
-    `sandbox/${change.name}`,
+    `sandbox/${change.renamedFrom ?? change.name}`,
     `production/${change.name}`,
     change.before === null ? '' : `${change.before}\n`,
     change.after === null ? '' : `${change.after}\n`,
@@ -122,7 +122,47 @@ export function renderPlanText(plan: Plan, paint: Palette = PLAIN): string {
         out.push(paint.yellow(`      new in production since the last applied plan, not masked: ${d.newUnmaskedColumns.join(', ')}`));
     }
   }
+  const around = aroundTheCopies(plan);
+  if (around.length > 0) {
+    out.push('');
+    out.push(paint.bold(`${AROUND_HEADING}:`));
+    for (const group of around) {
+      out.push(`  ${group.objectType} ${group.name}: ${aroundSummary(group.steps)}`);
+      for (const step of group.steps) {
+        out.push(paint.dim(`    ${step.id}: ${step.reason}`));
+        for (const sql of step.sql) out.push(paint.cyan(`${sql};`).replace(/^/gm, '      '));
+      }
+    }
+  }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+const AROUND_HEADING = 'Around the copies (the objects themselves do not change)';
+
+interface AroundTheCopies {
+  readonly objectType: PlanStep['objectType'];
+  readonly name: string;
+  readonly steps: readonly PlanStep[];
+}
+
+/**
+ * Steps with SQL that change no schema: the triggers lifted around a copy (dropped so they do not
+ * fire on copied rows, then re-created unchanged). They belong to no schema-change section, and
+ * the reviewer must still read every statement that runs.
+ */
+function aroundTheCopies(plan: Plan): AroundTheCopies[] {
+  const groups = new Map<string, PlanStep[]>();
+  for (const step of plan.steps) {
+    if (step.schemaChange || step.sql.length === 0) continue;
+    const key = `${step.objectType}\u0000${step.object}`;
+    groups.set(key, [...(groups.get(key) ?? []), step]);
+  }
+  return [...groups.values()].map((steps) => ({ objectType: steps[0]!.objectType, name: steps[0]!.object, steps }));
+}
+
+/** "drop trigger 0002, create trigger 0019". */
+function aroundSummary(steps: readonly PlanStep[]): string {
+  return steps.map((s) => `${s.kind.replace(/_/g, ' ')} ${stepNumber(s)}`).join(', ');
 }
 
 function subsetText(subset: NonNullable<NonNullable<Plan['steps'][number]['data']>['subset']>): string {
@@ -253,6 +293,21 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push('');
     }
   }
+  const around = aroundTheCopies(plan);
+  if (around.length > 0) {
+    out.push(`### ${AROUND_HEADING}\n`);
+    for (const group of around) {
+      out.push('<details>');
+      out.push(`<summary><code>${mdEscape(group.name)}</code> — ${group.objectType}: ${aroundSummary(group.steps)}</summary>`);
+      out.push('');
+      for (const step of group.steps) out.push(`- \`${step.id}\`: ${mdEscape(step.reason)}`);
+      out.push('');
+      out.push(fence('sql', group.steps.flatMap((s) => s.sql.map((q) => `${q};`)).join('\n')));
+      out.push('');
+      out.push('</details>');
+      out.push('');
+    }
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -295,7 +350,11 @@ function markdownDiagram(plan: Plan): string[] {
   out.push(fence('mermaid', diagram.source));
   out.push('');
   out.push(
-    'Rectangles: maintain tables (data refreshed; the number is the copy order). Rounded: structure-only. Red border: a destructive change. Arrows point from a child table to the parent it references; dotted arrows are foreign keys in a cycle (`cut`: the subset cut it).',
+    'Rectangles: maintain tables (data refreshed; the number is the copy order). Rounded: structure-only. Red border: a destructive change. Arrows point from a child table to the parent it references; dotted arrows are foreign keys in a cycle (`cut`: the subset cut it).' +
+      (diagram.subsets
+        ? " Dashed border, `subset`: only some rows are copied, by the table's own `where` and, under `closure`, the foreign keys that add a condition to it; the effective filter is in the Data refresh table."
+        : '') +
+      (diagram.cutFilters ? ' A filter ending in `… (cut)` is shortened; the Data refresh table has it in full.' : ''),
   );
   if (diagram.note) out.push(`${mdEscape(diagram.note)}`);
   out.push('');

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writePlanFile } from '../../src/plan/plan-file.js';
@@ -31,6 +31,8 @@ class Terminal {
     delete childEnv.CI;
     delete childEnv.EDITOR;
     delete childEnv.VISUAL;
+    // The pager tests decide what LESS holds.
+    if (!('LESS' in env)) delete childEnv.LESS;
     this.#child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child.stdout.on('data', (d: Buffer) => this.#grow(d));
     this.#child.stderr.on('data', (d: Buffer) => this.#grow(d));
@@ -196,6 +198,31 @@ describe('replicoop without a command', () => {
       return t.exited;
     });
     expect(code).toBe(0);
+  });
+
+  it('Show last plan keeps colours for less (LESS=FRX when unset, as git does) and strips them for another pager', async () => {
+    const dir = tempDir();
+    writePlanFile(join(dir, 'plan.json'), everyStepKindPlan());
+    // A stand-in for less, found first on PATH: it keeps its LESS and its input in files.
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'less'), '#!/bin/sh\nprintf %s "${LESS-unset}" > less-env.txt\ncat > less-input.txt\n', { mode: 0o755 });
+    const colours = { NO_COLOR: '', PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` };
+    for (const pager of ['less', 'cat > other-input.txt']) {
+      const code = await withTerminal(new Terminal([], dir, { ...colours, PAGER: pager }), async (t) => {
+        let at = await t.waitFor('8. Quit');
+        at = await t.choose(2, 'Show last plan', at);
+        at = await t.waitFor('8. Quit', at);
+        await t.choose(8, 'Quit', at);
+        return t.exited;
+      });
+      expect(code).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'less-env.txt'), 'utf8')).toBe('FRX');
+    const toLess = readFileSync(join(dir, 'less-input.txt'), 'utf8');
+    const toOther = readFileSync(join(dir, 'other-input.txt'), 'utf8');
+    expect(toLess).toContain('\x1b[');
+    expect(toOther).not.toContain('\x1b[');
+    expect(toOther).toBe(plain(toLess));
   });
 
   it('Edit / check config with no config file offers to create one from the example', async () => {

@@ -170,8 +170,12 @@ describe('replicoop plan', () => {
     const parse = await mermaidParser();
     await expect(parse(diagram!)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
     // Copy order, filter and masks on the maintained tables; store <-> staff is a cycle.
-    expect(diagram).toMatch(/customer<br\/>copy \d · ~[\d,]+ rows<br\/>where [^"]*store_id = 1[^"]*<br\/>masked: email"\]/);
+    // customer is a subset by its own where: the node shows that where, not the closure's effective filter.
+    expect(diagram).toMatch(/customer<br\/>copy \d · ~[\d,]+ rows<br\/>subset · where store_id = 1<br\/>masked: email"\]/);
     expect(diagram).toMatch(/-\.->\|"fk_staff_store[^"]*"\|/);
+    // staff's only subset fact is the cut of fk_staff_store: its rows are copied whole, so it is no subset.
+    expect(diagram).toMatch(/\["staff<br\/>copy \d · ~[\d,]+ rows"\]/);
+    expect(diagram).toMatch(/-\.->\|"fk_staff_store · cut"\|/);
     expect(diagram).toMatch(/\("rental<br\/>structure only"\)/);
   });
 

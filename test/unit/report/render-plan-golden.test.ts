@@ -50,6 +50,22 @@ describe('the Markdown plan of a plan with every step kind', () => {
     expect(lifted).toEqual(['drop_trigger', 'create_trigger']);
   });
 
+  it('shows the SQL of every step, the triggers lifted around a copy included, in text and Markdown', () => {
+    const text = renderPlanText(plan);
+    const statements = plan.steps.flatMap((s) => s.sql);
+    expect(statements).toContain('DROP TRIGGER IF EXISTS `trg_customer_audit`');
+    // The text plan indents each line of a statement.
+    const unindented = (t: string): string => t.replace(/^ +/gm, '');
+    for (const sql of statements) {
+      expect(markdown).toContain(`${sql};`);
+      expect(unindented(text)).toContain(unindented(`${sql};`));
+    }
+    const around = markdown.slice(markdown.indexOf('### Around the copies'));
+    expect(around).toContain('<summary><code>trg_customer_audit</code> — trigger: drop trigger 0002, create trigger 0019</summary>');
+    expect(around).toContain('```sql\nDROP TRIGGER IF EXISTS `trg_customer_audit`;\nSET SESSION sql_mode');
+    expect(text).toContain('  trigger trg_customer_audit: drop trigger 0002, create trigger 0019\n');
+  });
+
   it('has a header row with text, a summary per object, a Mermaid block and step numbers apart from tables', () => {
     expect(markdown).toContain('| Summary | |');
     expect(markdown).not.toContain('| | |');
