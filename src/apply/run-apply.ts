@@ -4,9 +4,9 @@ import { describeTarget } from '../config/connection-target.js';
 import { openSessions } from '../db/open-sessions.js';
 import { type SandboxSession, DEFAULT_RETRY, type RetryPolicy } from '../db/session.js';
 import { isConnectionError } from '../db/sql-error.js';
-import { ReplicoopError, maskSecrets } from '../errors.js';
+import { ReplicoopError, asReplicoopError, maskSecrets } from '../errors.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
-import { createBackup } from '../backup/backup.js';
+import { createBackup, removeQuietly } from '../backup/backup.js';
 import { createTableBackup, deltaBackup, type SavedBackup } from '../backup/table-backup.js';
 import { readBackupScope } from '../backup/backup-scope.js';
 import { NO_DELTA_BACKUP, planBackupScope, rowLevelBackup } from './plan-backup-scope.js';
@@ -73,6 +73,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const production = sessions.production;
   let sandbox: SandboxSession = sessions.sandbox;
   let lockHeld = false;
+  // Watches the apply lock from the moment it is taken: during a long backup the lock's
+  // connection sits idle too, and a lock lost then must not let this run record a backup taken
+  // while another apply may have been writing.
+  const lock = new ApplyLockGuard(() => sandbox);
   let state: StateStore | null = null;
   try {
     checkIdentity(plan, production, sandbox, input.planPath);
@@ -88,6 +92,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       },
     });
     lockHeld = true;
+    lock.start();
     // Sandbox privileges (issue 18): refuse before anything changes, naming the GRANTs the plan needs.
     assertSandboxPrivileges(await readPrivileges(sandbox), plan, 'apply', { backup: options.backup });
 
@@ -197,7 +202,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             events.progress?.(`backup: ${p.tablesDone}/${p.tablesTotal} tables${p.table ? ` (${p.table})` : ''}`);
             if (p.tablesDone > 0) faultPoint('backup');
             checkInterrupt();
+            lock.assertHeld();
           },
+        });
+        // Asked afresh: the backup is recorded as the run's only while no other apply can have written meanwhile.
+        await lock.check().catch((error: unknown) => {
+          removeQuietly(backup!.file);
+          throw error;
         });
       } catch (error) {
         if (input.signal?.aborted) {
@@ -207,6 +218,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             input.signal,
             `stopped during the backup, before anything in the sandbox changed; run ${run.id} continues with a fresh backup when you run replicoop apply ${input.planPath} again`,
           );
+        }
+        if (lock.lost) {
+          lockHeld = false;
+          store.setRunStatus(run.id, 'failed', { error: maskSecrets(asReplicoopError(error).message) });
         }
         throw error;
       }
@@ -224,8 +239,6 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     checkpoint('replication_planned');
 
     // --- Steps -----------------------------------------------------------------------------
-    const lock = new ApplyLockGuard(() => sandbox);
-    lock.start();
     const executor = new StepExecutor({
       config,
       plan,
@@ -262,12 +275,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
           }
         : {}),
     });
-    let outcomes;
-    try {
-      outcomes = await executor.runAll(checkpoint);
-    } finally {
-      lock.stop();
-    }
+    const outcomes = await executor.runAll(checkpoint);
     if (lock.lost) lockHeld = false;
     const failed = outcomes.find((o) => o.status === 'failed');
     const interrupted = input.signal?.aborted === true && failed !== undefined;
@@ -340,6 +348,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       appliedBy: null,
     };
   } finally {
+    lock.stop();
     if (lockHeld) await releaseApplyLock(sandbox).catch(() => undefined);
     state?.close();
     await Promise.all([production.close(), sandbox.close()].map((p) => p.catch(() => undefined)));
