@@ -10,7 +10,7 @@ import { createBackup, removeQuietly } from '../backup/backup.js';
 import { createTableBackup, deltaBackup, type SavedBackup } from '../backup/table-backup.js';
 import { readBackupScope } from '../backup/backup-scope.js';
 import { NO_DELTA_BACKUP, planBackupScope, rowLevelBackup } from './plan-backup-scope.js';
-import { restoreBackup } from '../backup/restore.js';
+import { isRollbackIncomplete, restoreRun } from './rollback.js';
 import type { ApplyInput, ApplyResult, ValidationOutcome, Validator } from './apply-types.js';
 import { checkIdentity, preflight } from './preflight.js';
 import { StepExecutor } from './step-executor.js';
@@ -312,9 +312,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     } else if (status === 'failed' && options.rollbackOnFailure) {
       if (backupFile) {
         info(`rolling back: restoring ${backupFile}`);
-        if (lockHeld) await releaseApplyLock(sandbox).catch(() => undefined);
-        lockHeld = false;
-        await restoreBackup({ target: config.sandbox, file: backupFile });
+        // The apply lock stays held (and watched) while the restore runs: no other apply writes meanwhile.
+        try {
+          await restoreRun(store, run.id, { target: config.sandbox, file: backupFile, onNote: warn });
+        } catch (error) {
+          // Not started, or stopped before it changed anything (restoreRun marked a partial one): the run stays failed.
+          const marked = store.getRun(run.id);
+          if (!marked || !isRollbackIncomplete(marked))
+            store.setRunStatus(run.id, 'failed', {
+              error: maskSecrets(`${errors.join('; ')}; automatic rollback failed: ${asReplicoopError(error).message}`),
+            });
+          throw error;
+        }
         store.setRunStatus(run.id, 'rolled_back', { error: errors.join('; '), finishedAt: new Date().toISOString() });
         status = 'rolled_back';
         info('sandbox restored to its state before the run');

@@ -213,16 +213,39 @@ async function verifyGzip(
   }
 }
 
+/**
+ * A failure here, once something was dropped, leaves the sandbox partly restored: it says so
+ * (details.partial), so that the run is marked 'rollback incomplete' and never resumed.
+ */
 async function dropEverything(session: SandboxSession): Promise<number> {
+  const counter = { dropped: 0 };
+  try {
+    return await dropAll(session, counter);
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (counter.dropped === 0)
+      throw new ReplicoopError(
+        'restore_failed',
+        `dropping the sandbox's objects before loading the backup failed before any was dropped: ${message}; ${missingHint(error)}the sandbox was not touched`,
+        { details: { partial: false }, cause: error },
+      );
+    throw new ReplicoopError(
+      'restore_failed',
+      `dropping the sandbox's objects before loading the backup failed after ${counter.dropped} were dropped: ${message}; ${missingHint(error)}the sandbox is partly restored: finish with the restore again once that is fixed (it starts over from the backup)`,
+      { details: { partial: true, dropped: counter.dropped }, cause: error },
+    );
+  }
+}
+
+async function dropAll(session: SandboxSession, counter: { dropped: number }): Promise<number> {
   const db = session.database;
   await session.execute('SET SESSION foreign_key_checks = 0');
-  let dropped = 0;
   const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?', [
     db,
   ]);
   for (const e of events) {
     await session.execute(`DROP EVENT IF EXISTS ${quoteQualified(db, e.EVENT_NAME)}`);
-    dropped++;
+    counter.dropped++;
   }
   const routines = await session.query<{ ROUTINE_NAME: string; ROUTINE_TYPE: string }>(
     "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION')",
@@ -232,7 +255,7 @@ async function dropEverything(session: SandboxSession): Promise<number> {
     await session.execute(
       `DROP ${r.ROUTINE_TYPE === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} IF EXISTS ${quoteQualified(db, r.ROUTINE_NAME)}`,
     );
-    dropped++;
+    counter.dropped++;
   }
   const tables = await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
     "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'TEMPORARY' ORDER BY TABLE_TYPE = 'VIEW' DESC",
@@ -242,10 +265,10 @@ async function dropEverything(session: SandboxSession): Promise<number> {
     // Triggers go with their tables.
     const what = t.TABLE_TYPE === 'VIEW' ? 'VIEW' : t.TABLE_TYPE === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE';
     await session.execute(`DROP ${what} IF EXISTS ${quoteQualified(db, t.TABLE_NAME)}`);
-    dropped++;
+    counter.dropped++;
   }
   await session.execute('SET SESSION foreign_key_checks = 1');
-  return dropped;
+  return counter.dropped;
 }
 
 async function loadWithClient(
