@@ -219,11 +219,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             `stopped during the backup, before anything in the sandbox changed; run ${run.id} continues with a fresh backup when you run replicoop apply ${input.planPath} again`,
           );
         }
+        // Whatever stopped the backup, the run is not left 'running': it is failed, resumable, nothing written.
+        const failure = asReplicoopError(error);
+        store.setRunStatus(run.id, 'failed', { error: maskSecrets(failure.message) });
         if (lock.lost) {
           lockHeld = false;
-          store.setRunStatus(run.id, 'failed', { error: maskSecrets(asReplicoopError(error).message) });
+          throw failure;
         }
-        throw error;
+        throw new ReplicoopError(
+          failure.code,
+          `the backup failed, before anything in the sandbox changed: ${failure.message}; once that is fixed, run ${run.id} continues with a fresh backup when you run replicoop apply ${input.planPath} again`,
+          { details: failure.details, cause: failure },
+        );
       }
       backupFile = backup.file;
       covered = scoped?.scope ?? null;
