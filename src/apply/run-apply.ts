@@ -285,14 +285,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     const outcomes = await executor.runAll(checkpoint);
     if (lock.lost) lockHeld = false;
     const failed = outcomes.find((o) => o.status === 'failed');
-    const interrupted = input.signal?.aborted === true && failed !== undefined;
 
     let validation: ValidationOutcome | null = null;
     if (!failed && options.validate && input.validator && !input.signal?.aborted) {
       info('validating the sandbox against production');
       // What a delta copy of this run proved equal range by range is not checksummed again.
       const proven = outcomes.filter((o) => o.copyMode === 'delta' && o.status === 'applied').map((o) => o.object);
-      validation = await validateWithRetry(input.validator, { plan, config, ...(proven.length > 0 ? { proven } : {}) }, base, warn);
+      const signal = input.signal ? { signal: input.signal } : {};
+      validation = await validateWithRetry(
+        input.validator,
+        { plan, config, ...(proven.length > 0 ? { proven } : {}), ...signal },
+        base,
+        warn,
+      );
+    }
+    // Stopped before the run's end (a step, or the validation before or while it ran): never 'done', and
+    // resumable; with every step done a resume only validates.
+    const interrupted = input.signal?.aborted === true && (failed !== undefined || validation === null);
+    if (validation) {
       checkpoint('validation_completed');
       for (const line of validation.warnings ?? []) warnings.push(`validation: ${line}`);
       if (validation.passed) info(`validation passed: ${validation.summary}`);
@@ -307,10 +317,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       ...outcomes.filter((o) => o.error).map((o) => `${o.stepId}: ${o.error}`),
       ...(validation && !validation.passed ? [`validation: ${validation.summary}`] : []),
     ];
-    let status: ApplyResult['status'] = errors.length === 0 ? 'done' : 'failed';
-    if (status === 'failed' && interrupted) {
+    let status: ApplyResult['status'] = errors.length === 0 && !interrupted ? 'done' : 'failed';
+    if (interrupted) {
+      const done = outcomes.filter((o) => o.status === 'applied' || o.status === 'skipped').length;
       info(
-        `interrupted: run ${run.id} stopped at a safe point (${outcomes.filter((o) => o.status === 'applied' || o.status === 'skipped').length}/${outcomes.length} steps done); nothing is rolled back`,
+        `interrupted: run ${run.id} stopped at a safe point (${done}/${outcomes.length} steps done${done === outcomes.length && options.validate ? ', not validated: a resume only validates' : ''}); nothing is rolled back`,
       );
     } else if (status === 'failed' && options.rollbackOnFailure && lock.lost) {
       warn(
@@ -394,12 +405,14 @@ async function validateWithRetry(
   input: Parameters<Validator>[0],
   retry: RetryPolicy,
   warn: (text: string) => void,
-): Promise<ValidationOutcome> {
+): Promise<ValidationOutcome | null> {
   let delayMs = retry.baseDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await validator(input);
     } catch (error) {
+      // Stopped (Ctrl-C): no verdict, and no retry; the caller treats the run as interrupted.
+      if (input.signal?.aborted) return null;
       const message = maskSecrets((error as Error).message ?? String(error));
       if (!isConnectionError(error)) return { passed: false, summary: `validation could not finish: ${message}`, details: null };
       if (attempt >= retry.attempts)

@@ -8,12 +8,13 @@ import type { Output } from './output.js';
  * not fail an apply (there is no --strict here); the details land in apply's report as JSON.
  */
 export function validatorFor(out: Output, onProgress?: (progress: ValidateProgress) => void): Validator | undefined {
-  return async ({ plan, config, proven }) => {
+  return async ({ plan, config, proven, signal }) => {
     const result = await runValidate({
       config,
       plan,
       strict: false,
       proven: proven ?? [],
+      ...(signal ? { signal } : {}),
       onProgress: (p) => {
         out.debug(p.text);
         onProgress?.(p);
