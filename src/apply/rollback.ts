@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describeTarget } from '../config/connection-target.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { SandboxSession } from '../db/session.js';
+import { DEFAULT_RETRY, SandboxSession, type RetryPolicy } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
 import type { Logger } from '../log/file-logger.js';
 import { StateStore, type RunRecord } from '../state/state-store.js';
@@ -49,6 +49,7 @@ export async function rollbackRun(
   runId: string | null,
   logger: Logger,
   onInfo: (text: string) => void = () => undefined,
+  retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<RollbackResult> {
   if (!existsSync(config.statePath)) {
     throw new ReplicoopError('no_runs', `no runs are recorded in ${config.statePath}; nothing to roll back`);
@@ -82,7 +83,7 @@ export async function rollbackRun(
       .filter((r) => r.startedAt > run!.startedAt && r.status !== 'abandoned' && r.status !== 'rolled_back')
       .map((r) => r.id);
 
-    const sandbox = await SandboxSession.open(config.sandbox);
+    const sandbox = await SandboxSession.open(config.sandbox, retry);
     const started = performance.now();
     try {
       if (sandbox.server.serverId !== run.targetServerId) {
@@ -97,6 +98,7 @@ export async function rollbackRun(
       await restoreRun(state, run.id, {
         target: config.sandbox,
         file: run.backupFile,
+        retry,
         onNote: (text) => {
           logger.warn(text);
           onInfo(text);

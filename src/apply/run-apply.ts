@@ -4,6 +4,7 @@ import { describeTarget } from '../config/connection-target.js';
 import { openSessions } from '../db/open-sessions.js';
 import { type SandboxSession, DEFAULT_RETRY, type RetryPolicy } from '../db/session.js';
 import { isConnectionError } from '../db/sql-error.js';
+import { retryLine } from '../db/retry-line.js';
 import { ReplicoopError, asReplicoopError, maskSecrets } from '../errors.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
 import { createBackup, removeQuietly } from '../backup/backup.js';
@@ -50,14 +51,15 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     events.warn(text);
   };
   // Every connection retry is said, not only logged: a run that seems stuck for seconds says why.
+  // The CLI's policy says it itself (cli/retry-policy.ts); the report's warnings get it either way.
   const base = options.retry ?? DEFAULT_RETRY;
   const retry: RetryPolicy = {
     ...base,
     onRetry: (attempt) => {
-      base.onRetry?.(attempt);
-      warn(
-        `connecting to ${attempt.what ?? 'the server'} failed (${attempt.error}); attempt ${attempt.attempt + 1}/${base.attempts} in ${(attempt.delayMs / 1000).toFixed(1)} s`,
-      );
+      const line = retryLine(attempt, base.attempts);
+      if (!base.onRetry) return warn(line);
+      base.onRetry(attempt);
+      warnings.push(line);
     },
   };
   const info = (text: string): void => {
@@ -332,7 +334,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         info(`rolling back: restoring ${backupFile}`);
         // The apply lock stays held (and watched) while the restore runs: no other apply writes meanwhile.
         try {
-          await restoreRun(store, run.id, { target: config.sandbox, file: backupFile, onNote: warn });
+          await restoreRun(store, run.id, { target: config.sandbox, file: backupFile, onNote: warn, retry });
         } catch (error) {
           // Not started, or stopped before it changed anything (restoreRun marked a partial one): the run stays failed.
           const marked = store.getRun(run.id);

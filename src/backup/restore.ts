@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ConnectionTarget } from '../config/connection-target.js';
 import { quoteQualified } from '../sql/quote.js';
-import { SandboxSession } from '../db/session.js';
+import { SandboxSession, type RetryPolicy } from '../db/session.js';
 import { hasErrno } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import { requireSandbox } from './backup.js';
@@ -38,6 +38,8 @@ export interface RestoreOptions {
   readonly onProgress?: (progress: RestoreProgress) => void;
   /** Things the user should know about how the backup was restored (definers rewritten). */
   readonly onNote?: (text: string) => void;
+  /** Connection retries of the restore's session (the CLI's says each one). */
+  readonly retry?: RetryPolicy;
 }
 
 export interface RestoreResult {
@@ -86,7 +88,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     );
   }
 
-  const session = await SandboxSession.open(target);
+  const session = await SandboxSession.open(target, options.retry);
   let ok = false;
   try {
     // Before anything is dropped: can this account re-create every object of the backup?

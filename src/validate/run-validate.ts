@@ -81,7 +81,8 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
 
   progress({ stage: 'connect', text: 'connecting to production and sandbox' });
   throwIfStopped(options.signal);
-  const sessions = await openSessions(config, options.retry ?? DEFAULT_RETRY);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const sessions = await openSessions(config, retry);
   let pool: WorkPool | null = null;
   try {
     if (plan) {
@@ -92,7 +93,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         'the plan',
       );
     }
-    pool = await WorkPool.open(config, concurrency, options.signal);
+    pool = await WorkPool.open(config, concurrency, options.signal, retry);
     const workers = pool;
 
     progress({ stage: 'structure', text: 'reading both schemas' });

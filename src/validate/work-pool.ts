@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool } from '../db/open-sessions.js';
-import type { ProductionSession, SandboxSession } from '../db/session.js';
+import { DEFAULT_RETRY, type ProductionSession, type RetryPolicy, type SandboxSession } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
 
 /** One production and one sandbox connection: a chunk is checksummed on both at the same time. */
@@ -30,11 +30,11 @@ export class WorkPool {
   }
 
   /** signal: once aborted, no further task starts (each is a chunk's worth of work); run() throws 'interrupted'. */
-  static async open(config: ResolvedConfig, size: number, signal?: AbortSignal): Promise<WorkPool> {
-    const production = await openProductionPool(config, size);
+  static async open(config: ResolvedConfig, size: number, signal?: AbortSignal, retry: RetryPolicy = DEFAULT_RETRY): Promise<WorkPool> {
+    const production = await openProductionPool(config, size, retry);
     let sandbox: SandboxSession[];
     try {
-      sandbox = await openSandboxPool(config, size);
+      sandbox = await openSandboxPool(config, size, retry);
     } catch (error) {
       await closeAll(production);
       throw error;
