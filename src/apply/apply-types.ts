@@ -69,9 +69,15 @@ export interface ValidationOutcome {
 
 /**
  * proven: maintain tables a delta copy of this run compared range by range with production's
- * snapshot and left equal; the validation does not checksum them again.
+ * snapshot and left equal; the validation does not checksum them again. signal: apply's stop
+ * (Ctrl-C): the validation ends at its next chunk with an 'interrupted' error.
  */
-export type Validator = (input: { plan: Plan; config: ResolvedConfig; proven?: readonly string[] }) => Promise<ValidationOutcome>;
+export type Validator = (input: {
+  plan: Plan;
+  config: ResolvedConfig;
+  proven?: readonly string[];
+  signal?: AbortSignal;
+}) => Promise<ValidationOutcome>;
 
 export interface ApplyResult {
   readonly runId: string;

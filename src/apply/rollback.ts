@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describeTarget } from '../config/connection-target.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { SandboxSession } from '../db/session.js';
+import { DEFAULT_RETRY, SandboxSession, type RetryPolicy } from '../db/session.js';
 import { ReplicoopError } from '../errors.js';
 import type { Logger } from '../log/file-logger.js';
 import { StateStore, type RunRecord } from '../state/state-store.js';
 import { acquireApplyLock, releaseApplyLock } from './apply-lock.js';
-import { restoreBackup } from '../backup/restore.js';
+import { restoreBackup, type RestoreOptions, type RestoreResult } from '../backup/restore.js';
 
 export interface RollbackResult {
   readonly run: RunRecord;
@@ -22,12 +22,34 @@ export function isRollbackIncomplete(run: RunRecord): boolean {
   return run.status === 'abandoned' && (run.error ?? '').startsWith(ROLLBACK_INCOMPLETE);
 }
 
+/**
+ * Restores a run's backup. A restore that stopped after it changed the sandbox gives the run up
+ * as 'rollback incomplete': a half-restored sandbox must never be resumed, and status points at
+ * this rollback again. Used by replicoop rollback and by apply --rollback-on-failure alike.
+ */
+export async function restoreRun(state: StateStore, runId: string, options: RestoreOptions): Promise<RestoreResult> {
+  try {
+    return await restoreBackup(options);
+  } catch (error) {
+    const partial = error instanceof ReplicoopError && (error.details as { partial?: boolean } | undefined)?.partial === true;
+    if (!partial && !(error instanceof ReplicoopError && error.code === 'restore_failed' && /partly restored/.test(error.message)))
+      throw error;
+    const failure = error as ReplicoopError;
+    state.setRunStatus(runId, 'abandoned', { error: `${ROLLBACK_INCOMPLETE}: ${failure.message}` });
+    throw new ReplicoopError('restore_failed', `${failure.message}. Then run: replicoop rollback --run ${runId}`, {
+      details: failure.details,
+      cause: failure,
+    });
+  }
+}
+
 /** Restores a run's backup into the sandbox and marks the run rolled back. */
 export async function rollbackRun(
   config: ResolvedConfig,
   runId: string | null,
   logger: Logger,
   onInfo: (text: string) => void = () => undefined,
+  retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<RollbackResult> {
   if (!existsSync(config.statePath)) {
     throw new ReplicoopError('no_runs', `no runs are recorded in ${config.statePath}; nothing to roll back`);
@@ -61,7 +83,7 @@ export async function rollbackRun(
       .filter((r) => r.startedAt > run!.startedAt && r.status !== 'abandoned' && r.status !== 'rolled_back')
       .map((r) => r.id);
 
-    const sandbox = await SandboxSession.open(config.sandbox);
+    const sandbox = await SandboxSession.open(config.sandbox, retry);
     const started = performance.now();
     try {
       if (sandbox.server.serverId !== run.targetServerId) {
@@ -70,30 +92,18 @@ export async function rollbackRun(
           `run ${run.id} was applied to server ${run.targetServerId}, but the configured sandbox is server ${sandbox.server.serverId}; refusing to restore there`,
         );
       }
-      await acquireApplyLock(sandbox);
+      await acquireApplyLock(sandbox, { onWait: onInfo });
       onInfo(`restoring ${run.backupFile} into ${target}`);
       logger.info(`rollback of run ${run.id}: restoring ${run.backupFile}`);
-      try {
-        await restoreBackup({
-          target: config.sandbox,
-          file: run.backupFile,
-          onNote: (text) => {
-            logger.warn(text);
-            onInfo(text);
-          },
-        });
-      } catch (error) {
-        const partial = error instanceof ReplicoopError && (error.details as { partial?: boolean } | undefined)?.partial === true;
-        if (partial || (error instanceof ReplicoopError && error.code === 'restore_failed' && /partly restored/.test(error.message))) {
-          // A half-restored sandbox must never be resumed: the run is given up, and status points at this rollback again.
-          state.setRunStatus(run.id, 'abandoned', { error: `${ROLLBACK_INCOMPLETE}: ${error.message}` });
-          throw new ReplicoopError('restore_failed', `${error.message}. Then run: replicoop rollback --run ${run.id}`, {
-            details: error.details,
-            cause: error,
-          });
-        }
-        throw error;
-      }
+      await restoreRun(state, run.id, {
+        target: config.sandbox,
+        file: run.backupFile,
+        retry,
+        onNote: (text) => {
+          logger.warn(text);
+          onInfo(text);
+        },
+      });
       await releaseApplyLock(sandbox);
     } finally {
       await sandbox.close();

@@ -4,13 +4,15 @@ import { describeTarget } from '../config/connection-target.js';
 import { openSessions } from '../db/open-sessions.js';
 import { type SandboxSession, DEFAULT_RETRY, type RetryPolicy } from '../db/session.js';
 import { isConnectionError } from '../db/sql-error.js';
-import { ReplicoopError, maskSecrets } from '../errors.js';
+import { retryLine } from '../db/retry-line.js';
+import { ReplicoopError, asReplicoopError, maskSecrets } from '../errors.js';
 import { StateStore, type CheckpointName, type RunRecord } from '../state/state-store.js';
-import { createBackup } from '../backup/backup.js';
+import { createBackup, removeQuietly } from '../backup/backup.js';
+import { DUMP_TOOLS, findTool } from '../backup/client-tools.js';
 import { createTableBackup, deltaBackup, type SavedBackup } from '../backup/table-backup.js';
 import { readBackupScope } from '../backup/backup-scope.js';
 import { NO_DELTA_BACKUP, planBackupScope, rowLevelBackup } from './plan-backup-scope.js';
-import { restoreBackup } from '../backup/restore.js';
+import { isRollbackIncomplete, restoreRun } from './rollback.js';
 import type { ApplyInput, ApplyResult, ValidationOutcome, Validator } from './apply-types.js';
 import { checkIdentity, preflight } from './preflight.js';
 import { StepExecutor } from './step-executor.js';
@@ -50,14 +52,15 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     events.warn(text);
   };
   // Every connection retry is said, not only logged: a run that seems stuck for seconds says why.
+  // The CLI's policy says it itself (cli/retry-policy.ts); the report's warnings get it either way.
   const base = options.retry ?? DEFAULT_RETRY;
   const retry: RetryPolicy = {
     ...base,
     onRetry: (attempt) => {
-      base.onRetry?.(attempt);
-      warn(
-        `connecting to ${attempt.what ?? 'the server'} failed (${attempt.error}); attempt ${attempt.attempt + 1}/${base.attempts} in ${(attempt.delayMs / 1000).toFixed(1)} s`,
-      );
+      const line = retryLine(attempt, base.attempts);
+      if (!base.onRetry) return warn(line);
+      base.onRetry(attempt);
+      warnings.push(line);
     },
   };
   const info = (text: string): void => {
@@ -73,6 +76,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const production = sessions.production;
   let sandbox: SandboxSession = sessions.sandbox;
   let lockHeld = false;
+  // Watches the apply lock from the moment it is taken: during a long backup the lock's
+  // connection sits idle too, and a lock lost then must not let this run record a backup taken
+  // while another apply may have been writing.
+  const lock = new ApplyLockGuard(() => sandbox);
   let state: StateStore | null = null;
   try {
     checkIdentity(plan, production, sandbox, input.planPath);
@@ -88,8 +95,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       },
     });
     lockHeld = true;
+    lock.start();
     // Sandbox privileges (issue 18): refuse before anything changes, naming the GRANTs the plan needs.
-    assertSandboxPrivileges(await readPrivileges(sandbox), plan, 'apply', { backup: options.backup });
+    assertSandboxPrivileges(await readPrivileges(sandbox), plan, 'apply', {
+      backup: options.backup,
+      // backup.scope: full dumps with mariadb-dump where it is on PATH (backup/backup.ts), whose SHOW EVENTS needs EVENT.
+      dumpTool: options.backup && config.backup.scope === 'full' && findTool(DUMP_TOOLS) !== null,
+    });
 
     const target = describeTarget(config.sandbox);
     const checked = await preflight({ config, plan, options, production, sandbox, target, warn, planPath: input.planPath });
@@ -197,7 +209,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             events.progress?.(`backup: ${p.tablesDone}/${p.tablesTotal} tables${p.table ? ` (${p.table})` : ''}`);
             if (p.tablesDone > 0) faultPoint('backup');
             checkInterrupt();
+            lock.assertHeld();
           },
+        });
+        // Asked afresh: the backup is recorded as the run's only while no other apply can have written meanwhile.
+        await lock.check().catch((error: unknown) => {
+          removeQuietly(backup!.file);
+          throw error;
         });
       } catch (error) {
         if (input.signal?.aborted) {
@@ -208,7 +226,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             `stopped during the backup, before anything in the sandbox changed; run ${run.id} continues with a fresh backup when you run replicoop apply ${input.planPath} again`,
           );
         }
-        throw error;
+        // Whatever stopped the backup, the run is not left 'running': it is failed, resumable, nothing written.
+        const failure = asReplicoopError(error);
+        store.setRunStatus(run.id, 'failed', { error: maskSecrets(failure.message) });
+        if (lock.lost) {
+          lockHeld = false;
+          throw failure;
+        }
+        throw new ReplicoopError(
+          failure.code,
+          `the backup failed, before anything in the sandbox changed: ${failure.message}; once that is fixed, run ${run.id} continues with a fresh backup when you run replicoop apply ${input.planPath} again`,
+          { details: failure.details, cause: failure },
+        );
       }
       backupFile = backup.file;
       covered = scoped?.scope ?? null;
@@ -224,8 +253,6 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     checkpoint('replication_planned');
 
     // --- Steps -----------------------------------------------------------------------------
-    const lock = new ApplyLockGuard(() => sandbox);
-    lock.start();
     const executor = new StepExecutor({
       config,
       plan,
@@ -262,22 +289,27 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
           }
         : {}),
     });
-    let outcomes;
-    try {
-      outcomes = await executor.runAll(checkpoint);
-    } finally {
-      lock.stop();
-    }
+    const outcomes = await executor.runAll(checkpoint);
     if (lock.lost) lockHeld = false;
     const failed = outcomes.find((o) => o.status === 'failed');
-    const interrupted = input.signal?.aborted === true && failed !== undefined;
 
     let validation: ValidationOutcome | null = null;
     if (!failed && options.validate && input.validator && !input.signal?.aborted) {
       info('validating the sandbox against production');
       // What a delta copy of this run proved equal range by range is not checksummed again.
       const proven = outcomes.filter((o) => o.copyMode === 'delta' && o.status === 'applied').map((o) => o.object);
-      validation = await validateWithRetry(input.validator, { plan, config, ...(proven.length > 0 ? { proven } : {}) }, base, warn);
+      const signal = input.signal ? { signal: input.signal } : {};
+      validation = await validateWithRetry(
+        input.validator,
+        { plan, config, ...(proven.length > 0 ? { proven } : {}), ...signal },
+        base,
+        warn,
+      );
+    }
+    // Stopped before the run's end (a step, or the validation before or while it ran): never 'done', and
+    // resumable; with every step done a resume only validates.
+    const interrupted = input.signal?.aborted === true && (failed !== undefined || validation === null);
+    if (validation) {
       checkpoint('validation_completed');
       for (const line of validation.warnings ?? []) warnings.push(`validation: ${line}`);
       if (validation.passed) info(`validation passed: ${validation.summary}`);
@@ -292,10 +324,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       ...outcomes.filter((o) => o.error).map((o) => `${o.stepId}: ${o.error}`),
       ...(validation && !validation.passed ? [`validation: ${validation.summary}`] : []),
     ];
-    let status: ApplyResult['status'] = errors.length === 0 ? 'done' : 'failed';
-    if (status === 'failed' && interrupted) {
+    let status: ApplyResult['status'] = errors.length === 0 && !interrupted ? 'done' : 'failed';
+    if (interrupted) {
+      const done = outcomes.filter((o) => o.status === 'applied' || o.status === 'skipped').length;
       info(
-        `interrupted: run ${run.id} stopped at a safe point (${outcomes.filter((o) => o.status === 'applied' || o.status === 'skipped').length}/${outcomes.length} steps done); nothing is rolled back`,
+        `interrupted: run ${run.id} stopped at a safe point (${done}/${outcomes.length} steps done${done === outcomes.length && options.validate ? ', not validated: a resume only validates' : ''}); nothing is rolled back`,
       );
     } else if (status === 'failed' && options.rollbackOnFailure && lock.lost) {
       warn(
@@ -304,9 +337,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     } else if (status === 'failed' && options.rollbackOnFailure) {
       if (backupFile) {
         info(`rolling back: restoring ${backupFile}`);
-        if (lockHeld) await releaseApplyLock(sandbox).catch(() => undefined);
-        lockHeld = false;
-        await restoreBackup({ target: config.sandbox, file: backupFile });
+        // The apply lock stays held (and watched) while the restore runs: no other apply writes meanwhile.
+        try {
+          await restoreRun(store, run.id, { target: config.sandbox, file: backupFile, onNote: warn, retry });
+        } catch (error) {
+          // Not started, or stopped before it changed anything (restoreRun marked a partial one): the run stays failed.
+          const marked = store.getRun(run.id);
+          if (!marked || !isRollbackIncomplete(marked))
+            store.setRunStatus(run.id, 'failed', {
+              error: maskSecrets(`${errors.join('; ')}; automatic rollback failed: ${asReplicoopError(error).message}`),
+            });
+          throw error;
+        }
         store.setRunStatus(run.id, 'rolled_back', { error: errors.join('; '), finishedAt: new Date().toISOString() });
         status = 'rolled_back';
         info('sandbox restored to its state before the run');
@@ -340,6 +382,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       appliedBy: null,
     };
   } finally {
+    lock.stop();
     if (lockHeld) await releaseApplyLock(sandbox).catch(() => undefined);
     state?.close();
     await Promise.all([production.close(), sandbox.close()].map((p) => p.catch(() => undefined)));
@@ -369,12 +412,14 @@ async function validateWithRetry(
   input: Parameters<Validator>[0],
   retry: RetryPolicy,
   warn: (text: string) => void,
-): Promise<ValidationOutcome> {
+): Promise<ValidationOutcome | null> {
   let delayMs = retry.baseDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await validator(input);
     } catch (error) {
+      // Stopped (Ctrl-C): no verdict, and no retry; the caller treats the run as interrupted.
+      if (input.signal?.aborted) return null;
       const message = maskSecrets((error as Error).message ?? String(error));
       if (!isConnectionError(error)) return { passed: false, summary: `validation could not finish: ${message}`, details: null };
       if (attempt >= retry.attempts)

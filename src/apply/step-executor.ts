@@ -29,7 +29,7 @@ export interface ExecutorContext {
   readonly info: (text: string) => void;
   readonly getSandbox: () => SandboxSession;
   readonly setSandbox: (session: SandboxSession) => void;
-  /** Watches the apply lock: checked before every step and after every chunk commit. */
+  /** Watches the apply lock: checked before every step and before and after every chunk commit. */
   readonly lock: ApplyLockGuard;
   /** Throws 'interrupted' once a stop was asked for (SIGINT/SIGTERM); called at safe points only. */
   readonly checkInterrupt: () => void;
@@ -285,6 +285,8 @@ export class StepExecutor {
           openProduction: () => pools.production.acquire(),
           openSandbox: () => pools.sandbox.acquire(),
           retry: this.#c.retry,
+          // Before the COMMIT too: a chunk in flight when the lock was lost is rolled back, not committed.
+          beforeCommit: () => this.#c.lock.assertHeld(),
           onCommit: ({ rowsDone, resume: next }) => {
             resume = next;
             lastRows = rowsDone;
@@ -388,6 +390,7 @@ export class StepExecutor {
           openProduction: () => pools.production.acquire(),
           openSandbox: () => pools.sandbox.acquire(),
           ...(backup ? { backup } : {}),
+          beforeCommit: () => this.#c.lock.assertHeld(),
           onCommit: ({ rowsDone, resume: next }) => {
             ranges++;
             // Committed in the sandbox, not yet recorded: a resume compares this range again.

@@ -317,7 +317,13 @@ async function runDumpTool(
           tablesDone = Math.min(tablesDone + 1, tablesTotal);
           at = chunk.indexOf(DROP_TABLE_MARKER, nameStart);
         }
-        onProgress?.({ method: 'mariadb-dump', table, tablesDone, tablesTotal, bytes });
+        // A throw here (the caller stopping the backup) would escape the pipeline as an uncaught exception.
+        try {
+          onProgress?.({ method: 'mariadb-dump', table, tablesDone, tablesTotal, bytes });
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
         done(null, chunk);
       },
     });

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ConnectionTarget } from '../config/connection-target.js';
 import { quoteQualified } from '../sql/quote.js';
-import { SandboxSession } from '../db/session.js';
+import { SandboxSession, type RetryPolicy } from '../db/session.js';
 import { hasErrno } from '../db/sql-error.js';
 import { ReplicoopError } from '../errors.js';
 import { requireSandbox } from './backup.js';
@@ -38,6 +38,8 @@ export interface RestoreOptions {
   readonly onProgress?: (progress: RestoreProgress) => void;
   /** Things the user should know about how the backup was restored (definers rewritten). */
   readonly onNote?: (text: string) => void;
+  /** Connection retries of the restore's session (the CLI's says each one). */
+  readonly retry?: RetryPolicy;
 }
 
 export interface RestoreResult {
@@ -86,7 +88,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     );
   }
 
-  const session = await SandboxSession.open(target);
+  const session = await SandboxSession.open(target, options.retry);
   let ok = false;
   try {
     // Before anything is dropped: can this account re-create every object of the backup?
@@ -213,16 +215,39 @@ async function verifyGzip(
   }
 }
 
+/**
+ * A failure here, once something was dropped, leaves the sandbox partly restored: it says so
+ * (details.partial), so that the run is marked 'rollback incomplete' and never resumed.
+ */
 async function dropEverything(session: SandboxSession): Promise<number> {
+  const counter = { dropped: 0 };
+  try {
+    return await dropAll(session, counter);
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (counter.dropped === 0)
+      throw new ReplicoopError(
+        'restore_failed',
+        `dropping the sandbox's objects before loading the backup failed before any was dropped: ${message}; ${missingHint(error)}the sandbox was not touched`,
+        { details: { partial: false }, cause: error },
+      );
+    throw new ReplicoopError(
+      'restore_failed',
+      `dropping the sandbox's objects before loading the backup failed after ${counter.dropped} were dropped: ${message}; ${missingHint(error)}the sandbox is partly restored: finish with the restore again once that is fixed (it starts over from the backup)`,
+      { details: { partial: true, dropped: counter.dropped }, cause: error },
+    );
+  }
+}
+
+async function dropAll(session: SandboxSession, counter: { dropped: number }): Promise<number> {
   const db = session.database;
   await session.execute('SET SESSION foreign_key_checks = 0');
-  let dropped = 0;
   const events = await session.query<{ EVENT_NAME: string }>('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?', [
     db,
   ]);
   for (const e of events) {
     await session.execute(`DROP EVENT IF EXISTS ${quoteQualified(db, e.EVENT_NAME)}`);
-    dropped++;
+    counter.dropped++;
   }
   const routines = await session.query<{ ROUTINE_NAME: string; ROUTINE_TYPE: string }>(
     "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION')",
@@ -232,7 +257,7 @@ async function dropEverything(session: SandboxSession): Promise<number> {
     await session.execute(
       `DROP ${r.ROUTINE_TYPE === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} IF EXISTS ${quoteQualified(db, r.ROUTINE_NAME)}`,
     );
-    dropped++;
+    counter.dropped++;
   }
   const tables = await session.query<{ TABLE_NAME: string; TABLE_TYPE: string }>(
     "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'TEMPORARY' ORDER BY TABLE_TYPE = 'VIEW' DESC",
@@ -242,10 +267,10 @@ async function dropEverything(session: SandboxSession): Promise<number> {
     // Triggers go with their tables.
     const what = t.TABLE_TYPE === 'VIEW' ? 'VIEW' : t.TABLE_TYPE === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE';
     await session.execute(`DROP ${what} IF EXISTS ${quoteQualified(db, t.TABLE_NAME)}`);
-    dropped++;
+    counter.dropped++;
   }
   await session.execute('SET SESSION foreign_key_checks = 1');
-  return dropped;
+  return counter.dropped;
 }
 
 async function loadWithClient(

@@ -49,6 +49,8 @@ export interface SegmentRun {
   close(pair: SessionPair): Promise<void>;
   /** Empties the sandbox table again (a one-pass table restarting). */
   empty(sandbox: SandboxSession): Promise<void>;
+  /** Right before a chunk's COMMIT: the caller may refuse it (throws; the open chunk is rolled back). */
+  beforeCommit(): void;
   /** A segment's committed position moved: report it (may throw: the caller's store failed). */
   committed(): void;
   /** Rows and bytes sent in the segment's open chunk, for progress. */
@@ -244,6 +246,8 @@ async function writeChunk(
   };
   await sandbox.execute('START TRANSACTION');
   const outcome = run.method === 'load-data' ? await loadChunk(writer, source) : await insertChunk(writer, source);
+  // A throw leaves the transaction open: the caller drops the connection, the server rolls it back.
+  run.beforeCommit();
   await sandbox.execute('COMMIT');
   return outcome;
 }

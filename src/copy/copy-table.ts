@@ -288,6 +288,17 @@ class TableCopy implements SegmentRun {
     await emptyTable(sandbox, this.task.table, this.task.keep ?? null);
   }
 
+  beforeCommit(): void {
+    try {
+      this.#options.beforeCommit?.();
+    } catch (error) {
+      // The caller's refusal: stop everything and hand its error back as is (see committed()).
+      if (typeof error === 'object' && error !== null) this.#callerErrors.add(error);
+      this.fail(error);
+      throw error;
+    }
+  }
+
   committed(): void {
     const rowsDone = this.segments.reduce((n, s) => n + s.rows, 0);
     try {

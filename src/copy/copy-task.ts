@@ -47,6 +47,11 @@ export interface CopyOptions {
   readonly openSandbox: () => Promise<SandboxSession>;
   /** Called after each chunk's COMMIT (and when a range finishes); write `resume` durably here. */
   readonly onCommit: (state: { rowsDone: number; resume: ResumeState }) => void;
+  /**
+   * Called right before each chunk's COMMIT; a throw rolls the chunk back and stops the copy with
+   * that error (apply: the apply lock must still be held, or nothing more is committed).
+   */
+  readonly beforeCommit?: () => void;
   /** Rows and raw bytes sent so far, including the open chunks (may step back after a retry). */
   readonly onProgress?: (progress: { rowsDone: number; bytes: number }) => void;
   readonly signal?: AbortSignal;
@@ -163,6 +168,8 @@ export interface DeltaOptions {
   readonly openSandbox: () => Promise<SandboxSession>;
   /** Called after each range's COMMIT (or after a range found equal); write `resume` durably here. */
   readonly onCommit: (state: { rowsDone: number; resume: DeltaResumeState }) => void;
+  /** As CopyOptions.beforeCommit: right before each range's COMMIT; a throw rolls the range back. */
+  readonly beforeCommit?: () => void;
   readonly onProgress?: (progress: { rowsDone: number }) => void;
   readonly signal?: AbortSignal;
   /** Share of differing rows in the probe above which the table is copied in full instead (default copy.deltaThreshold's, DEFAULT_DELTA_THRESHOLD). */

@@ -64,6 +64,8 @@ export class DeltaWriter {
           await sandbox.execute(`DELETE FROM ${table}${whereClause(condition)}`, condition?.params ?? []);
         }
         if (rows.length > 0) await this.#writeRows(rows, mode);
+        // A refusal (a throw) rolls the range back below and ends the copy with the caller's error.
+        this.#options.beforeCommit?.();
         await sandbox.execute('COMMIT');
         break;
       } catch (error) {

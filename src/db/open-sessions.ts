@@ -45,10 +45,14 @@ export function assertDistinct(production: ProductionSession, sandbox: SandboxSe
 }
 
 /** Extra production sessions for parallel reads (SHOW CREATE, checksums, copies). */
-export async function openProductionPool(config: ResolvedConfig, count: number): Promise<ProductionSession[]> {
+export async function openProductionPool(
+  config: ResolvedConfig,
+  count: number,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<ProductionSession[]> {
   const sessions: ProductionSession[] = [];
   try {
-    for (let i = 0; i < count; i++) sessions.push(await ProductionSession.open(config.production));
+    for (let i = 0; i < count; i++) sessions.push(await ProductionSession.open(config.production, retry));
   } catch (error) {
     await Promise.all(sessions.map((s) => s.close()));
     throw error;
@@ -56,10 +60,14 @@ export async function openProductionPool(config: ResolvedConfig, count: number):
   return sessions;
 }
 
-export async function openSandboxPool(config: ResolvedConfig, count: number): Promise<SandboxSession[]> {
+export async function openSandboxPool(
+  config: ResolvedConfig,
+  count: number,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<SandboxSession[]> {
   const sessions: SandboxSession[] = [];
   try {
-    for (let i = 0; i < count; i++) sessions.push(await SandboxSession.open(config.sandbox));
+    for (let i = 0; i < count; i++) sessions.push(await SandboxSession.open(config.sandbox, retry));
   } catch (error) {
     await Promise.all(sessions.map((s) => s.close()));
     throw error;

@@ -12,7 +12,7 @@ import { checkMaintainPrivileges } from '../introspect/check-maintain-privileges
 import { readPrivileges } from '../introspect/read-privileges.js';
 import { countMaintainRows } from '../introspect/count-rows.js';
 import { countKeep, keepCollisionMessage, keepKeys, type KeepCount } from '../introspect/count-keep.js';
-import type { Queryable } from '../db/session.js';
+import { DEFAULT_RETRY, type Queryable, type RetryPolicy } from '../db/session.js';
 import type { MaintainTable } from '../config/types.js';
 import { ReplicoopError } from '../errors.js';
 import { closeSubset } from './run-subset-closure.js';
@@ -35,14 +35,17 @@ export interface RunPlanOptions {
   /** Extra sessions per side for parallel reads. */
   readonly readers?: number;
   readonly createdAt?: string;
+  /** Connection retries (the CLI's says each one). */
+  readonly retry?: RetryPolicy;
 }
 
 export async function runPlan(config: ResolvedConfig, options: RunPlanOptions = {}): Promise<Plan> {
   const stage = options.onStage ?? (() => undefined);
   const readers = options.readers ?? 3;
   stage('connecting to production and sandbox');
-  const sessions = await openSessions(config);
-  const extras = [...(await openProductionPool(config, readers)), ...(await openSandboxPool(config, readers))];
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const sessions = await openSessions(config, retry);
+  const extras = [...(await openProductionPool(config, readers, retry)), ...(await openSandboxPool(config, readers, retry))];
   try {
     stage('reading production schema');
     const productionReaders = extras.filter((s) => s.role === 'production');

@@ -28,7 +28,7 @@ import { checkPlan } from './plan-check.js';
 import { compareStructure } from './structure-check.js';
 import type { DataProgress } from './table-context.js';
 import { type ServerSide, type StructureDifference, type ValidationResult, unreadableLine } from './validation-result.js';
-import { WorkPool } from './work-pool.js';
+import { throwIfStopped, WorkPool } from './work-pool.js';
 import { unknownClass } from '../plan/unknown-policy.js';
 
 /**
@@ -65,6 +65,8 @@ export interface ValidateOptions {
   readonly chunkRows?: number;
   readonly retry?: RetryPolicy;
   readonly onProgress?: (progress: ValidateProgress) => void;
+  /** Once aborted (apply's Ctrl-C), the validation stops at its next statement with an 'interrupted' error. */
+  readonly signal?: AbortSignal;
 }
 
 export async function runValidate(options: ValidateOptions): Promise<ValidationResult> {
@@ -78,7 +80,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
   const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
 
   progress({ stage: 'connect', text: 'connecting to production and sandbox' });
-  const sessions = await openSessions(config, options.retry ?? DEFAULT_RETRY);
+  throwIfStopped(options.signal);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const sessions = await openSessions(config, retry);
   let pool: WorkPool | null = null;
   try {
     if (plan) {
@@ -89,7 +93,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
         'the plan',
       );
     }
-    pool = await WorkPool.open(config, concurrency);
+    pool = await WorkPool.open(config, concurrency, options.signal, retry);
     const workers = pool;
 
     progress({ stage: 'structure', text: 'reading both schemas' });
@@ -100,7 +104,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidationR
       ignore: config.ignore,
       extraSessions: workers.sessions('production'),
     });
+    throwIfStopped(options.signal);
     const sandboxSnapshot = await readSnapshot(sessions.sandbox, { ignore: config.ignore, extraSessions: workers.sessions('sandbox') });
+    throwIfStopped(options.signal);
     const compared = compareStructure(sandboxSnapshot, productionSnapshot, { definers: config.definers });
     const structure = {
       ...compared,

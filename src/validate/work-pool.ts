@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { closeAll, openProductionPool, openSandboxPool } from '../db/open-sessions.js';
-import type { ProductionSession, SandboxSession } from '../db/session.js';
+import { DEFAULT_RETRY, type ProductionSession, type RetryPolicy, type SandboxSession } from '../db/session.js';
+import { ReplicoopError } from '../errors.js';
 
 /** One production and one sandbox connection: a chunk is checksummed on both at the same time. */
 export interface SessionPair {
@@ -19,23 +20,29 @@ export class WorkPool {
   readonly #pairs: SessionPair[];
   readonly #free: SessionPair[];
   readonly #waiting: ((pair: SessionPair) => void)[] = [];
+  readonly #signal: AbortSignal | undefined;
 
-  private constructor(pairs: SessionPair[]) {
+  private constructor(pairs: SessionPair[], signal: AbortSignal | undefined) {
     this.size = pairs.length;
     this.#pairs = pairs;
     this.#free = [...pairs];
+    this.#signal = signal;
   }
 
-  static async open(config: ResolvedConfig, size: number): Promise<WorkPool> {
-    const production = await openProductionPool(config, size);
+  /** signal: once aborted, no further task starts (each is a chunk's worth of work); run() throws 'interrupted'. */
+  static async open(config: ResolvedConfig, size: number, signal?: AbortSignal, retry: RetryPolicy = DEFAULT_RETRY): Promise<WorkPool> {
+    const production = await openProductionPool(config, size, retry);
     let sandbox: SandboxSession[];
     try {
-      sandbox = await openSandboxPool(config, size);
+      sandbox = await openSandboxPool(config, size, retry);
     } catch (error) {
       await closeAll(production);
       throw error;
     }
-    return new WorkPool(production.map((p, i) => ({ production: p, sandbox: sandbox[i]! })));
+    return new WorkPool(
+      production.map((p, i) => ({ production: p, sandbox: sandbox[i]! })),
+      signal,
+    );
   }
 
   /** The sessions of one side, e.g. as extra sessions for introspection before the data checks. */
@@ -57,8 +64,10 @@ export class WorkPool {
   }
 
   async run<T>(task: (pair: SessionPair) => Promise<T>): Promise<T> {
+    throwIfStopped(this.#signal);
     const pair = this.#free.pop() ?? (await new Promise<SessionPair>((resolve) => this.#waiting.push(resolve)));
     try {
+      throwIfStopped(this.#signal);
       return await task(pair);
     } finally {
       const next = this.#waiting.shift();
@@ -70,4 +79,14 @@ export class WorkPool {
   async close(): Promise<void> {
     await closeAll(this.#pairs.flatMap((p) => [p.production, p.sandbox]));
   }
+}
+
+/** The validation's safe point: between two statements, nothing half done (it only reads). */
+export function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  throw new ReplicoopError(
+    'interrupted',
+    `validation interrupted by ${typeof reason === 'string' ? reason : 'a stop signal'} before it finished`,
+  );
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
@@ -62,6 +63,66 @@ describe('the apply lock connection is killed on the server mid-copy', () => {
     const resumed = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('resuming run');
+    const [prodSum] = await production.sql<{ Checksum: string }[]>('CHECKSUM TABLE events EXTENDED', productionDb);
+    const [sandSum] = await sandbox.sql<{ Checksum: string }[]>('CHECKSUM TABLE events EXTENDED', sandboxDb);
+    expect(sandSum!.Checksum).toBe(prodSum!.Checksum);
+  });
+});
+
+describe('the apply lock connection is killed on the server during the backup', () => {
+  it('the run stops before it records the backup or writes, resumable, and the next apply converges', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('lbkp');
+    const sandboxDb = uniqueName('lbks');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    await production.sql(SHOP_PRODUCTION, productionDb);
+    // Rows that make the whole-database backup last seconds, so the kill lands while it runs.
+    await sandbox.sql(
+      `${SHOP_SANDBOX}\nINSERT INTO events SELECT seq, seq % 17, UNHEX(SHA2(seq, 256)), '2020-01-01' FROM seq_1000000_to_1800000`,
+      sandboxDb,
+    );
+    const dir = tempDir();
+    writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
+      maintain: ['events'],
+      backup: { scope: 'full' },
+    });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+
+    let finished: Awaited<ReturnType<typeof runCli>> | null = null;
+    const apply = runCli(['apply', 'plan.json', '--no-validate'], { cwd: dir }).then((r) => (finished = r));
+    const backups = join(dir, 'backups');
+    const partial = (): boolean => existsSync(backups) && readdirSync(backups).some((f) => f.endsWith('.partial'));
+    for (let i = 0; i < 3000 && !finished && !partial(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(partial(), JSON.stringify(finished)).toBe(true);
+    const [holder] = await sandbox.sql<{ id: number | null }[]>('SELECT IS_USED_LOCK(?) AS id', undefined, [`replicoop:${sandboxDb}`]);
+    expect(holder!.id).not.toBeNull();
+    await sandbox.sql(`KILL ${Number(holder!.id)}`);
+
+    const stopped = await apply;
+    expect(stopped.code, stopped.stderr).toBe(1);
+    expect(stopped.stderr).toContain('the apply lock of the sandbox was lost');
+    const { default: Database } = await import('better-sqlite3');
+    const state = new Database(join(dir, '.replicoop', 'state.db'), { readonly: true });
+    const run = state.prepare('SELECT id, status, backup_file AS backupFile FROM runs').get() as {
+      id: string;
+      status: string;
+      backupFile: string | null;
+    };
+    const steps = state.prepare('SELECT DISTINCT status FROM steps').all() as { status: string }[];
+    state.close();
+    // Not recorded (a second apply may have written while it ran), and none left behind to be mistaken for one.
+    expect(run.backupFile).toBeNull();
+    expect(readdirSync(backups).filter((f) => f.endsWith('.sql.gz') || f.endsWith('.partial'))).toEqual([]);
+    expect(run.status).toBe('failed');
+    expect(steps.map((s) => s.status)).toEqual(['pending']);
+    const [count] = await sandbox.sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM events', sandboxDb);
+    expect(Number(count!.n)).toBe(800_002);
+
+    const resumed = await runCli(['apply', 'plan.json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming run ${run.id}`);
+    expect(resumed.stderr).toContain('backup written');
     const [prodSum] = await production.sql<{ Checksum: string }[]>('CHECKSUM TABLE events EXTENDED', productionDb);
     const [sandSum] = await sandbox.sql<{ Checksum: string }[]>('CHECKSUM TABLE events EXTENDED', sandboxDb);
     expect(sandSum!.Checksum).toBe(prodSum!.Checksum);

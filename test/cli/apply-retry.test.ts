@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { testServers, uniqueName } from '../support/servers.js';
@@ -35,6 +35,60 @@ describe('connection retries', () => {
       `warning: connecting to sandbox 127.0.0.1:${port}/${sandboxDb} failed (ECONNREFUSED); attempt 3/3 in 2.0 s`,
     );
     expect(result.stderr).toMatch(/error: sandbox: cannot connect to .* after 3 attempts/);
+  });
+});
+
+/** A port that forwards to the sandbox server until closed; then nothing listens there (ECONNREFUSED). */
+async function forwarder(to: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(to, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('connection retries of plan, validate and rollback', () => {
+  it('are printed one by one too, like apply prints them', async () => {
+    const { production, sandbox } = testServers();
+    const productionDb = uniqueName('retcp');
+    const sandboxDb = uniqueName('retcs');
+    await production.createDatabase(productionDb);
+    await sandbox.createDatabase(sandboxDb);
+    await production.sql(SHOP_PRODUCTION, productionDb);
+    await sandbox.sql(SHOP_SANDBOX, sandboxDb);
+    const dir = tempDir();
+    // The sandbox through a port the test can close: the run (recorded under that address) can then be rolled back.
+    const proxy = await forwarder(sandbox.port);
+    writeConfig(dir, sides(production.port, proxy.port, productionDb, sandboxDb), { maintain: ['events'] });
+    expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
+    const applied = await runCli(['apply', 'plan.json', '--no-validate'], { cwd: dir });
+    expect(applied.code, applied.stderr).toBe(0);
+    await proxy.close();
+    for (const args of [['plan', '-q', '-o', 'again.json'], ['validate'], ['rollback']]) {
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(1);
+      for (const line of ['attempt 2/3 in 1.0 s', 'attempt 3/3 in 2.0 s'])
+        expect(result.stderr, args[0]).toContain(
+          `warning: connecting to sandbox 127.0.0.1:${proxy.port}/${sandboxDb} failed (ECONNREFUSED); ${line}`,
+        );
+      expect(result.stderr, args[0]).toMatch(/error: sandbox: cannot connect to .* after 3 attempts/);
+    }
   });
 });
 

@@ -53,6 +53,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
     const { createProgress, progressLineMs } = await import('../progress.js');
     const PROGRESS_LINE_MS = progressLineMs();
     const { validatorFor } = await import('../validator.js');
+    const { retryPolicy } = await import('../retry-policy.js');
     const { CopyProgressBoard } = await import('../../report/copy-progress.js');
     const config = loadConfig(args.config, process.env, cwd);
     if (!args.backup && args.rollbackOnFailure === undefined && config.apply.onFailure === 'rollback')
@@ -99,6 +100,7 @@ export const applyCommand: CommandModule<ApplyArgs> = {
       if (!out.spinnerAllowed) out.info(validateBoard.line());
       logger.info(`progress: ${validateBoard.line()}`);
     };
+    const retry = retryPolicy(out, logger, () => progress.stop());
     progress.start('preflight: checking the plan against both servers');
     // Ctrl-C, SIGINT, SIGTERM: stop at the next safe point (statement or chunk boundary), resumable; a second one quits at once.
     const stop = new AbortController();
@@ -130,9 +132,10 @@ export const applyCommand: CommandModule<ApplyArgs> = {
           validate: args.validate ?? config.apply.validate,
           rollbackOnFailure: args.rollbackOnFailure ?? config.apply.onFailure === 'rollback',
           full: args.full,
+          retry,
         },
         logger,
-        validator: validatorFor(out, validateProgress),
+        validator: validatorFor(out, validateProgress, retry),
         events: {
           info: (text) => {
             progress.stop();

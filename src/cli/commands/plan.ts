@@ -34,6 +34,7 @@ export const planCommand: CommandModule<PlanArgs> = {
     const { writePlanFile } = await import('../../plan/plan-file.js');
     const { hasSchemaChanges, planJson, renderPlanMarkdown, renderPlanText } = await import('../../report/render-plan.js');
     const { createProgress } = await import('../progress.js');
+    const { retryPolicy } = await import('../retry-policy.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
@@ -42,6 +43,7 @@ export const planCommand: CommandModule<PlanArgs> = {
     let plan: Plan;
     try {
       plan = await runPlan(config, {
+        retry: retryPolicy(out, logger, () => progress.stop()),
         onStage: (text) => {
           if (text.startsWith('connecting')) progress.start(text);
           else {

@@ -14,9 +14,10 @@ export const rollbackCommand: CommandModule<RollbackArgs> = {
     const { rollbackRun } = await import('../../apply/rollback.js');
     const { loadConfig } = await import('../../config/load-config.js');
     const { FileLogger } = await import('../../log/file-logger.js');
+    const { retryPolicy } = await import('../retry-policy.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
-    const result = await rollbackRun(config, args.run ?? null, logger, (text) => out.info(text));
+    const result = await rollbackRun(config, args.run ?? null, logger, (text) => out.info(text), retryPolicy(out, logger));
     if (result.newerRuns.length > 0)
       out.warn(
         `runs applied after ${result.run.id} (${result.newerRuns.join(', ')}) are undone too: the sandbox is back to its state before ${result.run.id}`,

@@ -47,6 +47,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     const { renderValidationMarkdown, renderValidationText, validationJson } = await import('../../report/render-validation.js');
     const { runValidate } = await import('../../validate/run-validate.js');
     const { createProgress } = await import('../progress.js');
+    const { retryPolicy } = await import('../retry-policy.js');
     const config = loadConfig(args.config, process.env, cwd);
     const logger = new FileLogger(config.logsDir, { verbose: args.verbose });
     const format = args.json ? 'json' : (args.format ?? 'text');
@@ -83,6 +84,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
         plan,
         tables: args.tables ?? null,
         strict: args.strict,
+        retry: retryPolicy(out, logger, () => progress.stop()),
         ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
         onProgress,
       });
