@@ -108,7 +108,12 @@ describe('replicoop plan', () => {
     writeConfig(dir, sides(1, 2, 'a', 'b'));
     const unreachable = await runCli(['plan'], { cwd: dir });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr.trim()).toBe('error: production: cannot connect to 127.0.0.1:1/a (ECONNREFUSED) after 3 attempts');
+    // Each retry is said as it happens (issue 18), then one error line.
+    expect(unreachable.stderr.trim().split('\n')).toEqual([
+      'warning: connecting to production 127.0.0.1:1/a failed (ECONNREFUSED); attempt 2/3 in 1.0 s',
+      'warning: connecting to production 127.0.0.1:1/a failed (ECONNREFUSED); attempt 3/3 in 2.0 s',
+      'error: production: cannot connect to 127.0.0.1:1/a (ECONNREFUSED) after 3 attempts',
+    ]);
     expect(existsSync(join(dir, 'plan.json'))).toBe(false);
   });
 

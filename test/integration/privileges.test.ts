@@ -14,6 +14,7 @@ import { parseSnapshot } from '../../src/introspect/parse-snapshot.js';
 import { createAccount, type TestAccount } from '../support/accounts.js';
 import { planFor, snapshotOf } from '../support/converge.js';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
+import { fullDump } from '../support/dump.js';
 import { fixturesFound, loadFixtureDatabases } from '../support/fixtures.js';
 import { testServers } from '../support/servers.js';
 
@@ -69,6 +70,25 @@ function expectNothingDroppedOrRecreated(p: Plan): void {
   const touching = p.steps.filter((s) => s.schemaChange).map((s) => `${s.kind} ${s.object}`);
   expect(touching).toEqual([]);
   expect(p.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual([]);
+}
+
+/**
+ * The sandbox's maintained rows drifted (so apply really changes them), and its whole dump before
+ * the apply: what `replicoop rollback` by the same project must give back byte for byte.
+ */
+async function driftAndDump(table: 'actor' | 'payment'): Promise<string> {
+  const column = table === 'actor' ? 'last_name' : 'amount';
+  const value = table === 'actor' ? "'SANDBOX ONLY'" : '0.01';
+  await testServers().sandbox.sql(`UPDATE \`${sandboxDb}\`.\`${table}\` SET ${column} = ${value} WHERE ${table}_id <= 3`);
+  return fullDump(testServers().sandbox.port, sandboxDb);
+}
+
+/** apply changed the sandbox; rollback (exit 0) restores the dump taken before it exactly. */
+async function expectRollbackRestores(dir: string, before: string): Promise<void> {
+  expect(fullDump(testServers().sandbox.port, sandboxDb)).not.toBe(before);
+  const rollback = await runCli(['rollback'], { cwd: dir });
+  expect(rollback.code, rollback.stdout + rollback.stderr).toBe(0);
+  expect(fullDump(testServers().sandbox.port, sandboxDb)).toBe(before);
 }
 
 const README_GRANTS = (db: string): string[] => [`GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${db}\`.*`, 'GRANT SELECT ON mysql.proc'];
@@ -130,11 +150,13 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(p.summary.untouched).toBeUndefined();
     // And through the command line: apply and validate with this production account.
     const dir = projectDir(ro, { maintain: ['actor', 'payment'] });
+    const before = await driftAndDump('actor');
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stderr).toContain('validation passed');
     expect((await runCli(['validate', '-q'], { cwd: dir })).code).toBe(0);
+    await expectRollbackRestores(dir, before);
   });
 
   it('without SELECT ON mysql.proc: the plan fails with one line naming the GRANT, never DROP ROUTINE', async () => {
@@ -159,6 +181,7 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(p.settings.unknown).toEqual({ routines: 'skip' });
     // Applied and validated: the sandbox keeps its six routines.
     const dir = projectDir(ro, { unknown: { routines: 'skip' }, maintain: ['actor'] });
+    const before = await driftAndDump('actor');
     const planned = await runCli(['plan'], { cwd: dir });
     expect(planned.code).toBe(0);
     expect(planned.stdout).toContain(`left untouched (unknown: skip): production: stored procedures and functions`);
@@ -180,6 +203,8 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
     expect(strict.code, strict.stdout + strict.stderr).toBe(2);
     expect(strict.stdout + strict.stderr).toContain(unreadable);
     expect(strict.stdout + strict.stderr).not.toMatch(/routine film_in_stock.*(missing|extra)/);
+    // The routines replicoop could not read were never touched, so the rollback has nothing of theirs to restore.
+    await expectRollbackRestores(dir, before);
   });
 
   it('with SELECT only: triggers, routines, events and the tables whose foreign keys are hidden are unknown, never dropped or re-created', async () => {
@@ -237,6 +262,7 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
       unknown: { tables: 'skip', views: 'skip', triggers: 'skip', routines: 'skip', events: 'skip' },
       maintain: ['payment'],
     });
+    const before = await driftAndDump('payment');
     expect((await runCli(['plan', '-q'], { cwd: dir })).code).toBe(0);
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
@@ -247,6 +273,7 @@ describe.skipIf(!fixturesFound)('least-privilege production accounts on Sakila',
       [sandboxDb, sandboxDb, sandboxDb, sandboxDb],
     );
     expect(Number(objects[0]!.n)).toBe(6 + 6 + 7 + 22);
+    await expectRollbackRestores(dir, before);
   });
 
   it('without SELECT on one structure-only table: never re-created; on a maintained table: a missing-privilege error naming the GRANT', async () => {
