@@ -13,6 +13,7 @@
  */
 import type { ProductionSession, RetryPolicy, SandboxSession } from '../db/session.js';
 import { quoteIdent } from '../sql/quote.js';
+import { ReplicoopError } from '../errors.js';
 import { isConnectionError } from '../db/sql-error.js';
 import type { ColumnPlan } from './column-plan.js';
 import type { CopyTask } from './copy-task.js';
@@ -139,8 +140,22 @@ async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSessio
     segment.bytes = 0;
     return;
   }
-  const maskedKey = run.task.key.some((name) => run.task.mask[name] !== undefined);
-  if (maskedKey) {
+  if (hasMaskedKey(run.task)) {
+    // REPLACE would also overwrite a kept row (maintain[].keep) whose masked key a production row
+    // now has, where a keep collision must stop the copy. Such a table is copied as one segment
+    // (copy-table.ts), so its copy starts again: the rows not kept are emptied, nothing is skipped.
+    if (run.task.keep) {
+      if (segment.range.lower !== null || segment.range.upper !== null)
+        throw new ReplicoopError(
+          'copy_resume_invalid',
+          `cannot continue the copy of ${run.task.table} part by part: its key is masked and maintain[].keep keeps sandbox rows; run apply with --restart`,
+        );
+      await run.empty(sandbox);
+      segment.last = null;
+      segment.rows = 0;
+      segment.bytes = 0;
+      return;
+    }
     state.replaceNext = true;
     return;
   }
@@ -149,6 +164,11 @@ async function recover(run: SegmentRun, segment: Segment, sandbox: SandboxSessio
     run.task.keep ? { sql: `(${run.task.keep}) IS NOT TRUE`, params: [] } : null,
   ]);
   await sandbox.execute(`DELETE FROM ${quoteIdent(run.task.table)}${range ? ` WHERE ${range.sql}` : ''}`, range?.params ?? []);
+}
+
+/** A key column is masked: the sandbox's keys cannot be compared with production's. */
+export function hasMaskedKey(task: CopyTask): boolean {
+  return task.key !== null && task.key.some((name) => task.mask[name] !== undefined);
 }
 
 /** Rows of the segment after `last` (or after its lower bound), up to its upper bound. */

@@ -57,7 +57,7 @@ import { DEFAULT_RETRY } from '../db/session.js';
 import { ReplicoopError, isCopyEngineError, isReplicoopError } from '../errors.js';
 import { planColumns, type ColumnPlan } from './column-plan.js';
 import { emptyTable, prepareProduction, prepareSandbox, resolveMethod } from './copy-sessions.js';
-import { copySegment, type SegmentRun, type SessionPair } from './copy-segment.js';
+import { copySegment, hasMaskedKey, type SegmentRun, type SessionPair } from './copy-segment.js';
 import { isKeyedRule, maskProblem } from '../mask/mask-value.js';
 import { resumeState, Segment, segmentsFromResume } from './resume-state.js';
 import type { CopyColumn, CopyOptions, CopyResult, CopyTask, ResumeState } from './copy-task.js';
@@ -190,7 +190,8 @@ async function planSegments(
   options: CopyOptions,
   estimate: { rows: number; avgRowBytes: number },
 ): Promise<Segment[]> {
-  if (task.key === null || options.concurrency < 2) return [new Segment(0, WHOLE_RANGE)];
+  // Kept rows next to a masked key: one segment, so that a continuation can start it again (copy-segment.ts).
+  if (task.key === null || options.concurrency < 2 || (task.keep && hasMaskedKey(task))) return [new Segment(0, WHOLE_RANGE)];
   const boundaries = await splitKeyRange(production, task.table, keyColumns[0]!, options.concurrency, estimate);
   return splitRange(WHOLE_RANGE, boundaries).map((range, i) => new Segment(i, range));
 }
