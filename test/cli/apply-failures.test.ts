@@ -47,6 +47,23 @@ describe('apply failures', () => {
     expect(databaseState(testServers().sandbox.port, s.sandboxDb)).toEqual(before);
   });
 
+  it('the other way out works too: with the cause fixed, apply of the same plan resumes from the failed step and converges', async () => {
+    const s = await failingSetup();
+    const failed = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
+    expect(failed.code).toBe(1);
+    const firstRun = JSON.parse((await runCli(['status', '--json'], { cwd: s.dir, env })).stdout).runs[0];
+    // The cause: the sandbox's duplicate rows that production's new UNIQUE key refuses.
+    await testServers().sandbox.sql("DELETE FROM audit WHERE msg = 'dup' LIMIT 1", s.sandboxDb);
+    const resumed = await runCli(['apply', 'plan.json'], { cwd: s.dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('validation passed');
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: s.dir, env })).stdout);
+    expect(status.runs[0].id).toBe(firstRun.id);
+    expect(status.runs[0].status).toBe('done');
+    const again = await runCli(['plan', '-q', '--detailed-exitcode', '-o', 'again.json'], { cwd: s.dir, env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+
   it('--rollback-on-failure restores the backup by itself', async () => {
     const s = await failingSetup();
     const before = databaseState(testServers().sandbox.port, s.sandboxDb);
