@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { testServers, uniqueName, type TestServer } from '../support/servers.js';
 import { sides } from '../support/shop.js';
-import { count, HIERARCHY, HIERARCHY_DATA, hierarchyClosureSql, orphans, refresh, type HierarchyCounts } from '../support/subset.js';
+import { count, hierarchy, hierarchyClosureSql, orphans, refresh, type HierarchyCounts } from '../support/subset.js';
 
 /**
  * Issue 16 on the generated 3-level hierarchy (region <- office <- employee, the region <-> office
@@ -17,16 +17,6 @@ import { count, HIERARCHY, HIERARCHY_DATA, hierarchyClosureSql, orphans, refresh
  */
 
 type PlanJson = { steps: { data: { table: string; estimatedRows: number; subset?: { cut: string[] } } | null }[] };
-
-async function hierarchy(): Promise<{ production: TestServer; sandbox: TestServer; productionDb: string; sandboxDb: string }> {
-  const { production, sandbox } = testServers();
-  const productionDb = uniqueName('hier_p');
-  const sandboxDb = uniqueName('hier_s');
-  await production.createDatabase(productionDb);
-  await sandbox.createDatabase(sandboxDb);
-  await production.sql(HIERARCHY + HIERARCHY_DATA, productionDb);
-  return { production, sandbox, productionDb, sandboxDb };
-}
 
 async function sandboxCounts(sandbox: TestServer, sandboxDb: string): Promise<HierarchyCounts> {
   const n = (table: string) => count(sandbox, sandboxDb, `SELECT COUNT(*) AS n FROM ${table}`);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConfig } from '../support/cli.js';
 import { fixturesFound, fixturesSkipReason, loadFixtureDatabases, SAKILA_TABLES } from '../support/fixtures.js';
-import { testServers, uniqueName, type TestServer } from '../support/servers.js';
+import { testServers, type TestServer } from '../support/servers.js';
 import { sides } from '../support/shop.js';
-import { count, HIERARCHY, HIERARCHY_DATA, orphans, refresh } from '../support/subset.js';
+import { count, hierarchy, orphans, refresh } from '../support/subset.js';
 
 /**
  * Issue 16: a where on a maintained table is closed over the foreign keys between maintained
@@ -170,12 +170,7 @@ async function hierarchyClosure(
 describe('subset closure on a generated 3-level hierarchy with a cycle (region <-> office) and self-references', () => {
   for (const regions of [1, 3]) {
     it(`region where id <= ${regions}: zero orphans, counts equal the fixpoint over the rows`, async () => {
-      const { production, sandbox } = testServers();
-      const productionDb = uniqueName('hier_p');
-      const sandboxDb = uniqueName('hier_s');
-      await production.createDatabase(productionDb);
-      await sandbox.createDatabase(sandboxDb);
-      await production.sql(HIERARCHY + HIERARCHY_DATA, productionDb);
+      const { production, sandbox, productionDb, sandboxDb } = await hierarchy();
       const dir = tempDir();
       writeConfig(dir, sides(production.port, sandbox.port, productionDb, sandboxDb), {
         maintain: [{ table: 'region', where: `id <= ${regions}` }, 'office', 'employee'],

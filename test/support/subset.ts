@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { runCli } from './cli.js';
-import type { TestServer } from './servers.js';
+import { testServers, uniqueName, type TestServer } from './servers.js';
 
 /**
  * Helpers of the subset tests (issue 16): counts, an orphan check and a closure computed in SQL,
@@ -90,4 +90,15 @@ export async function hierarchyClosureSql(
   );
   const of = (name: string): number => Number(rows.find((r) => r.t === name)?.n ?? 0);
   return { region: of('region'), office: of('office'), employee: of('employee') };
+}
+
+/** Fresh databases on both test servers, production holding the hierarchy and its rows. */
+export async function hierarchy(): Promise<{ production: TestServer; sandbox: TestServer; productionDb: string; sandboxDb: string }> {
+  const { production, sandbox } = testServers();
+  const productionDb = uniqueName('hier_p');
+  const sandboxDb = uniqueName('hier_s');
+  await production.createDatabase(productionDb);
+  await sandbox.createDatabase(sandboxDb);
+  await production.sql(HIERARCHY + HIERARCHY_DATA, productionDb);
+  return { production, sandbox, productionDb, sandboxDb };
 }
