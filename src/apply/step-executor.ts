@@ -10,7 +10,6 @@ import { SessionPool } from '../db/session-pool.js';
 import { copyTable } from '../copy/copy-table.js';
 import { copyTaskFromTable, type CopyTask, type DeltaBackup, type DeltaResumeState, type ResumeState } from '../copy/copy-task.js';
 import { deltaCopy } from '../copy/delta-copy.js';
-import { keepCollisionError } from '../copy/keep-collision.js';
 import type { ApplyEvents, StepOutcome } from './apply-types.js';
 import { runDdlStep } from './run-ddl-step.js';
 import { stepAlreadyApplied } from './step-check.js';
@@ -434,10 +433,7 @@ export class StepExecutor {
           this.#c.warn(`step ${step.id}: connection lost (${(error as Error).message}); resuming after the last committed range`);
           continue;
         }
-        return {
-          kind: 'done',
-          outcome: { ...this.copyFailed(step, keepCollisionError(task, error) ?? error, lastRows, started), copyMode: 'delta' },
-        };
+        return { kind: 'done', outcome: { ...this.copyFailed(step, error, lastRows, started), copyMode: 'delta' } };
       }
     }
   }

@@ -56,6 +56,7 @@ import { checkResume, NO_COUNTS, sameSums, Tally } from './delta-parts.js';
 import { DeltaSides } from './delta-sides.js';
 import { PROBE_RANGES, probeDelta } from './delta-probe.js';
 import { DeltaWriter } from './delta-writer.js';
+import { keepCollisionError } from './keep-collision.js';
 
 /** Parts of at most this many rows (on the larger side) are compared row by row. */
 export const LEAF_ROWS = 2048;
@@ -91,6 +92,9 @@ export async function deltaCopy(task: CopyTask, resume: DeltaResumeState | null,
     await sandbox.execute('SET SESSION character_set_results = utf8mb4');
     clean = true;
     return result.kind === 'too_different' ? result : { ...result, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    // A duplicate key next to kept rows is the keep collision it is (as in copy-table.ts).
+    throw keepCollisionError(task, error) ?? error;
   } finally {
     // After an error the connections' state is unknown: dropped, never reused.
     if (clean) {
